@@ -1,0 +1,40 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make run    the service with a demo network, on embedded defaults
+#   make test   the whole test suite
+# Set DATABASE_URL and REDIS_URL to use real servers instead of the embedded ones.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: run test lint fmt check-deploy lock bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/python -m config.stack run
+
+test: $(STAMP)
+	$(BIN)/python -m config.stack exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements.in
+	(echo "# Exact pins of requirements.in and everything it pulls in, for Python 3.11."; \
+	 echo "# Regenerate with: make lock"; $(BIN)/python -m pip freeze) > requirements.txt
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,148 @@
+"""One error shape for the whole API: RFC 9457 problem details.
+
+Hand-written because the maintained packages we looked at (drf-standardized-errors,
+drf-problems) emit their own shapes or the superseded RFC 7807 names, and the
+handler is small. Every error answer is ``application/problem+json``::
+
+    {"type": "about:blank#validation_error", "title": "Invalid input.",
+     "status": 400, "detail": "...", "errors": [{"field": "phone_number",
+     "code": "invalid", "detail": "Enter a valid phone number."}]}
+
+``type`` is ``about:blank`` plus a stable code fragment clients can switch on.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem(*, status_code: int, code: str, title: str, detail: str = "", **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"about:blank#{code}",
+        "title": title,
+        "status": status_code,
+        "detail": detail or title,
+    }
+    body.update(extra)
+    return body
+
+
+def flatten_field_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """Turn DRF's nested error structure into a flat list with dotted paths."""
+    if isinstance(detail, dict):
+        out: list[dict[str, str]] = []
+        for key, value in detail.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(flatten_field_errors(value, path))
+        return out
+    if isinstance(detail, list):
+        if all(isinstance(item, exceptions.ErrorDetail | str) for item in detail):
+            return [
+                {
+                    "field": prefix or "non_field_errors",
+                    "code": getattr(item, "code", "invalid"),
+                    "detail": str(item),
+                }
+                for item in detail
+            ]
+        out = []
+        for index, item in enumerate(detail):
+            out.extend(flatten_field_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return out
+    return [
+        {
+            "field": prefix or "non_field_errors",
+            "code": getattr(detail, "code", "invalid"),
+            "detail": str(detail),
+        }
+    ]
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+class UnprocessableRequest(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "The request cannot be processed."
+    default_code = "unprocessable"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        # Unexpected errors propagate to Django's 500 handler below, which logs.
+        return None
+
+    headers: dict[str, str] = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+
+    if isinstance(exc, exceptions.ValidationError):
+        body = problem(
+            status_code=exc.status_code,
+            code="validation_error",
+            title="Invalid input.",
+            detail="One or more fields are invalid.",
+            errors=flatten_field_errors(exc.detail),
+        )
+    else:
+        detail = exc.detail
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        body = problem(
+            status_code=exc.status_code,
+            code=str(code),
+            title=str(exc.default_detail),
+            detail=str(detail) if not isinstance(detail, list | dict) else str(exc.default_detail),
+        )
+        if isinstance(detail, dict):
+            body["errors"] = flatten_field_errors(detail)
+        if getattr(exc, "wait", None):
+            body["retry_after"] = int(exc.wait)  # type: ignore[attr-defined]
+
+    set_rollback()
+    return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _json_problem(status_code: int, code: str, title: str) -> JsonResponse:
+    return JsonResponse(
+        problem(status_code=status_code, code=code, title=title),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+# Django-level handlers, so URLs outside any DRF view never answer with HTML.
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_problem(404, "not_found", "Not found.")
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return _json_problem(500, "server_error", "Something went wrong on our side.")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_problem(400, "bad_request", "Bad request.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_problem(403, "permission_denied", "You do not have permission to do this.")

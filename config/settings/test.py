@@ -1,0 +1,13 @@
+"""Tests: the same engines as production when DATABASE_URL and REDIS_URL are set
+(CI), the embedded defaults otherwise. Never a real SMS or push provider."""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import REST_FRAMEWORK
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SMS_BACKEND = "messaging.transports.sms.LocmemSmsBackend"
+TWILIO_ACCOUNT_SID = TWILIO_AUTH_TOKEN = TWILIO_FROM_NUMBER = ""
+WEBSOCKET_HEARTBEAT_SECONDS = 15.0
+REST_FRAMEWORK = {**REST_FRAMEWORK}

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CrisisplansConfig(AppConfig):
+    name = "crisisplans"
+    verbose_name = "Crisis and support plans"
+    default_auto_field = "django.db.models.BigAutoField"

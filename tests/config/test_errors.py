@@ -1,0 +1,101 @@
+"""Every error is RFC 9457 problem details, never an HTML page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import path
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.urls import handler404, handler500  # noqa: F401  (this module is a urlconf)
+from config.urls import urlpatterns as real_urlpatterns
+from network.throttles import LoginCodeAddressThrottle
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM_KEYS = {"type", "title", "status", "detail"}
+
+
+def boom(request):
+    raise RuntimeError("an unexpected failure")
+
+
+class BoomApi(APIView):
+    def get(self, request):
+        raise RuntimeError("an unexpected failure inside DRF")
+
+
+class OkApi(APIView):
+    def get(self, request) -> Response:
+        return Response({"ok": True})
+
+
+urlpatterns = [
+    path("boom/", boom),
+    path("api/v1/boom/", BoomApi.as_view()),
+    *real_urlpatterns,
+]
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body.keys() >= PROBLEM_KEYS
+    assert body["status"] == status
+    return body
+
+
+def test_validation_errors_list_each_field(api, member):
+    response = api(member).patch("/api/v1/me/", {"display_name": "x" * 81}, format="json")
+    body = assert_problem(response, 400)
+    assert body["type"] == "about:blank#validation_error"
+    assert body["errors"] == [
+        {"field": "display_name", "code": "max_length", "detail": body["errors"][0]["detail"]}
+    ]
+
+
+def test_malformed_json_is_a_problem(api, member):
+    response = api(member).generic("PATCH", "/api/v1/me/", "{not json", content_type="application/json")
+    body = assert_problem(response, 400)
+    assert body["type"] == "about:blank#parse_error"
+
+
+def test_an_unknown_api_url_is_a_json_404(api, member):
+    body = assert_problem(api(member).get("/api/v1/no-such-thing/"), 404)
+    assert body["type"] == "about:blank#not_found"
+
+
+def test_a_missing_object_is_a_json_404(api, member):
+    body = assert_problem(api(member).delete("/api/v1/me/devices/00000000000000000000/"), 404)
+    assert body["type"] == "about:blank#not_found"
+
+
+def test_a_wrong_method_is_a_json_405(api, member):
+    body = assert_problem(api(member).get("/api/v1/auth/code/"), 405)
+    assert body["type"] == "about:blank#method_not_allowed"
+
+
+def test_throttling_is_a_json_429(api, monkeypatch):
+    monkeypatch.setattr(LoginCodeAddressThrottle, "THROTTLE_RATES", {"login_code_address": "1/hour"})
+    client = api(None)
+    client.post("/api/v1/auth/code/", {"phone_number": "+447700800111"}, format="json")
+    response = client.post("/api/v1/auth/code/", {"phone_number": "+447700800112"}, format="json")
+    body = assert_problem(response, 429)
+    assert body["type"] == "about:blank#throttled"
+    assert body["retry_after"] > 0
+
+
+@pytest.mark.urls("tests.config.test_errors")
+def test_an_unexpected_error_is_a_json_500(client):
+    client.raise_request_exception = False
+    body = assert_problem(client.get("/boom/"), 500)
+    assert "unexpected" not in body["detail"]
+
+
+@pytest.mark.urls("tests.config.test_errors")
+def test_an_unexpected_error_in_an_api_view_is_a_json_500(api, member):
+    client = api(member)
+    client.raise_request_exception = False
+    body = assert_problem(client.get("/api/v1/boom/"), 500)
+    assert "inside DRF" not in body["detail"]

@@ -1,0 +1,105 @@
+"""Fixtures shared by every test: a fixed cast of people, API clients, and a
+clean Redis, SMS outbox and channel layer for each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from messaging.transports import sms
+from network.models import Device, Membership, Person
+from tests.factories import MembershipFactory, NetworkFactory, PersonFactory
+
+
+def pytest_configure(config: Any) -> None:
+    if not settings.REDIS_URL:
+        raise pytest.UsageError(
+            "The tests use a real Redis: run them with `make test` (which starts an embedded "
+            "server when REDIS_URL is unset) or set REDIS_URL."
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clean_outside_world() -> Iterator[None]:
+    """Each test starts with an empty Redis (cache, throttles, channel layer)
+    and an empty SMS outbox."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    sms.outbox.clear()
+    yield
+    client.flushdb()
+    client.close()
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def network(db: None) -> Any:
+    return NetworkFactory(name="Croydon SUN", slug="croydon-sun")
+
+
+@pytest.fixture
+def other_network(db: None) -> Any:
+    return NetworkFactory(name="Leeds KeyRing", slug="leeds-keyring")
+
+
+def _member_of(network: Any, role: str, name: str) -> Person:
+    person = PersonFactory(display_name=name)
+    MembershipFactory(person=person, network=network, role=role)
+    return person
+
+
+# The cast: (healthchecks.io's owner / member / outsider, extended to our roles.)
+@pytest.fixture
+def member(network: Any) -> Person:
+    return _member_of(network, Membership.Role.MEMBER, "Amara")
+
+
+@pytest.fixture
+def peer(network: Any) -> Person:
+    return _member_of(network, Membership.Role.MEMBER, "Ben")
+
+
+@pytest.fixture
+def navigator(network: Any) -> Person:
+    return _member_of(network, Membership.Role.NAVIGATOR, "Nadia")
+
+
+@pytest.fixture
+def staff(network: Any) -> Person:
+    return _member_of(network, Membership.Role.FACILITATOR, "Fiona")
+
+
+@pytest.fixture
+def outsider(other_network: Any) -> Person:
+    return _member_of(other_network, Membership.Role.MEMBER, "Olu")
+
+
+@pytest.fixture
+def outside_navigator(other_network: Any) -> Person:
+    return _member_of(other_network, Membership.Role.NAVIGATOR, "Oona")
+
+
+def sign_in(person: Person, name: str = "phone") -> tuple[Device, str]:
+    """A device token for a person, made the way the sign-in action makes one."""
+    device, token = Device.objects.create(user=person, name=name)
+    return device, token
+
+
+def client_for(person: Person | None) -> APIClient:
+    client = APIClient()
+    if person is not None:
+        _, token = sign_in(person)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+@pytest.fixture
+def api() -> Any:
+    """``api(person)`` is an API client signed in as that person; ``api(None)`` is anonymous."""
+    return client_for
