@@ -13,6 +13,8 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("network.urls")),
+    path("", include("crisisplans.urls")),
+    path("", include("messaging.urls")),
 ]
 
 urlpatterns = [
