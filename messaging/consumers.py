@@ -10,13 +10,14 @@ import logging
 import time
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
-from messaging import frames
+from messaging import events, frames
 from messaging.events import group_for_device, group_for_person
 from network.models import Device
 
@@ -29,6 +30,19 @@ CLOSE_HEARTBEAT_MISSED = 4408
 # Revocation normally arrives as a channel-layer message, which is at-most-once;
 # every this many heartbeats the socket also asks the database.
 DEVICE_RECHECK_EVERY_BEATS = 4
+# Events read from the database per query while catching up.
+CATCH_UP_BATCH = 200
+
+
+def parse_cursor(query_string: bytes) -> int | None:
+    """The ``after`` query parameter: the last sequence number the client has.
+    None when absent; ValueError when malformed."""
+    values = parse_qs(query_string.decode("latin1")).get("after")
+    if not values:
+        return None
+    if len(values) != 1 or not values[0].isdigit() or len(values[0]) > 18:
+        raise ValueError("malformed cursor")
+    return int(values[0])
 
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
@@ -45,15 +59,32 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.last_heard = time.monotonic()
         self.heartbeat_seconds = float(settings.WEBSOCKET_HEARTBEAT_SECONDS)
+        self.delivery_lock = asyncio.Lock()
+        # Joined the person's group before reading the position, so an event
+        # committed from here on either is in the catch-up or wakes us.
+        position = await database_sync_to_async(events.position_of)(person_id=self.person.pk)
         await self.send_frame(
             frames.hello(
                 person_id=self.person.pk,
                 display_name=self.person.display_name,
                 device_id=self.device.public_id,
                 heartbeat_seconds=self.heartbeat_seconds,
+                last_seq=position.last_seq,
                 now=timezone.now(),
             )
         )
+        try:
+            cursor = parse_cursor(self.scope.get("query_string", b""))
+        except ValueError:
+            cursor = -1
+        if cursor is None:
+            self.sent_through = position.last_seq
+        elif events.cursor_is_resumable(after=cursor, position=position):
+            self.sent_through = cursor
+        else:
+            self.sent_through = position.last_seq
+            await self.send_frame(frames.resync_required(last_seq=position.last_seq))
+        await self.deliver_pending()
         self.heartbeat = asyncio.ensure_future(self.beat())
 
     async def disconnect(self, code: int) -> None:
@@ -105,7 +136,32 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def on_pong(self, frame: dict[str, Any]) -> None:
         """Any frame counts as a sign of life; a pong needs no answer."""
 
-    frame_handlers = {"ping": on_ping, "pong": on_pong}
+    async def on_ack(self, frame: dict[str, Any]) -> None:
+        seq = frame.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq > self.sent_through:
+            await self.send_frame(
+                frames.error(
+                    code="invalid_ack", detail="Ack a sequence number you were sent.", ref=frame.get("id")
+                )
+            )
+            return
+        await database_sync_to_async(events.do_ack_events)(person_id=self.person.pk, seq=seq)
+        await self.send_frame(frames.acked(seq=seq))
+
+    frame_handlers = {"ping": on_ping, "pong": on_pong, "ack": on_ack}
+
+    async def deliver_pending(self) -> None:
+        """Send every stored event newer than what this socket has sent, in order."""
+        async with self.delivery_lock:
+            while True:
+                batch = await database_sync_to_async(events.events_after)(
+                    person_id=self.person.pk, after=self.sent_through, limit=CATCH_UP_BATCH
+                )
+                for event in batch:
+                    await self.send_frame(events.event_frame(event))
+                    self.sent_through = event.seq
+                if len(batch) < CATCH_UP_BATCH:
+                    return
 
     async def beat(self) -> None:
         """Ping every heartbeat interval; a client silent for two intervals is
@@ -142,3 +198,6 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     # Channel-layer messages.
     async def session_revoked(self, message: dict[str, Any]) -> None:
         await self.close(code=CLOSE_SESSION_ENDED)
+
+    async def events_available(self, message: dict[str, Any]) -> None:
+        await self.deliver_pending()

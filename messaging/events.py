@@ -1,10 +1,35 @@
-"""Group names for the channel layer, built in one place.
+"""The event pipeline: persist first, then notify (DESIGN.md invariants 1 and 2).
 
-Channels group names must match ``^[a-zA-Z0-9._-]+$`` and stay under 100
-characters; every name is built here so that stays true.
+``send_event_on_commit`` is the only way an event reaches a person. Inside the
+caller's transaction it appends one row per recipient with that person's next
+sequence number; after commit it asks the channel layer to wake the
+recipients' sockets. The wake-up carries no data: a lost one costs latency,
+never an event, because sockets always read from the database.
+
+Group names for the channel layer are built here too: they must match
+``^[a-zA-Z0-9._-]+$`` and stay under 100 characters.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jsonschema
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+from django.db.models import F, Min, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from messaging.event_types import EventType
+from messaging.models import Event, EventSequence
+
+logger = logging.getLogger(__name__)
 
 
 def group_for_person(person_id: int) -> str:
@@ -14,3 +39,106 @@ def group_for_person(person_id: int) -> str:
 def group_for_device(device_digest: str) -> str:
     # A prefix of the token hash: unique in practice, short, and no secret.
     return f"device.{device_digest[:40]}"
+
+
+WAKE_MESSAGE = {"type": "events.available"}
+
+
+def send_event_on_commit(*, event_type: EventType, data: dict[str, Any], person_ids: Iterable[int]) -> None:
+    """Persist ``data`` as an event for each person and wake them after commit.
+
+    Must run inside the transaction of the change it reports, so the change and
+    its events commit or vanish together.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("send_event_on_commit must run inside the action's transaction")
+    jsonschema.validate(data, event_type.data_schema)
+    ids = sorted(set(person_ids))
+    if not ids:
+        return
+    now = timezone.now()
+    sequences = _next_sequence_numbers(ids)
+    Event.objects.bulk_create(
+        [
+            Event(person_id=pid, seq=sequences[pid], type=event_type.name, data=data, created_at=now)
+            for pid in ids
+        ]
+    )
+    transaction.on_commit(lambda: wake(person_ids=ids))
+
+
+def _next_sequence_numbers(person_ids: list[int]) -> dict[int, int]:
+    """Take the next number for each person, holding their sequence rows locked
+    (in id order, so concurrent senders cannot deadlock) until commit."""
+    EventSequence.objects.bulk_create(
+        [EventSequence(person_id=pid) for pid in person_ids], ignore_conflicts=True
+    )
+    list(EventSequence.objects.select_for_update().filter(person_id__in=person_ids).order_by("person_id"))
+    EventSequence.objects.filter(person_id__in=person_ids).update(last_seq=F("last_seq") + 1)
+    return dict(EventSequence.objects.filter(person_id__in=person_ids).values_list("person_id", "last_seq"))
+
+
+def wake(*, person_ids: Iterable[int]) -> None:
+    """Tell each person's sockets to read new events. At-most-once by design."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for pid in person_ids:
+        try:
+            async_to_sync(layer.group_send)(group_for_person(pid), WAKE_MESSAGE)
+        except Exception:
+            # The events are committed; a socket that misses this hint catches
+            # up on its next wake or reconnect.
+            logger.warning("could not wake the sockets of person %s", pid, exc_info=True)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a person's event stream stands."""
+
+    last_seq: int
+    oldest_seq: int  # the oldest event still kept; last_seq + 1 when none are
+
+
+def position_of(*, person_id: int) -> Position:
+    last_seq = (
+        EventSequence.objects.filter(person_id=person_id).values_list("last_seq", flat=True).first() or 0
+    )
+    oldest = Event.objects.filter(person_id=person_id).aggregate(oldest=Min("seq"))["oldest"]
+    return Position(last_seq=last_seq, oldest_seq=oldest if oldest is not None else last_seq + 1)
+
+
+def cursor_is_resumable(*, after: int, position: Position) -> bool:
+    """A client at ``after`` can catch up only if nothing newer was purged and
+    the cursor is not from the future (another database, a reset phone)."""
+    return position.oldest_seq - 1 <= after <= position.last_seq
+
+
+def events_after(*, person_id: int, after: int, limit: int) -> list[Event]:
+    return list(Event.objects.filter(person_id=person_id, seq__gt=after).order_by("seq")[:limit])
+
+
+def event_frame(event: Event) -> dict[str, Any]:
+    return {
+        "type": event.type,
+        "seq": event.seq,
+        "event_id": str(event.id),
+        "at": event.created_at.isoformat(),
+        "data": event.data,
+    }
+
+
+def do_ack_events(*, person_id: int, seq: int) -> bool:
+    """Record that a device of this person has everything through ``seq``.
+    Returns False for a sequence number the person was never sent."""
+    if seq < 0:
+        return False
+    updated = EventSequence.objects.filter(person_id=person_id, last_seq__gte=seq).update(
+        acked_seq=Greatest(F("acked_seq"), Value(seq))
+    )
+    return updated == 1
+
+
+def do_purge_old_events(*, older_than: timedelta, now: datetime | None = None) -> int:
+    cutoff = (now or timezone.now()) - older_than
+    return Event.objects.filter(created_at__lt=cutoff).delete()[0]

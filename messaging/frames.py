@@ -12,7 +12,13 @@ PROTOCOL_VERSION = 1
 
 
 def hello(
-    *, person_id: int, display_name: str, device_id: str, heartbeat_seconds: float, now: datetime
+    *,
+    person_id: int,
+    display_name: str,
+    device_id: str,
+    heartbeat_seconds: float,
+    last_seq: int,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "type": "hello",
@@ -20,8 +26,19 @@ def hello(
         "person": {"id": person_id, "display_name": display_name},
         "device_id": device_id,
         "heartbeat_seconds": heartbeat_seconds,
+        "last_seq": last_seq,
         "server_time": now.isoformat(),
     }
+
+
+def resync_required(*, last_seq: int) -> dict[str, Any]:
+    """The client's cursor cannot be resumed (events it missed were purged, or
+    the cursor is unknown): reload state over REST, then continue from last_seq."""
+    return {"type": "resync_required", "last_seq": last_seq}
+
+
+def acked(*, seq: int) -> dict[str, Any]:
+    return {"type": "acked", "seq": seq}
 
 
 def ping(*, now: datetime) -> dict[str, Any]:
@@ -37,3 +54,64 @@ def error(*, code: str, detail: str, ref: Any = None) -> dict[str, Any]:
     if ref is not None:
         frame["ref"] = ref
     return frame
+
+
+# JSON Schemas of every frame, used to generate docs/asyncapi.yaml and by the
+# schema tests. Event frames are built from messaging.event_types.
+_TIME = {"type": "string", "format": "date-time"}
+_REF = {"description": "the 'id' of the client frame this answers, if it had one"}
+
+
+def _frame(type_name: str, properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    props = {"type": {"const": type_name}, **properties}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": [key for key in props if key not in optional],
+        "additionalProperties": False,
+    }
+
+
+SERVER_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
+    "hello": _frame(
+        "hello",
+        {
+            "protocol": {"const": PROTOCOL_VERSION},
+            "person": {
+                "type": "object",
+                "properties": {"id": {"type": "integer"}, "display_name": {"type": "string"}},
+                "required": ["id", "display_name"],
+                "additionalProperties": False,
+            },
+            "device_id": {"type": "string"},
+            "heartbeat_seconds": {"type": "number"},
+            "last_seq": {"type": "integer", "minimum": 0},
+            "server_time": _TIME,
+        },
+    ),
+    "ping": _frame("ping", {"server_time": _TIME}),
+    "pong": _frame("pong", {"server_time": _TIME}),
+    "acked": _frame("acked", {"seq": {"type": "integer", "minimum": 0}}),
+    "resync_required": _frame("resync_required", {"last_seq": {"type": "integer", "minimum": 0}}),
+    "error": _frame(
+        "error", {"code": {"type": "string"}, "detail": {"type": "string"}, "ref": _REF}, optional=("ref",)
+    ),
+}
+
+CLIENT_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
+    "ping": _frame("ping", {"id": _REF}, optional=("id",)),
+    "pong": _frame("pong", {"id": _REF}, optional=("id",)),
+    "ack": _frame("ack", {"seq": {"type": "integer", "minimum": 0}, "id": _REF}, optional=("id",)),
+}
+
+
+def event_frame_schema(type_name: str, data_schema: dict[str, Any]) -> dict[str, Any]:
+    return _frame(
+        type_name,
+        {
+            "seq": {"type": "integer", "minimum": 1, "description": "per-person, increasing, gap-free"},
+            "event_id": {"type": "string", "format": "uuid", "description": "drop duplicates by this"},
+            "at": _TIME,
+            "data": data_schema,
+        },
+    )

@@ -103,3 +103,25 @@ def client_for(person: Person | None) -> APIClient:
 def api() -> Any:
     """``api(person)`` is an API client signed in as that person; ``api(None)`` is anonymous."""
     return client_for
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Tests marked ``postgresql`` check PostgreSQL behaviour (row locks,
+    pg_dump) that SQLite does not have. On the embedded default they are
+    deselected, and the run says so; CI runs on PostgreSQL and runs them all."""
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    needs_postgres = [item for item in items if item.get_closest_marker("postgresql")]
+    if needs_postgres:
+        config.hook.pytest_deselected(items=needs_postgres)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+        config._postgresql_deselected = len(needs_postgres)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: Any) -> None:
+    count = getattr(config, "_postgresql_deselected", 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} tests need PostgreSQL and were not run on SQLite: set DATABASE_URL (CI does).",
+            yellow=True,
+        )

@@ -195,6 +195,8 @@ LOGIN_CODE_MAX_GUESSES = 5
 WEBSOCKET_TICKET_TTL = timedelta(seconds=30)
 WEBSOCKET_MAX_FRAME_BYTES = 64 * 1024
 WEBSOCKET_HEARTBEAT_SECONDS = env.float("WEBSOCKET_HEARTBEAT_SECONDS", default=15.0)
+# Events older than this are deleted; a client whose cursor is older gets resync_required.
+EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=30)
 
 # Notification transports (see messaging/transports). Development prints to the
 # console; tests use locmem; production switches on Twilio by environment.
@@ -216,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.purge_expired_login_material",
         "schedule": timedelta(hours=1),
     },
+    "purge-old-events": {
+        "task": "messaging.tasks.purge_old_events",
+        "schedule": timedelta(hours=6),
+    },
 }
 CELERY_TASK_ROUTES = {
     "network.tasks.*": {"queue": "default"},
@@ -232,4 +238,37 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"daphne": {"level": "WARNING"}},
+}
+
+# --- Crisis plans (crisisplans/, issue 4) -----------------------------------
+# Master keys wrap each member's plan data key (crisisplans/crypto.py). Entries
+# are "key-id:base64-of-32-bytes", comma separated; the FIRST is current and the
+# rest only unwrap until `manage.py rotate_plan_master_key` has rewrapped every
+# data key. The default is a fixed DEVELOPMENT key, NOT FOR PRODUCTION:
+# production.py requires the variable and a deploy check rejects this key.
+PLAN_DEVELOPMENT_MASTER_KEY = "dev-not-for-production:ZGV2ZWxvcG1lbnQtb25seS1wbGFuLW1hc3Rlci1rISE="
+PLAN_MASTER_KEYS = env.list("PLAN_MASTER_KEYS", default=[PLAN_DEVELOPMENT_MASTER_KEY])
+# A plan's review falls due this long after sign-off unless the owner picks a date.
+PLAN_REVIEW_AFTER = timedelta(days=env.int("PLAN_REVIEW_AFTER_DAYS", default=90))
+# How long an on-call peer keeps reading after the alert they accepted closes,
+# for networks that have not set their own (crisisplans.models.PlanPolicy).
+PLAN_ALERT_GRACE_DEFAULT = timedelta(hours=env.int("PLAN_ALERT_GRACE_HOURS", default=24))
+# A break-glass read opens the whole plan to that facilitator for this long.
+PLAN_BREAK_GLASS_WINDOW = timedelta(minutes=env.int("PLAN_BREAK_GLASS_MINUTES", default=30))
+
+# --- network app (issue 3): distinct OpenAPI enum names for the several "kind" choice sets.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "NetworkKindEnum": "network.models.Network.Kind",
+        "MembershipChangeKindEnum": "network.models.MembershipChange.Kind",
+        "TieKindEnum": "network.models.Tie.Kind",
+        "AssetReportKindEnum": "network.models.AssetReport.Kind",
+        "ShiftExceptionKindEnum": "network.models.ShiftException.Kind",
+    }
+)
+# Plan sections and professional roles appear under several field names in the API schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "PlanSectionEnum": "crisisplans.sections.SECTION_NAMES",
+    "ProfessionalRoleEnum": "crisisplans.sections.PROFESSIONAL_ROLES",
 }
