@@ -2,8 +2,24 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
-from network.models import Device, Membership, Network, Person
+from network.models import (
+    AlertOffer,
+    Asset,
+    AssetReport,
+    CalendarFeed,
+    Device,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipChange,
+    Network,
+    Person,
+    Shift,
+    ShiftException,
+    Tie,
+)
 
 
 @admin.register(Person)
@@ -37,7 +53,97 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "area"]
+    list_display = ["name", "kind", "area", "size_cap"]
     search_fields = ["name", "area"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["person", "network", "role", "joined_at", "left_at", "ready_for_on_call_at"]
+    list_filter = ["role", "network"]
+    search_fields = ["person__display_name", "network__name"]
+    autocomplete_fields = ["person", "ready_marked_by"]
+
+
+@admin.register(MembershipChange)
+class MembershipChangeAdmin(admin.ModelAdmin):
+    """The history is a record: staff read it, nobody edits it."""
+
+    list_display = ["at", "network", "kind", "person", "actor", "reason"]
+    list_filter = ["kind", "network"]
+    readonly_fields = ["network", "person", "invited_phone_number", "kind", "actor", "reason", "at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["person", "network", "status", "created_at", "decided_by"]
+    list_filter = ["status", "network"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["phone_number", "network", "role", "status", "created_at", "invited_by"]
+    list_filter = ["status", "network"]
+
+
+class ShiftExceptionInline(admin.TabularInline):
+    model = ShiftException
+    extra = 0
+    fk_name = "shift"
+    autocomplete_fields = ["taken_by"]
+    exclude = ["created_by"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["person", "network", "start_date", "start_time", "duration", "rrule", "is_active"]
+    list_filter = ["network", "is_active"]
+    autocomplete_fields = ["person"]
+    exclude = ["created_by"]
+    inlines = [ShiftExceptionInline]
+
+
+@admin.register(AlertOffer)
+class AlertOfferAdmin(admin.ModelAdmin):
+    list_display = ["person", "network", "offered_at", "response", "responded_at"]
+    list_filter = ["network", "response"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["person", "network", "scope", "created_at", "revoked_at"]
+    fields = ["person", "network", "scope", "created_at", "revoked_at"]
+    readonly_fields = ["person", "network", "scope", "created_at"]
+
+
+class AssetReportInline(admin.TabularInline):
+    model = AssetReport
+    extra = 0
+    fields = ["kind", "note", "status", "created_at", "resolution_note"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = ["service_name", "organization_name", "network", "is_closed", "last_checked_at"]
+    list_filter = ["network", "is_closed", "is_formal_service"]
+    search_fields = ["service_name", "organization_name"]
+    exclude = ["created_by"]
+    inlines = [AssetReportInline]
+
+
+@admin.register(Tie)
+class TieAdmin(admin.ModelAdmin):
+    """Staff see that ties exist (for support); labels are the member's own words."""
+
+    list_display = ["owner", "kind", "label", "strength", "visibility"]
+    list_filter = ["kind", "visibility"]
+    autocomplete_fields = ["owner", "linked_person"]

@@ -33,3 +33,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     network = factory.SubFactory(NetworkFactory)
     role = Membership.Role.MEMBER
+
+
+def make_ready(person: Person, network: Network) -> Membership:
+    """Mark a member ready for on call the way a facilitator does."""
+    from network import actions
+
+    facilitator = PersonFactory(display_name="Facilitator")
+    membership = Membership.objects.get(person=person, network=network, left_at__isnull=True)
+    return actions.do_set_readiness(membership=membership, actor=facilitator, ready=True)
+
+
+def add_member(
+    network: Network, name: str = "", role: str = Membership.Role.MEMBER, ready: bool = False
+) -> Person:
+    person = PersonFactory(**({"display_name": name} if name else {}))
+    MembershipFactory(person=person, network=network, role=role)
+    if ready:
+        make_ready(person, network)
+    return person

@@ -1,4 +1,4 @@
-"""Every write of the network app's state. Views, consumers and tasks call these."""
+"""Sign-in, devices and websocket tickets: every write of the person's login state."""
 
 from __future__ import annotations
 

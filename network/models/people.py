@@ -1,4 +1,4 @@
-"""The person, their devices and login codes, networks and memberships."""
+"""The person, their devices, login codes, websocket tickets and idempotency records."""
 
 from __future__ import annotations
 
@@ -133,45 +133,3 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} with key {self.key!r}"
-
-
-class Network(models.Model):
-    class Kind(models.TextChoices):
-        PEER_SUPPORT_GROUP = "peer_support_group", "Peer-support group (SUN style)"
-        LIVING_SUPPORT = "living_support", "Local living-support network (KeyRing style)"
-
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=60, unique=True)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    area = models.CharField(max_length=120, blank=True)
-    description = models.TextField(blank=True)
-    timezone = models.CharField(max_length=64, default="Europe/London")
-    created_at = models.DateTimeField(default=dj_timezone.now)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Membership(models.Model):
-    class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        NAVIGATOR = "navigator", "Navigator"
-        FACILITATOR = "facilitator", "Facilitator / staff"
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
-    joined_at = models.DateTimeField(default=dj_timezone.now)
-    left_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person", "network"],
-                condition=models.Q(left_at__isnull=True),
-                name="one_current_membership_per_network",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.person} in {self.network} as {self.role}"

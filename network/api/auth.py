@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from network import actions, selectors
-from network.serializers import (
+from network.serializers.auth import (
     DeviceOut,
     LoginCodeRequestIn,
     LoginCodeRequestOut,

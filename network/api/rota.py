@@ -1,0 +1,225 @@
+"""The on-call rota: shifts, swaps, cancellations, who is on call, the report and calendar feeds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.problems import PROBLEM_CONTENT_TYPE, problem
+from network import actions, selectors
+from network.idempotency import idempotent
+from network.models import CalendarFeed, Person, Shift
+from network.selectors import MANAGERS
+from network.serializers.rota import (
+    CalendarFeedCreatedOut,
+    CalendarFeedIn,
+    CalendarFeedOut,
+    CancelIn,
+    OnCallOut,
+    RotaEntryOut,
+    RotaQueryIn,
+    RotaReportOut,
+    ShiftExceptionOut,
+    ShiftIn,
+    ShiftOut,
+    SwapIn,
+)
+
+
+def _person_in_network(*, network_id: int, person_id: int, field: str) -> Person:
+    person = selectors.current_member(network_id=network_id, person_id=person_id)
+    if person is None:
+        raise ValidationError({field: ["Not a member of this network."]})
+    return person
+
+
+class ShiftListApi(ListAPIView):
+    """The network's shifts (GET, members); a new recurring or one-off shift (POST,
+    navigators and facilitators)."""
+
+    serializer_class = ShiftOut
+
+    def get_queryset(self) -> QuerySet[Shift]:
+        network = selectors.access_network_by_id(
+            person=self.request.user, network_id=self.kwargs["network_id"]
+        )
+        return selectors.shifts_of(network=network)
+
+    @extend_schema(request=ShiftIn, responses={201: ShiftOut})
+    @idempotent
+    def post(self, request: Request, network_id: int) -> Response:
+        network = selectors.access_network_by_id(person=request.user, network_id=network_id, roles=MANAGERS)
+        data = ShiftIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        person = _person_in_network(network_id=network.pk, person_id=values.pop("person"), field="person")
+        shift = actions.do_create_shift(
+            network=network,
+            person=person,
+            duration=timedelta(minutes=values.pop("duration_minutes")),
+            actor=request.user,
+            **values,
+        )
+        return Response(ShiftOut(shift).data, status=status.HTTP_201_CREATED)
+
+
+class ShiftDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, shift_id: int) -> Response:
+        """End a shift (navigators and facilitators); past occurrences stay in the report."""
+        shift = selectors.access_shift_by_id(person=request.user, shift_id=shift_id, roles=MANAGERS)
+        actions.do_end_shift(shift=shift)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ShiftSwapApi(APIView):
+    @extend_schema(request=SwapIn, responses={201: ShiftExceptionOut})
+    @idempotent
+    def post(self, request: Request, shift_id: int) -> Response:
+        """Another ready peer takes over one occurrence. The shift's own peer or a
+        navigator/facilitator may arrange it; both peers see it on the rota and in their feeds."""
+        shift = selectors.access_shift_by_id(person=request.user, shift_id=shift_id)
+        if shift.person_id != request.user.pk and shift.network.viewer_role not in MANAGERS:  # type: ignore[attr-defined]
+            raise PermissionDenied
+        data = SwapIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        taken_by = _person_in_network(
+            network_id=shift.network_id, person_id=data.validated_data["taken_by"], field="taken_by"
+        )
+        exception = actions.do_swap_shift(
+            shift=shift,
+            occurrence_start=data.validated_data["occurrence_start"],
+            taken_by=taken_by,
+            actor=request.user,
+        )
+        return Response(ShiftExceptionOut(exception).data, status=status.HTTP_201_CREATED)
+
+
+class ShiftCancellationApi(APIView):
+    @extend_schema(request=CancelIn, responses={201: ShiftExceptionOut})
+    @idempotent
+    def post(self, request: Request, shift_id: int) -> Response:
+        """Cancel one occurrence (navigators and facilitators)."""
+        shift = selectors.access_shift_by_id(person=request.user, shift_id=shift_id, roles=MANAGERS)
+        data = CancelIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        exception = actions.do_cancel_occurrence(
+            shift=shift, occurrence_start=data.validated_data["occurrence_start"], actor=request.user
+        )
+        return Response(ShiftExceptionOut(exception).data, status=status.HTTP_201_CREATED)
+
+
+class RotaApi(APIView):
+    @extend_schema(parameters=[RotaQueryIn], responses=RotaEntryOut(many=True))
+    def get(self, request: Request, network_id: int) -> Response:
+        """Occurrences between start and end (default: the next 7 days), swaps applied."""
+        network = selectors.access_network_by_id(person=request.user, network_id=network_id)
+        query = RotaQueryIn(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start = query.validated_data.get("start") or timezone.now()
+        end = query.validated_data.get("end") or start + timedelta(days=7)
+        if not start < end <= start + timedelta(days=35):
+            raise ValidationError({"end": ["After start, and at most 35 days later."]})
+        entries = selectors.rota(
+            network=network,
+            start=start,
+            end=end,
+            person=request.user if query.validated_data["mine"] else None,
+        )
+        return Response(RotaEntryOut(entries, many=True).data)
+
+
+class OnCallApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("at", OpenApiTypes.DATETIME, description="default: now")],
+        responses=OnCallOut,
+    )
+    def get(self, request: Request, network_id: int) -> Response:
+        """Who would be offered an alert now (or at `at`), in order. Navigators and facilitators."""
+        network = selectors.access_network_by_id(person=request.user, network_id=network_id, roles=MANAGERS)
+        at_field = serializers.DateTimeField()
+        raw = request.query_params.get("at")
+        try:
+            at = at_field.to_internal_value(raw) if raw else timezone.now()
+        except serializers.ValidationError as exc:
+            raise ValidationError({"at": exc.detail}) from None
+        candidates = selectors.on_call_candidates(network=network, at=at)
+        return Response(OnCallOut({"at": at, "candidates": candidates}).data)
+
+
+class RotaReportApi(APIView):
+    @extend_schema(responses=RotaReportOut)
+    def get(self, request: Request, network_id: int) -> Response:
+        """Gaps over the next four weeks and the balance of hours and alerts between
+        peers. Navigators and facilitators."""
+        network = selectors.access_network_by_id(person=request.user, network_id=network_id, roles=MANAGERS)
+        report = selectors.rota_report(network=network, now=timezone.now())
+        body = {
+            "start": report.start,
+            "end": report.end,
+            "gap_hours": round(report.gap_hours, 2),
+            "gaps": report.gaps,
+            "peers": report.peers,
+        }
+        return Response(RotaReportOut(body).data)
+
+
+class CalendarFeedListApi(ListAPIView):
+    """My private calendar feeds (GET); a new one (POST) for my shifts or the
+    network's rota. The URL is shown once."""
+
+    serializer_class = CalendarFeedOut
+
+    def get_queryset(self) -> QuerySet[CalendarFeed]:
+        return selectors.calendar_feeds_of(person=self.request.user)
+
+    @extend_schema(request=CalendarFeedIn, responses={201: CalendarFeedCreatedOut})
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = CalendarFeedIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        network = selectors.access_network_by_id(
+            person=request.user, network_id=data.validated_data["network"]
+        )
+        feed, token = actions.do_create_calendar_feed(
+            person=request.user, network=network, scope=data.validated_data["scope"]
+        )
+        feed.url = request.build_absolute_uri(reverse("calendar-feed", args=[token]))  # type: ignore[attr-defined]
+        return Response(CalendarFeedCreatedOut(feed).data, status=status.HTTP_201_CREATED)
+
+
+class CalendarFeedRevokeApi(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, feed_id: int) -> Response:
+        feed = selectors.access_calendar_feed_by_id(person=request.user, feed_id=feed_id)
+        actions.do_revoke_calendar_feed(feed=feed)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCal file itself. The token in the URL is the only credential (calendar
+    apps cannot send headers); it is long, random, stored hashed and revocable."""
+    try:
+        feed = selectors.calendar_feed_by_token_hash(token_hash=actions.calendar_token_hash(token))
+    except NotFound:
+        return JsonResponse(
+            problem(status_code=404, code="not_found", title="Not found."),
+            status=404,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+    body = selectors.calendar_for(feed=feed, now=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,45 @@
+"""The network app's models, split by topic; import them from here."""
+
+from __future__ import annotations
+
+from network.models.maps import Asset, AssetReport, Tie
+from network.models.networks import (
+    ESCALATION_AUDIENCES,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipChange,
+    Network,
+    default_emergency_routes,
+    default_escalation_steps,
+    validate_emergency_routes,
+    validate_escalation_steps,
+)
+from network.models.people import Device, IdempotencyRecord, LoginCode, Person, PersonManager, WebsocketTicket
+from network.models.rota import AlertOffer, CalendarFeed, Shift, ShiftException
+
+__all__ = [
+    "ESCALATION_AUDIENCES",
+    "AlertOffer",
+    "Asset",
+    "AssetReport",
+    "CalendarFeed",
+    "Device",
+    "IdempotencyRecord",
+    "Invitation",
+    "JoinRequest",
+    "LoginCode",
+    "Membership",
+    "MembershipChange",
+    "Network",
+    "Person",
+    "PersonManager",
+    "Shift",
+    "ShiftException",
+    "Tie",
+    "WebsocketTicket",
+    "default_emergency_routes",
+    "default_escalation_steps",
+    "validate_emergency_routes",
+    "validate_escalation_steps",
+]

@@ -1,0 +1,230 @@
+"""Reads of the rota: who is on call, the expanded rota, the report and calendar feeds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from icalendar import Calendar, Event
+from rest_framework.exceptions import NotFound
+
+from network.models import AlertOffer, CalendarFeed, Membership, Network, Person, Shift, ShiftException
+from network.recurrence import MAX_SHIFT, Occurrence, expand, gaps
+from network.selectors.core import _require_role
+
+REPORT_SPAN = timedelta(weeks=4)
+
+
+def _in_quiet_hours(membership: Membership, local: time) -> bool:
+    start, end = membership.quiet_hours_start, membership.quiet_hours_end
+    if start is None or end is None:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end  # wraps past midnight
+
+
+def _occurrences(*, network: Network, start: datetime, end: datetime) -> list[Occurrence]:
+    shifts = list(Shift.objects.filter(network=network, is_active=True))
+    exceptions = ShiftException.objects.filter(
+        shift__network=network, occurrence_start__gt=start - MAX_SHIFT, occurrence_start__lt=end
+    )
+    return expand(shifts=shifts, exceptions=exceptions, tz=network.tzinfo, start=start, end=end)
+
+
+def on_call_candidates(*, network: Network, at: datetime) -> list[Person]:
+    """Who can be offered an alert in ``network`` at ``at``: ready current members
+    who are on a rota shift (swaps applied) or marked themselves available, minus
+    anyone who said "I can't right now", is in their quiet hours, or has reached
+    their cap of alerts for this shift. Least recently offered first (never
+    offered first of all), then longest in the network.
+
+    Four queries whatever the network's size.
+    """
+    last_offered = (
+        AlertOffer.objects.filter(network=network, person=OuterRef("person_id"))
+        .order_by("-offered_at")
+        .values("offered_at")[:1]
+    )
+    memberships = list(
+        Membership.objects.filter(
+            network=network, left_at__isnull=True, ready_for_on_call_at__isnull=False, person__is_active=True
+        )
+        .select_related("person")
+        .annotate(last_offered_at=Subquery(last_offered))
+    )
+    on_shift_since: dict[int, datetime] = {}
+    for occurrence in _occurrences(network=network, start=at, end=at + timedelta(microseconds=1)):
+        since = on_shift_since.get(occurrence.person_id)
+        on_shift_since[occurrence.person_id] = min(since, occurrence.start) if since else occurrence.start
+    recent_offers: dict[int, list[datetime]] = defaultdict(list)
+    for person_id, offered_at in AlertOffer.objects.filter(
+        network=network, offered_at__gt=at - MAX_SHIFT, offered_at__lte=at
+    ).values_list("person_id", "offered_at"):
+        recent_offers[person_id].append(offered_at)
+
+    local_time = at.astimezone(network.tzinfo).time()
+    chosen: list[Membership] = []
+    for m in memberships:
+        windows = []
+        if m.person_id in on_shift_since:
+            windows.append(on_shift_since[m.person_id])
+        if m.available_until and m.available_until > at and (m.available_from or at) <= at:
+            windows.append(m.available_from or at)
+        if not windows:
+            continue
+        if m.unavailable_until and m.unavailable_until > at:
+            continue
+        if _in_quiet_hours(m, local_time):
+            continue
+        since = min(windows)
+        if sum(1 for t in recent_offers[m.person_id] if t >= since) >= m.max_alerts_per_shift:
+            continue
+        chosen.append(m)
+    never = datetime.min.replace(tzinfo=at.tzinfo)
+    chosen.sort(key=lambda m: (m.last_offered_at or never, m.joined_at, m.person_id))  # type: ignore[attr-defined]
+    return [m.person for m in chosen]
+
+
+@dataclass
+class RotaEntry:
+    occurrence: Occurrence
+    person: Person
+    original_person: Person
+
+
+def rota(
+    *, network: Network, start: datetime, end: datetime, person: Person | None = None
+) -> list[RotaEntry]:
+    """The rota's occurrences in [start, end); with ``person``, only theirs
+    (shifts they hold or took over, and ones they handed over)."""
+    occurrences = _occurrences(network=network, start=start, end=end)
+    if person is not None:
+        occurrences = [o for o in occurrences if person.pk in (o.person_id, o.original_person_id)]
+    ids = {o.person_id for o in occurrences} | {o.original_person_id for o in occurrences}
+    people = Person.objects.in_bulk(ids)
+    return [RotaEntry(o, people[o.person_id], people[o.original_person_id]) for o in occurrences]
+
+
+def shifts_of(*, network: Network) -> QuerySet[Shift]:
+    return Shift.objects.filter(network=network, is_active=True).select_related("person")
+
+
+def access_shift_by_id(*, person: Person, shift_id: int, roles: tuple[str, ...] | None = None) -> Shift:
+    shift = Shift.objects.filter(pk=shift_id, is_active=True).select_related("network", "person").first()
+    if shift is None:
+        raise NotFound
+    _require_role(person=person, network_id=shift.network_id, roles=roles)
+    return shift
+
+
+@dataclass
+class PeerBalance:
+    person: Person
+    on_call_hours: float = 0.0
+    offered: int = 0
+    accepted: int = 0
+    declined: int = 0
+    no_answer: int = 0
+
+
+@dataclass
+class RotaReport:
+    start: datetime
+    end: datetime
+    gaps: list[tuple[datetime, datetime]]
+    peers: list[PeerBalance] = field(default_factory=list)
+
+    @property
+    def gap_hours(self) -> float:
+        return sum((b - a).total_seconds() for a, b in self.gaps) / 3600
+
+
+def rota_report(*, network: Network, now: datetime) -> RotaReport:
+    """Gaps over the next four weeks, and per ready peer: on-call hours in those
+    weeks and alerts over the last four (declines and no-answers apart)."""
+    end = now + REPORT_SPAN
+    occurrences = _occurrences(network=network, start=now, end=end)
+    report = RotaReport(start=now, end=end, gaps=gaps(occurrences, now, end))
+    balances: dict[int, PeerBalance] = {
+        m.person_id: PeerBalance(person=m.person)
+        for m in Membership.objects.filter(
+            network=network, left_at__isnull=True, ready_for_on_call_at__isnull=False
+        ).select_related("person")
+    }
+    for o in occurrences:
+        if o.person_id in balances:
+            balances[o.person_id].on_call_hours += (
+                min(o.end, end) - max(o.start, now)
+            ).total_seconds() / 3600
+    offers = AlertOffer.objects.filter(
+        network=network, offered_at__gte=now - REPORT_SPAN, offered_at__lte=now
+    )
+    for person_id, response in offers.values_list("person_id", "response"):
+        if person_id not in balances:
+            continue
+        balance = balances[person_id]
+        balance.offered += 1
+        if response:
+            setattr(balance, response, getattr(balance, response) + 1)
+    report.peers = sorted(balances.values(), key=lambda b: (-b.on_call_hours, b.person.display_name))
+    return report
+
+
+def calendar_feeds_of(*, person: Person) -> QuerySet[CalendarFeed]:
+    return CalendarFeed.objects.filter(person=person, revoked_at__isnull=True).select_related("network")
+
+
+def access_calendar_feed_by_id(*, person: Person, feed_id: int) -> CalendarFeed:
+    feed = calendar_feeds_of(person=person).filter(pk=feed_id).first()
+    if feed is None:
+        raise NotFound
+    return feed
+
+
+def calendar_feed_by_token_hash(*, token_hash: str) -> CalendarFeed:
+    """A live feed whose owner is still in its network; anything else is 404."""
+    feed = (
+        CalendarFeed.objects.filter(token_hash=token_hash, revoked_at__isnull=True)
+        .select_related("network", "person")
+        .first()
+    )
+    if feed is None or not feed.person.is_active:
+        raise NotFound
+    if not Membership.objects.filter(person=feed.person, network=feed.network, left_at__isnull=True).exists():
+        raise NotFound
+    return feed
+
+
+FEED_PAST = timedelta(days=7)
+FEED_FUTURE = timedelta(days=90)
+
+
+def calendar_for(*, feed: CalendarFeed, now: datetime) -> bytes:
+    network = feed.network
+    only = feed.person if feed.scope == CalendarFeed.Scope.MY_SHIFTS else None
+    entries = rota(network=network, start=now - FEED_PAST, end=now + FEED_FUTURE, person=only)
+    cal = Calendar()
+    cal.add("prodid", "-//crisisnet//rota//EN")
+    cal.add("version", "2.0")
+    cal.add(
+        "x-wr-calname", f"{network.name} on call" if only is None else f"My on-call shifts: {network.name}"
+    )
+    cal.add("x-wr-timezone", network.timezone)
+    tz = network.tzinfo
+    for entry in entries:
+        o = entry.occurrence
+        event = Event()
+        event.add("uid", f"shift-{o.shift.pk}-{o.start.astimezone(tz):%Y%m%dT%H%M%S}@{network.slug}")
+        event.add("dtstamp", now)
+        event.add("dtstart", o.start.astimezone(tz))
+        event.add("dtend", o.end.astimezone(tz))
+        summary = f"On call: {entry.person.display_name}"
+        if o.swapped:
+            summary += f" (taken over from {entry.original_person.display_name})"
+        event.add("summary", summary)
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -1,0 +1,1 @@
+"""Input (``*In``) and output (``*Out``) serializers, split by topic."""

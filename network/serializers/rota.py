@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rest_framework import serializers
+
+from network.models import CalendarFeed, Shift, ShiftException
+
+
+class ShiftIn(serializers.Serializer):
+    person = serializers.IntegerField(help_text="person id of a ready member of this network")
+    start_date = serializers.DateField(help_text="first day, in the network's local time")
+    start_time = serializers.TimeField(help_text="local wall-clock start, e.g. 20:00")
+    duration_minutes = serializers.IntegerField(min_value=15, max_value=2 * 24 * 60)
+    rrule = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=300,
+        help_text="RFC 5545 RRULE body, e.g. FREQ=WEEKLY;BYDAY=FR. Empty for a one-off shift (an override).",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class ShiftOut(serializers.ModelSerializer):
+    person_id = serializers.IntegerField()
+    display_name = serializers.CharField(source="person.display_name")
+    duration_minutes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "person_id",
+            "display_name",
+            "start_date",
+            "start_time",
+            "duration_minutes",
+            "rrule",
+            "note",
+        ]
+
+    def get_duration_minutes(self, shift: Shift) -> int:
+        return int(shift.duration / timedelta(minutes=1))
+
+
+class SwapIn(serializers.Serializer):
+    occurrence_start = serializers.DateTimeField(help_text="start of the occurrence, as the rota lists it")
+    taken_by = serializers.IntegerField(help_text="person id of the ready member taking it over")
+
+
+class CancelIn(serializers.Serializer):
+    occurrence_start = serializers.DateTimeField()
+
+
+class ShiftExceptionOut(serializers.ModelSerializer):
+    shift_id = serializers.IntegerField()
+    taken_by_id = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        model = ShiftException
+        fields = ["id", "shift_id", "occurrence_start", "kind", "taken_by_id", "created_at"]
+
+
+class RotaQueryIn(serializers.Serializer):
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    mine = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, data: dict) -> dict:  # type: ignore[type-arg]
+        if (
+            "start" in data
+            and "end" in data
+            and not data["start"] < data["end"] <= data["start"] + timedelta(days=35)
+        ):
+            raise serializers.ValidationError({"end": ["After start, and at most 35 days later."]})
+        return data
+
+
+class RotaEntryOut(serializers.Serializer):
+    shift_id = serializers.IntegerField(source="occurrence.shift.pk")
+    start = serializers.DateTimeField(source="occurrence.start")
+    end = serializers.DateTimeField(source="occurrence.end")
+    person_id = serializers.IntegerField(source="person.pk")
+    display_name = serializers.CharField(source="person.display_name")
+    swapped = serializers.BooleanField(source="occurrence.swapped")
+    original_person_id = serializers.IntegerField(source="original_person.pk")
+    original_display_name = serializers.CharField(source="original_person.display_name")
+
+
+class CandidateOut(serializers.Serializer):
+    person_id = serializers.IntegerField(source="pk")
+    display_name = serializers.CharField()
+
+
+class OnCallOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    candidates = CandidateOut(many=True, help_text="in the order alerts would be offered")
+
+
+class GapOut(serializers.Serializer):
+    start = serializers.DateTimeField(source="0")
+    end = serializers.DateTimeField(source="1")
+
+
+class PeerBalanceOut(serializers.Serializer):
+    person_id = serializers.IntegerField(source="person.pk")
+    display_name = serializers.CharField(source="person.display_name")
+    on_call_hours = serializers.FloatField(help_text="over the next four weeks")
+    offered = serializers.IntegerField(help_text="alerts offered over the last four weeks")
+    accepted = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    no_answer = serializers.IntegerField()
+
+
+class RotaReportOut(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    gap_hours = serializers.FloatField()
+    gaps = GapOut(many=True)
+    peers = PeerBalanceOut(many=True)
+
+
+class CalendarFeedIn(serializers.Serializer):
+    network = serializers.IntegerField()
+    scope = serializers.ChoiceField(choices=CalendarFeed.Scope.choices)
+
+
+class CalendarFeedOut(serializers.ModelSerializer):
+    network_id = serializers.IntegerField()
+
+    class Meta:
+        model = CalendarFeed
+        fields = ["id", "network_id", "scope", "created_at"]
+
+
+class CalendarFeedCreatedOut(CalendarFeedOut):
+    url = serializers.CharField(help_text="private: shown once; revoke the feed to kill it")
+
+    class Meta(CalendarFeedOut.Meta):
+        fields = [*CalendarFeedOut.Meta.fields, "url"]
