@@ -7,3 +7,6 @@ class CrisisplansConfig(AppConfig):
     name = "crisisplans"
     verbose_name = "Crisis and support plans"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from crisisplans import checks  # noqa: F401  (registers the deploy check)

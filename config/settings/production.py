@@ -30,3 +30,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = False
 SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.transports.sms.TwilioSmsBackend")
+# Plan master keys never have a default in production (crisisplans/crypto.py).
+PLAN_MASTER_KEYS = env.list("PLAN_MASTER_KEYS")

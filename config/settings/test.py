@@ -11,3 +11,5 @@ SMS_BACKEND = "messaging.transports.sms.LocmemSmsBackend"
 TWILIO_ACCOUNT_SID = TWILIO_AUTH_TOKEN = TWILIO_FROM_NUMBER = ""
 WEBSOCKET_HEARTBEAT_SECONDS = 15.0
 REST_FRAMEWORK = {**REST_FRAMEWORK}
+# A fixed development key (not for production) whatever the environment says.
+PLAN_MASTER_KEYS = [PLAN_DEVELOPMENT_MASTER_KEY]

@@ -27,6 +27,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
         "ALLOWED_HOSTS": "crisis.example.org",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/check-deploy.sqlite3"),
         "REDIS_URL": os.environ["REDIS_URL"],
+        "PLAN_MASTER_KEYS": "prod-2026:cHJvZHVjdGlvbi1tYXN0ZXIta2V5LW9mLTMyYnl0ZXM=",
     }
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr

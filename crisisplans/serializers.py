@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from crisisplans.models import (
+    AccessRecord,
+    Audience,
+    CoAuthor,
+    CopingStrategy,
+    OwnerNotice,
+    PlanPolicy,
+    Revision,
+)
+from crisisplans.sections import PlanSectionsIn, section_name_field
+from network.models import Person
+
+
+@extend_schema_field(PlanSectionsIn)
+class SectionsField(serializers.DictField):
+    """Plan content as written, in the structure of PlanSectionsIn."""
+
+
+class PersonBriefOut(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "display_name"]
+
+
+class PlanCreateIn(serializers.Serializer):
+    sections = PlanSectionsIn()
+
+
+class RevisionIn(serializers.Serializer):
+    sections = PlanSectionsIn(help_text="only the sections this revision changes")
+
+
+class PlanOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    owner = PersonBriefOut()
+    created_at = serializers.DateTimeField()
+    active_revision = serializers.IntegerField(allow_null=True, help_text="number of the signed-off revision")
+    review_due_at = serializers.DateTimeField(allow_null=True)
+    review_prompted_at = serializers.DateTimeField(allow_null=True, help_text="set after a crisis")
+
+
+class ReadingOut(serializers.Serializer):
+    plan = PlanOut()
+    revision = serializers.IntegerField(allow_null=True, help_text="the revision shown")
+    sections = SectionsField(help_text="the sections you may read")
+    withheld = serializers.ListField(child=section_name_field())
+    why = serializers.DictField(
+        child=serializers.CharField(), help_text="per section shown: why you may read it"
+    )
+
+
+class RevisionOut(serializers.ModelSerializer):
+    author = PersonBriefOut(allow_null=True)
+    signed_off = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Revision
+        fields = ["number", "author", "created_at", "changed_sections", "signed_off"]
+
+    def get_signed_off(self, revision: Revision) -> bool:
+        return revision.sign_offs.exists()
+
+
+class SectionChangeOut(serializers.Serializer):
+    section = section_name_field()
+    changed = serializers.BooleanField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class ComparisonOut(serializers.Serializer):
+    older = serializers.IntegerField()
+    newer = serializers.IntegerField()
+    sections = SectionChangeOut(many=True)
+    withheld = serializers.ListField(child=section_name_field())
+
+
+class SignOffIn(serializers.Serializer):
+    review_due_at = serializers.DateTimeField(required=False, help_text="default: 90 days from now")
+
+
+class SignOffOut(serializers.Serializer):
+    revision = serializers.IntegerField(source="revision.number")
+    signed_by = PersonBriefOut()
+    signed_at = serializers.DateTimeField()
+    review_due_at = serializers.DateTimeField()
+
+
+class CommentIn(serializers.Serializer):
+    revision = serializers.IntegerField(min_value=1, help_text="revision number")
+    section = section_name_field(required=False, default="")
+    text = serializers.CharField(max_length=4000)
+
+
+class CommentOut(serializers.Serializer):
+    id = serializers.IntegerField(source="comment.id")
+    revision = serializers.IntegerField(source="comment.revision.number")
+    section = serializers.CharField(source="comment.section")
+    author = PersonBriefOut(source="comment.author", allow_null=True)
+    created_at = serializers.DateTimeField(source="comment.created_at")
+    text = serializers.CharField()
+
+
+class CoAuthorIn(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, help_text="person id of someone in your networks")
+
+
+class CoAuthorOut(serializers.ModelSerializer):
+    person = PersonBriefOut()
+
+    class Meta:
+        model = CoAuthor
+        fields = ["person", "invited_at"]
+
+
+class ConsentSerializer(serializers.Serializer):
+    """Per audience, the sections it may read. PUT replaces it all; a section
+    left out is withdrawn at once."""
+
+    co_authors = serializers.ListField(child=section_name_field(), max_length=20)
+    navigator = serializers.ListField(child=section_name_field(), max_length=20)
+    alert_peer = serializers.ListField(child=section_name_field(), max_length=20)
+    care_export = serializers.ListField(child=section_name_field(), max_length=20)
+
+    def validate(self, attrs: dict) -> dict:
+        missing = [audience for audience in Audience.values if audience not in attrs]
+        if missing:
+            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+        return attrs
+
+
+class BreakGlassIn(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="why you must read this plan now (20+ characters)"
+    )
+
+
+class BreakGlassOut(serializers.Serializer):
+    id = serializers.IntegerField(source="break_glass.id")
+    expires_at = serializers.DateTimeField(source="break_glass.expires_at")
+    reading = ReadingOut()
+
+
+class AccessRecordOut(serializers.ModelSerializer):
+    reader = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AccessRecord
+        fields = [
+            "id",
+            "reader",
+            "reader_role",
+            "reason",
+            "reason_ref",
+            "channel",
+            "revision_number",
+            "sections",
+            "created_at",
+        ]
+
+    def get_reader(self, record: AccessRecord) -> str:
+        names = self.context.get("reader_names", {})
+        if record.reader_id is None:
+            return "the service"
+        return names.get(record.reader_id, "a deleted account")
+
+
+class NoticeOut(serializers.ModelSerializer):
+    break_glass_by = serializers.SerializerMethodField()
+    break_glass_reason = serializers.CharField(source="reason", default="")
+
+    class Meta:
+        model = OwnerNotice
+        fields = ["id", "kind", "alert_id", "created_at", "break_glass_by", "break_glass_reason"]
+
+    def get_break_glass_by(self, notice: OwnerNotice) -> str:
+        reader = notice.break_glass.reader if notice.break_glass else None
+        return reader.display_name if reader else ""
+
+
+class CopingStrategyIn(serializers.Serializer):
+    network = serializers.IntegerField(min_value=1)
+    text = serializers.CharField(max_length=500)
+    show_author = serializers.BooleanField(default=False, help_text="show your name with it")
+
+
+class CopingStrategyOut(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CopingStrategy
+        fields = ["id", "network", "text", "author", "created_at"]
+
+    def get_author(self, strategy: CopingStrategy) -> str:
+        return strategy.author.display_name if strategy.show_author and strategy.author else ""
+
+
+class PlanPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanPolicy
+        fields = ["alert_grace_hours"]
+
+
+class DeleteAccountIn(serializers.Serializer):
+    confirm = serializers.CharField(help_text='type "delete my account"')
+
+    def validate_confirm(self, value: str) -> str:
+        if value.strip().lower() != "delete my account":
+            raise serializers.ValidationError('Type "delete my account" to confirm.')
+        return value

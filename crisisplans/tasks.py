@@ -1,0 +1,12 @@
+"""Thin Celery tasks: each calls an action."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from crisisplans import actions
+
+
+@shared_task(name="crisisplans.tasks.deliver_owner_notice")
+def deliver_owner_notice(notice_id: int) -> bool:
+    return actions.do_deliver_owner_notice(notice_id=notice_id)
