@@ -160,3 +160,15 @@ def test_review_after_crisis_prompts_the_owner(member):
     assert plan.review_prompted_at is not None
     assert notice.kind == "review_after_crisis"
     assert notice.alert_id == "17"
+
+
+def test_the_demo_gives_every_demo_member_a_signed_off_plan_and_twice_changes_nothing():
+    from crisisplans import demo
+    from network import demo as network_demo
+
+    _, people = network_demo.load()
+    demo.load(people=people)
+    demo.load(people=people)
+    assert Plan.objects.count() == 6
+    assert Revision.objects.count() == 6
+    assert not Plan.objects.filter(active_revision__isnull=True).exists()

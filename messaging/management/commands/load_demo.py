@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from crisisplans import demo as crisisplans_demo
 from network import demo as network_demo
 
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, base_url: str, **options: Any) -> None:
         if not settings.SMS_BACKEND.endswith(("ConsoleSmsBackend", "LocmemSmsBackend")):
             raise CommandError("The demo's made-up numbers must not be texted: use the console SMS backend.")
-        networks, _people = network_demo.load()
+        networks, people = network_demo.load()
+        crisisplans_demo.load(people=people)
         out = self.stdout.write
         out("")
         out("Demo network loaded.")
