@@ -24,10 +24,10 @@ from network.serializers.maps import (
     AssetOut,
     AssetReportIn,
     AssetReportOut,
+    AssetReportResolveIn,
     AssetUpdateIn,
     GraphOut,
     HealthOut,
-    ResolveIn,
     TieIn,
     TieOut,
     TieUpdateIn,
@@ -155,10 +155,10 @@ class AssetReportListApi(ListAPIView):
 
 
 class AssetReportResolveApi(APIView):
-    @extend_schema(request=ResolveIn, responses=AssetReportOut)
+    @extend_schema(request=AssetReportResolveIn, responses=AssetReportOut)
     def post(self, request: Request, report_id: int) -> Response:
         report = selectors.access_asset_report_by_id(person=request.user, report_id=report_id)
-        data = ResolveIn(data=request.data)
+        data = AssetReportResolveIn(data=request.data)
         data.is_valid(raise_exception=True)
         report = actions.do_resolve_asset_report(report=report, actor=request.user, **data.validated_data)
         return Response(AssetReportOut(report).data)

@@ -24,14 +24,14 @@ from network.serializers.membership import (
     JoinRequestOut,
     MemberOut,
     MembershipChangeOut,
+    MembershipReasonIn,
+    MembershipTransferIn,
     MyMembershipIn,
     MyMembershipOut,
     NetworkOut,
     NetworkUpdateIn,
     ReadinessIn,
-    ReasonIn,
-    RequiredReasonIn,
-    TransferIn,
+    RemovalReasonIn,
 )
 
 
@@ -137,13 +137,13 @@ class NetworkJoinRequestListApi(ListAPIView):
 
 
 class JoinRequestAcceptApi(APIView):
-    @extend_schema(request=ReasonIn, responses=JoinedOut)
+    @extend_schema(request=MembershipReasonIn, responses=JoinedOut)
     def post(self, request: Request, join_request_id: int) -> Response:
         """Accept: the person joins as a member. Over the soft cap it still joins, with a warning."""
         join_request = selectors.access_join_request_by_id(
             person=request.user, join_request_id=join_request_id
         )
-        data = ReasonIn(data=request.data)
+        data = MembershipReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         joined = actions.do_accept_join_request(
             join_request=join_request, actor=request.user, reason=data.validated_data["reason"]
@@ -152,12 +152,12 @@ class JoinRequestAcceptApi(APIView):
 
 
 class JoinRequestDeclineApi(APIView):
-    @extend_schema(request=ReasonIn, responses=JoinRequestOut)
+    @extend_schema(request=MembershipReasonIn, responses=JoinRequestOut)
     def post(self, request: Request, join_request_id: int) -> Response:
         join_request = selectors.access_join_request_by_id(
             person=request.user, join_request_id=join_request_id
         )
-        data = ReasonIn(data=request.data)
+        data = MembershipReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         declined = actions.do_decline_join_request(
             join_request=join_request, actor=request.user, reason=data.validated_data["reason"]
@@ -215,24 +215,24 @@ class InvitationDeclineApi(APIView):
 
 
 class LeaveNetworkApi(APIView):
-    @extend_schema(request=ReasonIn, responses={204: None})
+    @extend_schema(request=MembershipReasonIn, responses={204: None})
     def post(self, request: Request, network_id: int) -> Response:
         """Leave. Your plan and your map stay yours."""
         membership = selectors.my_membership(person=request.user, network_id=network_id)
-        data = ReasonIn(data=request.data)
+        data = MembershipReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         actions.do_leave_network(membership=membership, reason=data.validated_data["reason"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RemoveMemberApi(APIView):
-    @extend_schema(request=RequiredReasonIn, responses={204: None})
+    @extend_schema(request=RemovalReasonIn, responses={204: None})
     def post(self, request: Request, membership_id: int) -> Response:
         """Navigators and facilitators. The person's own data stays theirs."""
         membership = selectors.access_membership_by_id(
             person=request.user, membership_id=membership_id, roles=MANAGERS
         )
-        data = RequiredReasonIn(data=request.data)
+        data = RemovalReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         actions.do_remove_member(
             membership=membership, actor=request.user, reason=data.validated_data["reason"]
@@ -241,13 +241,13 @@ class RemoveMemberApi(APIView):
 
 
 class TransferMemberApi(APIView):
-    @extend_schema(request=TransferIn, responses=JoinedOut)
+    @extend_schema(request=MembershipTransferIn, responses=JoinedOut)
     def post(self, request: Request, membership_id: int) -> Response:
         """Move a person to another network; you must navigate or facilitate both."""
         membership = selectors.access_membership_by_id(
             person=request.user, membership_id=membership_id, roles=MANAGERS
         )
-        data = TransferIn(data=request.data)
+        data = MembershipTransferIn(data=request.data)
         data.is_valid(raise_exception=True)
         to_network = selectors.access_network_by_id(
             person=request.user, network_id=data.validated_data["to_network"], roles=MANAGERS

@@ -26,15 +26,15 @@ from network.serializers.rota import (
     CalendarFeedCreatedOut,
     CalendarFeedIn,
     CalendarFeedOut,
-    CancelIn,
     OnCallOut,
     RotaEntryOut,
     RotaQueryIn,
     RotaReportOut,
+    ShiftCancelIn,
     ShiftExceptionOut,
     ShiftIn,
     ShiftOut,
-    SwapIn,
+    ShiftSwapIn,
 )
 
 
@@ -85,7 +85,7 @@ class ShiftDetailApi(APIView):
 
 
 class ShiftSwapApi(APIView):
-    @extend_schema(request=SwapIn, responses={201: ShiftExceptionOut})
+    @extend_schema(request=ShiftSwapIn, responses={201: ShiftExceptionOut})
     @idempotent
     def post(self, request: Request, shift_id: int) -> Response:
         """Another ready peer takes over one occurrence. The shift's own peer or a
@@ -93,7 +93,7 @@ class ShiftSwapApi(APIView):
         shift = selectors.access_shift_by_id(person=request.user, shift_id=shift_id)
         if shift.person_id != request.user.pk and shift.network.viewer_role not in MANAGERS:  # type: ignore[attr-defined]
             raise PermissionDenied
-        data = SwapIn(data=request.data)
+        data = ShiftSwapIn(data=request.data)
         data.is_valid(raise_exception=True)
         taken_by = _person_in_network(
             network_id=shift.network_id, person_id=data.validated_data["taken_by"], field="taken_by"
@@ -108,12 +108,12 @@ class ShiftSwapApi(APIView):
 
 
 class ShiftCancellationApi(APIView):
-    @extend_schema(request=CancelIn, responses={201: ShiftExceptionOut})
+    @extend_schema(request=ShiftCancelIn, responses={201: ShiftExceptionOut})
     @idempotent
     def post(self, request: Request, shift_id: int) -> Response:
         """Cancel one occurrence (navigators and facilitators)."""
         shift = selectors.access_shift_by_id(person=request.user, shift_id=shift_id, roles=MANAGERS)
-        data = CancelIn(data=request.data)
+        data = ShiftCancelIn(data=request.data)
         data.is_valid(raise_exception=True)
         exception = actions.do_cancel_occurrence(
             shift=shift, occurrence_start=data.validated_data["occurrence_start"], actor=request.user
@@ -170,7 +170,7 @@ class RotaReportApi(APIView):
             "start": report.start,
             "end": report.end,
             "gap_hours": round(report.gap_hours, 2),
-            "gaps": report.gaps,
+            "gaps": [{"start": start, "end": end} for start, end in report.gaps],
             "peers": report.peers,
         }
         return Response(RotaReportOut(body).data)

@@ -96,7 +96,9 @@ class Graph:
 def _ties_visible_in(*, viewer: Person, networks: list[Network]) -> list[Tie]:
     """Ties of the current members of ``networks``, as far as each owner lets ``viewer`` see."""
     network_ids = [n.pk for n in networks]
-    navigating = {n.pk for n in networks if n.viewer_role == Membership.Role.NAVIGATOR}  # type: ignore[attr-defined]
+    navigating = Membership.objects.filter(
+        person=viewer, network_id__in=network_ids, role=Membership.Role.NAVIGATOR, left_at__isnull=True
+    ).values("network_id")
     owners = Membership.objects.filter(network_id__in=network_ids, left_at__isnull=True)
     nav_owners = owners.filter(network_id__in=navigating).values("person_id")
     return list(
@@ -108,13 +110,12 @@ def _ties_visible_in(*, viewer: Person, networks: list[Network]) -> list[Tie]:
 
 
 def networks_managed_by(*, person: Person) -> list[Network]:
-    networks = []
-    for m in Membership.objects.filter(person=person, left_at__isnull=True, role__in=MANAGERS).select_related(
-        "network"
-    ):
-        m.network.viewer_role = m.role  # type: ignore[attr-defined]
-        networks.append(m.network)
-    return networks
+    return [
+        m.network
+        for m in Membership.objects.filter(
+            person=person, left_at__isnull=True, role__in=MANAGERS
+        ).select_related("network")
+    ]
 
 
 def graph(*, viewer: Person, networks: list[Network]) -> Graph:

@@ -43,6 +43,18 @@ def on_call_candidates(*, network: Network, at: datetime) -> list[Person]:
 
     Four queries whatever the network's size.
     """
+    return _candidates(network=network, at=at, on_call_only=True)
+
+
+def available_members(*, network: Network, at: datetime) -> list[Person]:
+    """The wider circle for the "available_members" escalation step: every ready
+    current member, on call or not, except those who said "I can't right now",
+    are in their quiet hours, or have reached their cap during a shift. Same
+    fair order and query count as ``on_call_candidates``."""
+    return _candidates(network=network, at=at, on_call_only=False)
+
+
+def _candidates(*, network: Network, at: datetime, on_call_only: bool) -> list[Person]:
     last_offered = (
         AlertOffer.objects.filter(network=network, person=OuterRef("person_id"))
         .order_by("-offered_at")
@@ -73,15 +85,17 @@ def on_call_candidates(*, network: Network, at: datetime) -> list[Person]:
             windows.append(on_shift_since[m.person_id])
         if m.available_until and m.available_until > at and (m.available_from or at) <= at:
             windows.append(m.available_from or at)
-        if not windows:
+        if on_call_only and not windows:
             continue
         if m.unavailable_until and m.unavailable_until > at:
             continue
         if _in_quiet_hours(m, local_time):
             continue
-        since = min(windows)
-        if sum(1 for t in recent_offers[m.person_id] if t >= since) >= m.max_alerts_per_shift:
-            continue
+        # The cap counts alerts offered since this shift (or availability) began.
+        if windows:
+            since = min(windows)
+            if sum(1 for t in recent_offers[m.person_id] if t >= since) >= m.max_alerts_per_shift:
+                continue
         chosen.append(m)
     never = datetime.min.replace(tzinfo=at.tzinfo)
     chosen.sort(key=lambda m: (m.last_offered_at or never, m.joined_at, m.person_id))  # type: ignore[attr-defined]
@@ -116,7 +130,9 @@ def access_shift_by_id(*, person: Person, shift_id: int, roles: tuple[str, ...] 
     shift = Shift.objects.filter(pk=shift_id, is_active=True).select_related("network", "person").first()
     if shift is None:
         raise NotFound
-    _require_role(person=person, network_id=shift.network_id, roles=roles)
+    shift.network.viewer_role = _require_role(  # type: ignore[attr-defined]
+        person=person, network_id=shift.network_id, roles=roles
+    )
     return shift
 
 

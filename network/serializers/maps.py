@@ -135,7 +135,7 @@ class AssetReportOut(serializers.ModelSerializer):
         ]
 
 
-class ResolveIn(serializers.Serializer):
+class AssetReportResolveIn(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.CHOICES)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
@@ -160,12 +160,12 @@ class GraphOut(serializers.Serializer):
     edges = GraphEdgeOut(many=True)
 
 
-class PersonRefOut(serializers.Serializer):
+class HealthPersonOut(serializers.Serializer):
     person_id = serializers.IntegerField(source="pk")
     display_name = serializers.CharField()
 
 
-class AssetRefOut(serializers.Serializer):
+class HealthAssetOut(serializers.Serializer):
     id = serializers.IntegerField()
     service_name = serializers.CharField()
     last_checked_at = serializers.DateTimeField(allow_null=True)
@@ -176,7 +176,7 @@ class HealthOut(serializers.Serializer):
     size = serializers.IntegerField()
     size_cap = serializers.IntegerField(source="network.size_cap")
     over_size_cap = serializers.BooleanField()
-    isolated_members = PersonRefOut(many=True, help_text="members with one visible tie or none")
-    in_several_networks = PersonRefOut(many=True)
+    isolated_members = HealthPersonOut(many=True, help_text="members with one visible tie or none")
+    in_several_networks = HealthPersonOut(many=True)
     on_call_gap_hours_next_4_weeks = serializers.FloatField()
-    stale_assets = AssetRefOut(many=True, help_text="open entries not checked for 12 months")
+    stale_assets = HealthAssetOut(many=True, help_text="open entries not checked for 12 months")

@@ -177,11 +177,11 @@ class JoinRequestOut(serializers.ModelSerializer):
         ]
 
 
-class ReasonIn(serializers.Serializer):
+class MembershipReasonIn(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class RequiredReasonIn(serializers.Serializer):
+class RemovalReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -218,7 +218,7 @@ class InvitationOut(serializers.ModelSerializer):
         ]
 
 
-class TransferIn(serializers.Serializer):
+class MembershipTransferIn(serializers.Serializer):
     to_network = serializers.IntegerField()
     reason = serializers.CharField(max_length=2000)
 

@@ -44,12 +44,12 @@ class ShiftOut(serializers.ModelSerializer):
         return int(shift.duration / timedelta(minutes=1))
 
 
-class SwapIn(serializers.Serializer):
+class ShiftSwapIn(serializers.Serializer):
     occurrence_start = serializers.DateTimeField(help_text="start of the occurrence, as the rota lists it")
     taken_by = serializers.IntegerField(help_text="person id of the ready member taking it over")
 
 
-class CancelIn(serializers.Serializer):
+class ShiftCancelIn(serializers.Serializer):
     occurrence_start = serializers.DateTimeField()
 
 
@@ -88,19 +88,19 @@ class RotaEntryOut(serializers.Serializer):
     original_display_name = serializers.CharField(source="original_person.display_name")
 
 
-class CandidateOut(serializers.Serializer):
+class OnCallCandidateOut(serializers.Serializer):
     person_id = serializers.IntegerField(source="pk")
     display_name = serializers.CharField()
 
 
 class OnCallOut(serializers.Serializer):
     at = serializers.DateTimeField()
-    candidates = CandidateOut(many=True, help_text="in the order alerts would be offered")
+    candidates = OnCallCandidateOut(many=True, help_text="in the order alerts would be offered")
 
 
-class GapOut(serializers.Serializer):
-    start = serializers.DateTimeField(source="0")
-    end = serializers.DateTimeField(source="1")
+class RotaGapOut(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
 
 
 class PeerBalanceOut(serializers.Serializer):
@@ -117,7 +117,7 @@ class RotaReportOut(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     gap_hours = serializers.FloatField()
-    gaps = GapOut(many=True)
+    gaps = RotaGapOut(many=True)
     peers = PeerBalanceOut(many=True)
 
 

@@ -191,3 +191,30 @@ def test_the_answer_takes_the_same_few_queries_whatever_the_network_size():
         assert len(found) == expected
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 4
+
+
+def test_available_members_widen_to_ready_people_off_shift_but_respect_their_choices(network, member, peer):
+    amara_off_shift, ben_on_shift = member, peer
+    make_ready(amara_off_shift, network)
+    make_ready(ben_on_shift, network)
+    nightly_shift(network, ben_on_shift)
+    not_ready = add_member(network, "Not ready")
+    resting = add_member(network, "Resting", ready=True)
+    actions.do_set_availability(
+        membership=Membership.objects.get(person=resting),
+        state="unavailable",
+        until=AT + timedelta(hours=1),
+        now=AT,
+    )
+    found = selectors_available(network)
+    assert set(found) == {amara_off_shift, ben_on_shift}
+    assert not_ready not in found
+
+
+def selectors_available(network):
+    from network.selectors import available_members
+
+    with CaptureQueriesContext(connection) as queries:
+        found = available_members(network=network, at=AT)
+    assert len(queries) <= 4
+    return found
