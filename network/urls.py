@@ -91,7 +91,7 @@ urlpatterns = [
     path(
         "me/calendar-feeds/<int:feed_id>/", rota.CalendarFeedRevokeApi.as_view(), name="calendar-feed-revoke"
     ),
-    path("calendar/<str:token>.ics", rota.calendar_feed, name="calendar-feed"),
+    path("calendar/<str:token>.ics", rota.CalendarFeedFileApi.as_view(), name="calendar-feed"),
     # Maps, the directory, the graph
     path("me/ties/", maps.MyTieListApi.as_view(), name="my-ties"),
     path("me/ties/<int:tie_id>/", maps.MyTieDetailApi.as_view(), name="my-tie-detail"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -185,6 +186,12 @@ class NetworkInvitationApi(ListAPIView):
         network = self._network()
         data = InvitationIn(data=request.data)
         data.is_valid(raise_exception=True)
+        # Facilitators can co-write plans and break glass: only a facilitator makes another.
+        if (
+            data.validated_data["role"] == Membership.Role.FACILITATOR
+            and network.viewer_role not in FACILITATORS
+        ):  # type: ignore[attr-defined]
+            raise ValidationError({"role": ["Only a facilitator can invite a facilitator."]})
         invitation = actions.do_invite(network=network, actor=request.user, **data.validated_data)
         return Response(InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
 

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.problems import PROBLEM_CONTENT_TYPE, problem
 from network import actions, selectors
 from network.idempotency import idempotent
 from network.models import CalendarFeed, Person, Shift
@@ -208,18 +211,38 @@ class CalendarFeedRevokeApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+class ICalendarRenderer(BaseRenderer):
+    """Renders the feed's bytes as text/calendar; errors stay problem details."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
+
+
+class FirstRendererNegotiation(DefaultContentNegotiation):
+    """Calendar apps send all sorts of Accept headers; the answer is a calendar."""
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+class CalendarFeedFileApi(APIView):
     """The iCal file itself. The token in the URL is the only credential (calendar
-    apps cannot send headers); it is long, random, stored hashed and revocable."""
-    try:
+    apps cannot send headers): long, random, stored hashed, revocable, and dead
+    once its owner leaves the network."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    renderer_classes = [ICalendarRenderer]
+    content_negotiation_class = FirstRendererNegotiation
+
+    @extend_schema(operation_id="calendar_feed_file", responses={(200, "text/calendar"): OpenApiTypes.BINARY})
+    def get(self, request: Request, token: str) -> Response:
         feed = selectors.calendar_feed_by_token_hash(token_hash=actions.calendar_token_hash(token))
-    except NotFound:
-        return JsonResponse(
-            problem(status_code=404, code="not_found", title="Not found."),
-            status=404,
-            content_type=PROBLEM_CONTENT_TYPE,
-        )
-    body = selectors.calendar_for(feed=feed, now=timezone.now())
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+        body = selectors.calendar_for(feed=feed, now=timezone.now())
+        return Response(body, headers={"Cache-Control": "private, max-age=300"})

@@ -245,3 +245,14 @@ def test_history_lists_who_did_what(api, network, navigator, member):
         "Nadia",
         "asked to leave",
     )
+
+
+def test_only_a_facilitator_invites_a_facilitator(api, network, navigator, staff):
+    url = f"/api/v1/networks/{network.pk}/invitations/"
+    refused = api(navigator).post(
+        url, {"phone_number": "+447700830001", "role": "facilitator"}, format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "role"
+    allowed = api(staff).post(url, {"phone_number": "+447700830001", "role": "facilitator"}, format="json")
+    assert allowed.status_code == 201

@@ -216,4 +216,6 @@ def test_a_feed_stops_when_its_owner_leaves_the_network(api, network, member):
     assert api(None).get(f"/api/v1/calendar/{token}.ics").status_code == 200
     actions.do_leave_network(membership=Membership.objects.get(person=member))
     assert api(None).get(f"/api/v1/calendar/{token}.ics").status_code == 404
-    assert api(None).get("/api/v1/calendar/not-a-token.ics").status_code == 404
+    missing = api(None).get("/api/v1/calendar/not-a-token.ics")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/problem+json"
