@@ -9,4 +9,9 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from crisisplans.access import register_alert_access_provider
         from messaging import receivers  # noqa: F401  (connects signal receivers)
+        from messaging.selectors import alert_access_provider
+
+        # The peer who took an alert may read the consented crisis sections.
+        register_alert_access_provider(alert_access_provider)

@@ -148,7 +148,103 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(events.do_ack_events)(person_id=self.person.pk, seq=seq)
         await self.send_frame(frames.acked(seq=seq))
 
-    frame_handlers = {"ping": on_ping, "pong": on_pong, "ack": on_ack}
+    # Alert frames: the same actions as the REST API, answered with a reply
+    # frame (or an error frame) carrying the client's id as ``ref``.
+    async def on_alert_raise(self, frame: dict[str, Any]) -> None:
+        client_id = frame.get("id")
+        if not isinstance(client_id, str) or not 1 <= len(client_id) <= 200:
+            await self.send_frame(
+                frames.error(
+                    code="missing_id", detail="alert.raise needs a client-made 'id' (1 to 200 characters)."
+                )
+            )
+            return
+        body = {key: value for key, value in frame.items() if key not in ("type", "id")}
+        result = await self._run_action(self._raise_alert, body, client_id, ref=client_id)
+        if result is not None:
+            await self.send_frame(
+                frames.alert_raised(ref=client_id, alert_id=str(result.alert.pk), created=result.created)
+            )
+
+    def _raise_alert(self, body: dict[str, Any], client_id: str) -> Any:
+        from messaging.api import raise_alert
+        from messaging.serializers import RaiseAlertIn
+
+        data = RaiseAlertIn(data=body)
+        data.is_valid(raise_exception=True)
+        return raise_alert(person=self.person, data=data.validated_data, client_key=client_id)
+
+    async def _alert_frame(self, frame: dict[str, Any], action: Any, **kwargs: Any) -> None:
+        ref = frame.get("id")
+        alert_id = frame.get("alert_id")
+        if not isinstance(alert_id, str):
+            await self.send_frame(frames.error(code="invalid_frame", detail="Give the 'alert_id'.", ref=ref))
+            return
+        done = await self._run_action(self._alert_action, action, alert_id, kwargs, ref=ref)
+        if done is not None:
+            await self.send_frame(frames.reply(ref=ref, action=frame["type"], alert_id=alert_id))
+
+    def _alert_action(self, action: Any, alert_id: str, kwargs: dict[str, Any]) -> bool:
+        from messaging.selectors import access_alert_by_id
+
+        alert = access_alert_by_id(person=self.person, alert_id=alert_id)
+        action(alert_id=alert.pk, person=self.person, **kwargs)
+        return True
+
+    async def on_alert_accept(self, frame: dict[str, Any]) -> None:
+        from messaging.actions.alerts import do_accept_alert
+
+        await self._alert_frame(frame, do_accept_alert)
+
+    async def on_alert_decline(self, frame: dict[str, Any]) -> None:
+        from messaging.actions.alerts import do_decline_alert
+
+        reason = frame.get("reason", "")
+        await self._alert_frame(frame, do_decline_alert, reason=reason if isinstance(reason, str) else "")
+
+    async def on_alert_cancel(self, frame: dict[str, Any]) -> None:
+        from messaging.actions.alerts import do_cancel_alert
+
+        await self._alert_frame(frame, do_cancel_alert)
+
+    async def _run_action(self, fn: Any, *args: Any, ref: Any) -> Any:
+        """Run a sync action; a refused one becomes an error frame and changes nothing."""
+        from rest_framework.exceptions import APIException, ValidationError
+
+        from config.problems import flatten_field_errors
+
+        try:
+            return await database_sync_to_async(fn)(*args)
+        except ValidationError as exc:
+            await self.send_frame(
+                frames.error(
+                    code="validation_error",
+                    detail="; ".join(
+                        f"{e['field']}: {e['detail']}" for e in flatten_field_errors(exc.detail)
+                    ),
+                    ref=ref,
+                )
+            )
+        except APIException as exc:
+            codes = exc.get_codes()
+            await self.send_frame(
+                frames.error(
+                    code=codes if isinstance(codes, str) else exc.default_code,
+                    detail=str(exc.detail),
+                    ref=ref,
+                )
+            )
+        return None
+
+    frame_handlers = {
+        "ping": on_ping,
+        "pong": on_pong,
+        "ack": on_ack,
+        "alert.raise": on_alert_raise,
+        "alert.accept": on_alert_accept,
+        "alert.decline": on_alert_decline,
+        "alert.cancel": on_alert_cancel,
+    }
 
     async def deliver_pending(self) -> None:
         """Send every stored event newer than what this socket has sent, in order."""

@@ -59,3 +59,78 @@ MEMBERSHIP_CHANGED = register(
         }
     ),
 )
+
+ALERT_STATES = {"enum": ["open", "taken", "resolved", "cancelled"]}
+EMERGENCY_ROUTES = {
+    "type": "array",
+    "items": obj({"label": STRING, "number": STRING, "how": STRING}, optional=("how",)),
+}
+
+ALERT_OFFERED = register(
+    "alert.offered",
+    "Someone in your network needs support: take it or decline. No crisis content: "
+    "fetch GET /api/v1/alerts/{alert_id}/ for what you may see.",
+    obj(
+        {
+            "alert_id": STRING,
+            "network": NETWORK_REF,
+            "member": PERSON_REF,
+            "urgency": STRING,
+            "kind": {"enum": ["peer", "staff", "handover"]},
+            "step": INTEGER,
+            "reminder": {"type": "boolean"},
+        }
+    ),
+)
+
+ALERT_WITHDRAWN = register(
+    "alert.withdrawn",
+    "An alert you were offered no longer needs you (someone took it, the member is OK, "
+    "it was resolved, or it came back to escalation from you).",
+    obj(
+        {
+            "alert_id": STRING,
+            "reason": {"enum": ["taken", "cancelled", "resolved", "returned", "handed_over"]},
+        }
+    ),
+)
+
+ALERT_STATUS = register(
+    "alert.status",
+    "The live status of an alert, for the member who raised it and the peer who holds it.",
+    obj(
+        {
+            "alert_id": STRING,
+            "state": ALERT_STATES,
+            "stage": {
+                "enum": [
+                    "finding_someone",
+                    "offered",
+                    "taken",
+                    "next_step",
+                    "staff_told",
+                    "returned",
+                    "cancelled",
+                    "resolved",
+                ]
+            },
+            "step": INTEGER,
+            "offered_count": INTEGER,
+            "taken_by": {"oneOf": [PERSON_REF, {"type": "null"}]},
+            "staff_told": {"type": "boolean"},
+            "emergency_routes": {"oneOf": [EMERGENCY_ROUTES, {"type": "null"}]},
+        }
+    ),
+)
+
+ALERT_REMINDER = register(
+    "alert.reminder",
+    "You took an alert but have not made contact yet: reach the member now, or hand it over.",
+    obj({"alert_id": STRING, "returns_at": DATETIME}),
+)
+
+FOLLOW_UP_DUE = register(
+    "alert.follow_up_due",
+    "Time for the check-in the member asked for after a crisis.",
+    obj({"alert_id": STRING, "member": PERSON_REF}),
+)

@@ -44,8 +44,11 @@ def group_for_device(device_digest: str) -> str:
 WAKE_MESSAGE = {"type": "events.available"}
 
 
-def send_event_on_commit(*, event_type: EventType, data: dict[str, Any], person_ids: Iterable[int]) -> None:
+def send_event_on_commit(
+    *, event_type: EventType, data: dict[str, Any], person_ids: Iterable[int]
+) -> dict[int, int]:
     """Persist ``data`` as an event for each person and wake them after commit.
+    Returns each person's sequence number for it.
 
     Must run inside the transaction of the change it reports, so the change and
     its events commit or vanish together.
@@ -55,7 +58,7 @@ def send_event_on_commit(*, event_type: EventType, data: dict[str, Any], person_
     jsonschema.validate(data, event_type.data_schema)
     ids = sorted(set(person_ids))
     if not ids:
-        return
+        return {}
     now = timezone.now()
     sequences = _next_sequence_numbers(ids)
     Event.objects.bulk_create(
@@ -65,6 +68,7 @@ def send_event_on_commit(*, event_type: EventType, data: dict[str, Any], person_
         ]
     )
     transaction.on_commit(lambda: wake(person_ids=ids))
+    return sequences
 
 
 def _next_sequence_numbers(person_ids: list[int]) -> dict[int, int]:

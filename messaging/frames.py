@@ -41,6 +41,18 @@ def acked(*, seq: int) -> dict[str, Any]:
     return {"type": "acked", "seq": seq}
 
 
+def alert_raised(*, ref: str, alert_id: str, created: bool) -> dict[str, Any]:
+    """The answer to alert.raise: a retry with the same id gets the same alert."""
+    return {"type": "alert.raised", "ref": ref, "alert_id": alert_id, "created": created}
+
+
+def reply(*, ref: Any, action: str, alert_id: str) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "reply", "action": action, "alert_id": alert_id}
+    if ref is not None:
+        frame["ref"] = ref
+    return frame
+
+
 def ping(*, now: datetime) -> dict[str, Any]:
     return {"type": "ping", "server_time": now.isoformat()}
 
@@ -96,9 +108,56 @@ SERVER_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
     "error": _frame(
         "error", {"code": {"type": "string"}, "detail": {"type": "string"}, "ref": _REF}, optional=("ref",)
     ),
+    "alert.raised": _frame(
+        "alert.raised",
+        {
+            "ref": {"type": "string"},
+            "alert_id": {"type": "string", "format": "uuid"},
+            "created": {"type": "boolean"},
+        },
+    ),
+    "reply": _frame(
+        "reply",
+        {"action": {"type": "string"}, "alert_id": {"type": "string", "format": "uuid"}, "ref": _REF},
+        optional=("ref",),
+    ),
 }
 
+_LOCATION = {
+    "type": ["object", "null"],
+    "properties": {
+        "latitude": {"type": "number"},
+        "longitude": {"type": "number"},
+        "accuracy_m": {"type": "number"},
+    },
+}
+_ALERT_REF = {"alert_id": {"type": "string", "format": "uuid"}, "id": _REF}
+
 CLIENT_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
+    "alert.raise": _frame(
+        "alert.raise",
+        {
+            "id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 200,
+                "description": "client-made; retries reuse it",
+            },
+            "network_id": {"type": "integer"},
+            "all_networks": {"type": "boolean"},
+            "message": {"type": "string", "maxLength": 500},
+            "urgency": {"enum": ["struggling", "urgent", "very_urgent"]},
+            "location": _LOCATION,
+        },
+        optional=("network_id", "all_networks", "message", "urgency", "location"),
+    ),
+    "alert.accept": _frame("alert.accept", _ALERT_REF, optional=("id",)),
+    "alert.decline": _frame(
+        "alert.decline",
+        {**_ALERT_REF, "reason": {"type": "string", "maxLength": 280}},
+        optional=("id", "reason"),
+    ),
+    "alert.cancel": _frame("alert.cancel", _ALERT_REF, optional=("id",)),
     "ping": _frame("ping", {"id": _REF}, optional=("id",)),
     "pong": _frame("pong", {"id": _REF}, optional=("id",)),
     "ack": _frame("ack", {"seq": {"type": "integer", "minimum": 0}, "id": _REF}, optional=("id",)),

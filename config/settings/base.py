@@ -204,6 +204,24 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.transports.sms.ConsoleSm
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+PUSH_BACKEND = env.str("PUSH_BACKEND", default="messaging.transports.push.ConsolePushBackend")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="")
+
+# Alerts (messaging/actions/alerts.py). How many peers are offered an alert at
+# once within a step; a decline offers the next one at once.
+ALERT_PARALLEL_OFFERS = env.int("ALERT_PARALLEL_OFFERS", default=3)
+# After the last step, staff are paged again this often until someone takes it.
+ALERT_STAFF_RENOTIFY_SECONDS = env.int("ALERT_STAFF_RENOTIFY_SECONDS", default=120)
+# An offer not acknowledged by a device this long after it was sent gets a
+# push notification, and an SMS this long after that.
+ALERT_PUSH_AFTER_SECONDS = env.int("ALERT_PUSH_AFTER_SECONDS", default=10)
+ALERT_SMS_AFTER_PUSH_SECONDS = env.int("ALERT_SMS_AFTER_PUSH_SECONDS", default=20)
+# A taken alert with no first contact gets a reminder after this long, and
+# goes back to escalation this long after the reminder.
+ALERT_FIRST_CONTACT_SECONDS = env.int("ALERT_FIRST_CONTACT_SECONDS", default=180)
+ALERT_RETURN_AFTER_REMINDER_SECONDS = env.int("ALERT_RETURN_AFTER_REMINDER_SECONDS", default=120)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -221,6 +239,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-events": {
         "task": "messaging.tasks.purge_old_events",
         "schedule": timedelta(hours=6),
+    },
+    # The safety net under the ETA tasks: due escalation steps, delivery
+    # fallbacks, contact checks and follow-ups, read from the database.
+    "sweep-due-alert-work": {
+        "task": "messaging.tasks.sweep_due_alert_work",
+        "schedule": timedelta(seconds=env.float("ALERT_SWEEP_SECONDS", default=2.0)),
     },
 }
 CELERY_TASK_ROUTES = {

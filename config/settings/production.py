@@ -32,3 +32,4 @@ WHITENOISE_USE_FINDERS = False
 SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.transports.sms.TwilioSmsBackend")
 # Plan master keys never have a default in production (crisisplans/crypto.py).
 PLAN_MASTER_KEYS = env.list("PLAN_MASTER_KEYS")
+PUSH_BACKEND = env.str("PUSH_BACKEND", default="messaging.transports.push.WebPushBackend")

@@ -8,6 +8,7 @@ from .base import REST_FRAMEWORK
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SMS_BACKEND = "messaging.transports.sms.LocmemSmsBackend"
+PUSH_BACKEND = "messaging.transports.push.LocmemPushBackend"
 TWILIO_ACCOUNT_SID = TWILIO_AUTH_TOKEN = TWILIO_FROM_NUMBER = ""
 WEBSOCKET_HEARTBEAT_SECONDS = 15.0
 REST_FRAMEWORK = {**REST_FRAMEWORK}

@@ -1,0 +1,676 @@
+"""Every write of an alert's life: raise, offer, accept, decline, cancel,
+hand over, make contact, resolve, and the escalation steps.
+
+Each function locks the alert row (select_for_update) and re-checks its state
+before changing anything, so concurrent accepts, declines, steps and cancels
+serialise: the first accept wins, a step runs at most once (compare-and-set
+on ``step``), and nobody is offered an alert that was already taken. Events
+are persisted in the same transaction; Celery fast paths are scheduled on
+commit (messaging.scheduling) and the periodic sweep covers anything they miss.
+
+``now`` is a parameter everywhere so tests drive a controlled clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.problems import Conflict, UnprocessableRequest
+from crisisplans import crypto
+from crisisplans.actions import do_prompt_review_after_crisis
+from crisisplans.selectors import aftercare_for
+from messaging import recipients, scheduling
+from messaging.event_types import (
+    ALERT_OFFERED,
+    ALERT_REMINDER,
+    ALERT_STATUS,
+    ALERT_WITHDRAWN,
+    FOLLOW_UP_DUE,
+)
+from messaging.events import send_event_on_commit
+from messaging.models import Alert, AlertDebrief, EscalationStepRun, FollowUp, Offer
+from network.actions import do_record_alert_offer, do_record_alert_response
+from network.models import Network, Person
+from network.selectors import shared_networks
+
+logger = logging.getLogger(__name__)
+
+ALERT_DETAILS_PURPOSE = "alert-details"
+
+
+class AlertKeyReused(UnprocessableRequest):
+    default_detail = "This client id was already used for a different alert."
+    default_code = "idempotency_key_reused"
+
+
+class AlertNotOpen(Conflict):
+    default_detail = "This alert no longer needs you."
+    default_code = "alert_not_open"
+
+
+class NotYours(Conflict):
+    default_detail = "You do not hold this alert."
+    default_code = "not_alert_holder"
+
+
+def _ref(person: Person | None) -> dict[str, Any] | None:
+    return None if person is None else {"id": person.pk, "display_name": person.display_name}
+
+
+def _lock(alert_id: Any) -> Alert:
+    return (
+        Alert.objects.select_for_update(of=("self",))
+        .select_related("network", "member", "taken_by")
+        .get(pk=alert_id)
+    )
+
+
+def _steps(alert: Alert) -> list[dict[str, Any]]:
+    return alert.policy["steps"]
+
+
+def _final_step(alert: Alert) -> int:
+    """The step that tells staff and shows the emergency routes; later
+    numbers are re-notifications."""
+    return len(_steps(alert))
+
+
+# --- events ------------------------------------------------------------------
+
+
+def _status(alert: Alert, *, stage: str) -> None:
+    """Tell the member (and whoever holds the alert) where it stands."""
+    data = {
+        "alert_id": str(alert.pk),
+        "state": alert.state,
+        "stage": stage,
+        "step": alert.step,
+        "offered_count": alert.offers.count(),
+        "taken_by": _ref(alert.taken_by) if alert.state == Alert.State.TAKEN else None,
+        "staff_told": alert.staff_notified_at is not None,
+        "emergency_routes": alert.policy["emergency_routes"] if alert.emergency_routes_shown_at else None,
+    }
+    people = [pid for pid in (alert.member_id, alert.taken_by_id) if pid is not None]
+    send_event_on_commit(event_type=ALERT_STATUS, data=data, person_ids=people)
+
+
+def _notify_offer(alert: Alert, offer: Offer, *, reminder: bool = False) -> None:
+    data = {
+        "alert_id": str(alert.pk),
+        "network": {"id": offer.network_id, "name": offer.network.name},
+        "member": _ref(alert.member) or {"id": 0, "display_name": "A member"},
+        "urgency": alert.urgency,
+        "kind": offer.kind,
+        "step": offer.step,
+        "reminder": reminder,
+    }
+    sequences = send_event_on_commit(event_type=ALERT_OFFERED, data=data, person_ids=[offer.person_id])
+    offer.event_seq = sequences[offer.person_id]
+
+
+def _withdraw_pending(alert: Alert, *, reason: str, now: datetime, keep: Offer | None = None) -> None:
+    pending = list(alert.offers.filter(state=Offer.State.PENDING).exclude(pk=getattr(keep, "pk", None)))
+    if not pending:
+        return
+    Offer.objects.filter(pk__in=[o.pk for o in pending]).update(state=Offer.State.WITHDRAWN, responded_at=now)
+    send_event_on_commit(
+        event_type=ALERT_WITHDRAWN,
+        data={"alert_id": str(alert.pk), "reason": reason},
+        person_ids=[o.person_id for o in pending],
+    )
+
+
+# --- raising -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Raised:
+    alert: Alert
+    created: bool
+
+
+def _fingerprint(**fields: Any) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def do_raise_alert(
+    *,
+    member: Person,
+    network: Network,
+    route_all_networks: bool,
+    client_key: str,
+    message: str = "",
+    urgency: str = Alert.Urgency.URGENT,
+    location: dict[str, float] | None = None,
+    now: datetime | None = None,
+) -> Raised:
+    """Raise an alert (idempotent on ``client_key``) and offer it at once.
+
+    ``network`` must be one the member belongs to (the caller checks with an
+    access_* selector). With ``route_all_networks`` every network of the
+    member is asked, with the policy and emergency routes of ``network``.
+    """
+    now = now or timezone.now()
+    fingerprint = _fingerprint(
+        network=network.pk, all=route_all_networks, message=message, urgency=urgency, location=location
+    )
+    existing = Alert.objects.filter(member=member, client_key=client_key).first()
+    if existing is not None:
+        if existing.request_fingerprint != fingerprint:
+            raise AlertKeyReused
+        return Raised(alert=existing, created=False)
+
+    if route_all_networks:
+        from network.selectors import current_memberships
+
+        network_ids = [network.pk] + [
+            m.network_id
+            for m in current_memberships(person=member).order_by("joined_at")
+            if m.network_id != network.pk
+        ]
+    else:
+        network_ids = [network.pk]
+    policy = {
+        "steps": list(network.escalation_steps),
+        "renotify_seconds": settings.ALERT_STAFF_RENOTIFY_SECONDS,
+        "parallel_offers": settings.ALERT_PARALLEL_OFFERS,
+        "emergency_routes": list(network.emergency_routes),
+    }
+    try:
+        with transaction.atomic():
+            alert = Alert(
+                member=member,
+                network=network,
+                routing_network_ids=network_ids,
+                client_key=client_key,
+                request_fingerprint=fingerprint,
+                urgency=urgency,
+                policy=policy,
+                step=0,
+                raised_at=now,
+            )
+            if message or location:
+                sealed = crypto.encrypt(
+                    owner_id=member.pk,
+                    purpose=ALERT_DETAILS_PURPOSE,
+                    payload={"message": message, "location": location},
+                )
+                alert.sealed_key_id, alert.sealed_details = sealed.data_key_id, sealed.ciphertext
+            alert.save()
+            _run_step(alert, step=0, due_at=now, now=now)
+            _status(alert, stage="offered" if alert.offers.exists() else "finding_someone")
+    except IntegrityError:
+        # A concurrent retry with the same key won the insert: answer as a retry.
+        existing = Alert.objects.get(member=member, client_key=client_key)
+        if existing.request_fingerprint != fingerprint:
+            raise AlertKeyReused from None
+        return Raised(alert=existing, created=False)
+    return Raised(alert=alert, created=True)
+
+
+def alert_details(*, alert: Alert) -> dict[str, Any]:
+    """The member's words and location. Callers check who may see them."""
+    if alert.sealed_details is None or alert.member_id is None:
+        return {"message": "", "location": None}
+    return crypto.decrypt(
+        owner_id=alert.member_id,
+        purpose=ALERT_DETAILS_PURPOSE,
+        data_key_id=alert.sealed_key_id,
+        ciphertext=bytes(alert.sealed_details),
+    )
+
+
+# --- escalation ----------------------------------------------------------------
+
+
+def _offer_to(
+    alert: Alert, *, person: Person, network: Network, kind: str, step: int, now: datetime
+) -> Offer | None:
+    offer, created = Offer.objects.get_or_create(
+        alert=alert,
+        person=person,
+        defaults={"network": network, "kind": kind, "step": step, "offered_at": now, "notified_at": now},
+    )
+    if not created:
+        return None
+    _notify_offer(alert, offer)
+    offer.save(update_fields=["event_seq"])
+    do_record_alert_offer(person=person, network=network, at=now)
+    scheduling.on_commit_check_delivery(offer_id=offer.pk, notified_at=now)
+    return offer
+
+
+def _offer_next_candidates(
+    alert: Alert, *, step: int, audience: str, limit: int | None, now: datetime
+) -> int:
+    """Offer to the best candidates of this step not yet offered, up to
+    ``limit`` pending at once (None: everyone). Returns how many were offered."""
+    pending = alert.offers.filter(state=Offer.State.PENDING).count()
+    room = None if limit is None else max(limit - pending, 0)
+    already = set(alert.offers.values_list("person_id", flat=True))
+    offered = 0
+    kind = (
+        Offer.Kind.STAFF
+        if audience in (recipients.STAFF, recipients.NAVIGATORS_AND_STAFF)
+        else Offer.Kind.PEER
+    )
+    for person, network in recipients.candidates_for(
+        audience=audience, member_id=alert.member_id, network_ids=alert.routing_network_ids, at=now
+    ):
+        if room is not None and offered >= room:
+            break
+        if person.pk in already:
+            continue
+        if _offer_to(alert, person=person, network=network, kind=kind, step=step, now=now) is not None:
+            offered += 1
+    return offered
+
+
+def _run_step(alert: Alert, *, step: int, due_at: datetime, now: datetime) -> None:
+    """Run ``step`` of a locked, open alert and set when the next is due. A step
+    that finds nobody new to offer moves straight on to the next."""
+    while True:
+        final = _final_step(alert)
+        offered = 0
+        if step < final:
+            spec = _steps(alert)[step]
+            limit = alert.policy["parallel_offers"] if spec["audience"] == recipients.ON_CALL else None
+            offered = _offer_next_candidates(
+                alert, step=step, audience=spec["audience"], limit=limit, now=now
+            )
+            wait = timedelta(seconds=spec["wait_seconds"])
+        elif step == final:
+            offered = _offer_next_candidates(alert, step=step, audience=recipients.STAFF, limit=None, now=now)
+            alert.staff_notified_at = alert.staff_notified_at or now
+            alert.emergency_routes_shown_at = alert.emergency_routes_shown_at or now
+            wait = timedelta(seconds=alert.policy["renotify_seconds"])
+        else:
+            offered = _renotify_staff(alert, step=step, now=now)
+            wait = timedelta(seconds=alert.policy["renotify_seconds"])
+        EscalationStepRun.objects.create(alert=alert, step=step, due_at=due_at, ran_at=now, offered=offered)
+        alert.step = step
+        alert.next_step_due_at = now + wait
+        alert.save(
+            update_fields=["step", "next_step_due_at", "staff_notified_at", "emergency_routes_shown_at"]
+        )
+        if offered == 0 and step < final and not alert.offers.filter(state=Offer.State.PENDING).exists():
+            step, due_at = step + 1, now
+            continue
+        break
+    scheduling.on_commit_run_step(alert_id=alert.pk, step=alert.step + 1, due_at=alert.next_step_due_at)
+
+
+def _renotify_staff(alert: Alert, *, step: int, now: datetime) -> int:
+    """Page the staff again (and anyone newly on call): never silent."""
+    offered = _offer_next_candidates(alert, step=step, audience=recipients.STAFF, limit=None, now=now)
+    offered += _offer_next_candidates(
+        alert, step=step, audience=recipients.ON_CALL, limit=alert.policy["parallel_offers"], now=now
+    )
+    for offer in alert.offers.filter(state=Offer.State.PENDING, kind=Offer.Kind.STAFF).select_related(
+        "network"
+    ):
+        _notify_offer(alert, offer, reminder=True)
+        offer.notified_at, offer.times_notified = now, offer.times_notified + 1
+        offer.push_sent_at = offer.sms_sent_at = offer.delivered_at = None
+        offer.save(
+            update_fields=[
+                "event_seq",
+                "notified_at",
+                "times_notified",
+                "push_sent_at",
+                "sms_sent_at",
+                "delivered_at",
+            ]
+        )
+        scheduling.on_commit_check_delivery(offer_id=offer.pk, notified_at=now)
+    return offered
+
+
+def do_run_due_step(*, alert_id: Any, step: int, now: datetime | None = None) -> bool:
+    """Run ``step`` if, and only if, it is the next step of an open alert and
+    it is due. Safe to call any number of times, early, late or concurrently:
+    it runs once. Returns whether it ran."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _lock(alert_id)
+        if (
+            alert.state != Alert.State.OPEN
+            or alert.step + 1 != step
+            or alert.next_step_due_at is None
+            or alert.next_step_due_at > now
+        ):
+            return False
+        due_at = alert.next_step_due_at
+        _run_step(alert, step=step, due_at=due_at, now=now)
+        _status(alert, stage="staff_told" if step >= _final_step(alert) else "next_step")
+    return True
+
+
+# --- the peer's side -------------------------------------------------------------
+
+
+def _offer_of(alert: Alert, person: Person) -> Offer:
+    offer = alert.offers.select_related("network").filter(person=person).first()
+    if offer is None:
+        raise AlertNotOpen
+    return offer
+
+
+def do_accept_alert(*, alert_id: Any, person: Person, now: datetime | None = None) -> Alert:
+    """ "I've got this." The first accept wins; everyone else is told and stops
+    being paged. A handover offer is accepted the same way."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _lock(alert_id)
+        offer = _offer_of(alert, person)
+        handover = offer.kind == Offer.Kind.HANDOVER and offer.state == Offer.State.PENDING
+        if handover and alert.state == Alert.State.TAKEN:
+            previous = alert.offers.filter(person=alert.taken_by, state=Offer.State.ACCEPTED).first()
+            if previous is not None:
+                previous.state, previous.released_at = Offer.State.WITHDRAWN, now
+                previous.save(update_fields=["state", "released_at"])
+                send_event_on_commit(
+                    event_type=ALERT_WITHDRAWN,
+                    data={"alert_id": str(alert.pk), "reason": "handed_over"},
+                    person_ids=[previous.person_id],
+                )
+        elif alert.state != Alert.State.OPEN or offer.state not in (
+            Offer.State.PENDING,
+            Offer.State.DECLINED,
+        ):
+            raise AlertNotOpen
+        offer.state, offer.responded_at = Offer.State.ACCEPTED, now
+        offer.save(update_fields=["state", "responded_at"])
+        alert.state, alert.taken_by, alert.taken_at = Alert.State.TAKEN, person, now
+        alert.next_step_due_at = None
+        alert.first_contact_at = alert.contact_reminded_at = None
+        alert.contact_check_due_at = now + timedelta(seconds=settings.ALERT_FIRST_CONTACT_SECONDS)
+        alert.save(
+            update_fields=[
+                "state",
+                "taken_by",
+                "taken_at",
+                "next_step_due_at",
+                "first_contact_at",
+                "contact_reminded_at",
+                "contact_check_due_at",
+            ]
+        )
+        _withdraw_pending(alert, reason="taken", now=now)
+        _record_response(person=person, network=offer.network, at=now, response="accepted")
+        _status(alert, stage="taken")
+        scheduling.on_commit_check_contact(alert_id=alert.pk, due_at=alert.contact_check_due_at)
+    return alert
+
+
+def _record_response(*, person: Person, network: Network, at: datetime, response: str) -> None:
+    # A handover has no rota offer of its own to answer.
+    with contextlib.suppress(LookupError):
+        do_record_alert_response(person=person, network=network, at=at, response=response)
+
+
+def do_decline_alert(
+    *, alert_id: Any, person: Person, reason: str = "", now: datetime | None = None
+) -> Alert:
+    """ "I can't right now." No penalty; the next person is offered it at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _lock(alert_id)
+        offer = _offer_of(alert, person)
+        if offer.state != Offer.State.PENDING:
+            raise AlertNotOpen
+        offer.state, offer.responded_at, offer.decline_reason = (
+            Offer.State.DECLINED,
+            now,
+            reason.strip()[:280],
+        )
+        offer.save(update_fields=["state", "responded_at", "decline_reason"])
+        _record_response(person=person, network=offer.network, at=now, response="declined")
+        if alert.state == Alert.State.OPEN:
+            step = alert.step
+            if step < _final_step(alert):
+                spec = _steps(alert)[step]
+                limit = alert.policy["parallel_offers"] if spec["audience"] == recipients.ON_CALL else None
+                _offer_next_candidates(alert, step=step, audience=spec["audience"], limit=limit, now=now)
+            if not alert.offers.filter(state=Offer.State.PENDING).exists():
+                # Everyone asked so far said no: move on now rather than wait.
+                _run_step(alert, step=step + 1, due_at=now, now=now)
+                _status(alert, stage="staff_told" if alert.step >= _final_step(alert) else "next_step")
+            else:
+                _status(alert, stage="offered")
+    return alert
+
+
+def do_confirm_contact(*, alert_id: Any, person: Person, now: datetime | None = None) -> Alert:
+    """The peer who holds the alert has reached the member (a message or a call)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _lock(alert_id)
+        if alert.state != Alert.State.TAKEN or alert.taken_by_id != person.pk:
+            raise NotYours
+        if alert.first_contact_at is None:
+            alert.first_contact_at, alert.contact_check_due_at = now, None
+            alert.save(update_fields=["first_contact_at", "contact_check_due_at"])
+    return alert
+
+
+def do_check_contact(*, alert_id: Any, now: datetime | None = None) -> str:
+    """Taken but no first contact: remind the peer once, then put the alert
+    back into escalation. Returns what it did ("", "reminded", "returned")."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _lock(alert_id)
+        if (
+            alert.state != Alert.State.TAKEN
+            or alert.first_contact_at is not None
+            or alert.contact_check_due_at is None
+            or alert.contact_check_due_at > now
+        ):
+            return ""
+        if alert.contact_reminded_at is None:
+            returns_at = now + timedelta(seconds=settings.ALERT_RETURN_AFTER_REMINDER_SECONDS)
+            alert.contact_reminded_at, alert.contact_check_due_at = now, returns_at
+            alert.save(update_fields=["contact_reminded_at", "contact_check_due_at"])
+            send_event_on_commit(
+                event_type=ALERT_REMINDER,
+                data={"alert_id": str(alert.pk), "returns_at": returns_at.isoformat()},
+                person_ids=[alert.taken_by_id],
+            )
+            scheduling.on_commit_check_contact(alert_id=alert.pk, due_at=returns_at)
+            return "reminded"
+        holder = alert.offers.filter(person_id=alert.taken_by_id, state=Offer.State.ACCEPTED).first()
+        if holder is not None:
+            holder.state, holder.released_at = Offer.State.WITHDRAWN, now
+            holder.save(update_fields=["state", "released_at"])
+        send_event_on_commit(
+            event_type=ALERT_WITHDRAWN,
+            data={"alert_id": str(alert.pk), "reason": "returned"},
+            person_ids=[alert.taken_by_id],
+        )
+        alert.state, alert.taken_by, alert.taken_at = Alert.State.OPEN, None, None
+        alert.contact_check_due_at = alert.contact_reminded_at = None
+        alert.save(
+            update_fields=["state", "taken_by", "taken_at", "contact_check_due_at", "contact_reminded_at"]
+        )
+        _run_step(alert, step=alert.step + 1, due_at=now, now=now)
+        _status(alert, stage="returned")
+        return "returned"
+
+
+def do_hand_over_alert(*, alert_id: Any, person: Person, to: Person, now: datetime | None = None) -> Offer:
+    """The peer holding the alert asks another peer to take over; they stay the
+    holder until the other accepts."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _lock(alert_id)
+        if alert.state != Alert.State.TAKEN or alert.taken_by_id != person.pk:
+            raise NotYours
+        if to.pk in (alert.member_id, person.pk):
+            raise UnprocessableRequest("Hand over to another peer.")
+        network = (
+            shared_networks(person=alert.member, other=to).filter(pk__in=alert.routing_network_ids).first()
+        )
+        if network is None:
+            raise UnprocessableRequest("That person is not in the member's networks.")
+        offer, created = Offer.objects.get_or_create(
+            alert=alert,
+            person=to,
+            defaults={
+                "network": network,
+                "kind": Offer.Kind.HANDOVER,
+                "step": alert.step,
+                "offered_at": now,
+                "notified_at": now,
+            },
+        )
+        if not created:
+            offer.kind, offer.state, offer.notified_at, offer.network = (
+                Offer.Kind.HANDOVER,
+                Offer.State.PENDING,
+                now,
+                network,
+            )
+            offer.push_sent_at = offer.sms_sent_at = offer.delivered_at = None
+        _notify_offer(alert, offer)
+        offer.save()
+        scheduling.on_commit_check_delivery(offer_id=offer.pk, notified_at=now)
+    return offer
+
+
+def do_cancel_alert(*, alert_id: Any, person: Person, now: datetime | None = None) -> Alert:
+    """ "I'm OK now." Everyone offered it is told at once and stops being paged."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _lock(alert_id)
+        if alert.member_id != person.pk:
+            raise NotYours("Only the member who raised an alert can cancel it.")
+        if alert.is_closed:
+            return alert
+        holder = alert.taken_by_id
+        alert.state, alert.closed_at = Alert.State.CANCELLED, now
+        alert.next_step_due_at = alert.contact_check_due_at = None
+        alert.save(update_fields=["state", "closed_at", "next_step_due_at", "contact_check_due_at"])
+        _withdraw_pending(alert, reason="cancelled", now=now)
+        if holder is not None:
+            send_event_on_commit(
+                event_type=ALERT_WITHDRAWN,
+                data={"alert_id": str(alert.pk), "reason": "cancelled"},
+                person_ids=[holder],
+            )
+        _status(alert, stage="cancelled")
+    return alert
+
+
+@dataclass(frozen=True)
+class DebriefIn:
+    how_it_went: str
+    emergency_services: str
+    follow_up_wanted: bool
+
+
+def do_resolve_alert(
+    *, alert_id: Any, person: Person, debrief: DebriefIn | None = None, now: datetime | None = None
+) -> Alert:
+    """The peer holding it (or the member) closes a taken alert, with their
+    debrief; the follow-up check-in the plan asks for is scheduled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _lock(alert_id)
+        if alert.state != Alert.State.TAKEN:
+            raise AlertNotOpen("Only a taken alert can be resolved; cancel an open one.")
+        if person.pk not in (alert.taken_by_id, alert.member_id):
+            raise NotYours
+        alert.state, alert.closed_at = Alert.State.RESOLVED, now
+        alert.contact_check_due_at = None
+        alert.save(update_fields=["state", "closed_at", "contact_check_due_at"])
+        _withdraw_pending(alert, reason="resolved", now=now)
+        if debrief is not None:
+            _save_debrief(alert, person=person, debrief=debrief, now=now)
+        _schedule_follow_up(alert, now=now, wanted=bool(debrief and debrief.follow_up_wanted))
+        if alert.member is not None:
+            do_prompt_review_after_crisis(owner=alert.member, alert_id=str(alert.pk))
+        _status(alert, stage="resolved")
+    return alert
+
+
+def do_add_debrief(
+    *, alert_id: Any, person: Person, debrief: DebriefIn, now: datetime | None = None
+) -> AlertDebrief:
+    """The other side's debrief, after resolution (one each)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = _lock(alert_id)
+        if alert.state != Alert.State.RESOLVED:
+            raise AlertNotOpen("Debriefs are added once the alert is resolved.")
+        took_part = (
+            alert.member_id == person.pk
+            or alert.offers.filter(person=person, state__in=[Offer.State.ACCEPTED]).exists()
+        )
+        if not took_part:
+            raise NotYours
+        if alert.debriefs.filter(author=person).exists():
+            raise Conflict("You already gave your debrief.")
+        return _save_debrief(alert, person=person, debrief=debrief, now=now)
+
+
+def _save_debrief(alert: Alert, *, person: Person, debrief: DebriefIn, now: datetime) -> AlertDebrief:
+    return AlertDebrief.objects.create(
+        alert=alert,
+        author=person,
+        how_it_went=debrief.how_it_went.strip(),
+        emergency_services=debrief.emergency_services,
+        follow_up_wanted=debrief.follow_up_wanted,
+        created_at=now,
+    )
+
+
+def _schedule_follow_up(alert: Alert, *, now: datetime, wanted: bool) -> None:
+    if alert.member is None:
+        return
+    aftercare = aftercare_for(owner=alert.member, why=f"scheduling the follow-up of alert {alert.pk}")
+    if aftercare is not None:
+        by_id = None
+        for pid in aftercare.check_in_from:
+            if Person.objects.filter(pk=pid, is_active=True).exists():
+                by_id = pid
+                break
+        FollowUp.objects.create(
+            alert=alert,
+            member=alert.member,
+            check_in_by_id=by_id or alert.taken_by_id,
+            due_at=now + aftercare.check_in_after,
+        )
+    elif wanted and alert.taken_by_id:
+        FollowUp.objects.create(
+            alert=alert,
+            member=alert.member,
+            check_in_by_id=alert.taken_by_id,
+            due_at=now + timedelta(hours=24),
+        )
+
+
+def do_prompt_follow_up(*, follow_up_id: int, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = FollowUp.objects.filter(pk=follow_up_id, prompted_at__isnull=True, due_at__lte=now).update(
+            prompted_at=now
+        )
+        if not claimed:
+            return False
+        follow_up = FollowUp.objects.select_related("member").get(pk=follow_up_id)
+        send_event_on_commit(
+            event_type=FOLLOW_UP_DUE,
+            data={"alert_id": str(follow_up.alert_id), "member": _ref(follow_up.member)},
+            person_ids=[follow_up.check_in_by_id],
+        )
+    return True

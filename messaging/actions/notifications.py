@@ -1,0 +1,114 @@
+"""Push and SMS fallbacks for offers no device has acknowledged.
+
+The texts carry no crisis content (DESIGN.md invariant 6). Each send is
+claimed first with a conditional update (so two workers cannot both send),
+and the alert's state is re-checked right before sending, so nobody is paged
+for an alert that was already taken, cancelled or resolved.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from messaging.models import Alert, EventSequence, Offer, PushSubscription
+from messaging.transports import TransportError
+
+logger = logging.getLogger(__name__)
+
+
+def notification_text(*, network_name: str) -> str:
+    return f"Someone in {network_name} needs support. Open the app."
+
+
+def _offer_still_wanted(offer: Offer) -> bool:
+    offer.refresh_from_db(fields=["state"])
+    if offer.state != Offer.State.PENDING:
+        return False
+    state = Alert.objects.filter(pk=offer.alert_id).values_list("state", flat=True).first()
+    if offer.kind == Offer.Kind.HANDOVER:
+        return state == Alert.State.TAKEN
+    return state == Alert.State.OPEN
+
+
+def _delivered(offer: Offer) -> bool:
+    acked = (
+        EventSequence.objects.filter(person_id=offer.person_id).values_list("acked_seq", flat=True).first()
+    )
+    return offer.event_seq is not None and acked is not None and acked >= offer.event_seq
+
+
+def do_send_offer_fallbacks(*, offer_id: int, now: datetime | None = None) -> str:
+    """Push once the offer has waited ALERT_PUSH_AFTER_SECONDS unacknowledged,
+    SMS once the push has waited ALERT_SMS_AFTER_PUSH_SECONDS. Returns what it
+    sent ("", "push", "sms")."""
+    now = now or timezone.now()
+    offer = Offer.objects.select_related("network", "person").filter(pk=offer_id).first()
+    if offer is None or not _offer_still_wanted(offer):
+        return ""
+    if _delivered(offer):
+        Offer.objects.filter(pk=offer.pk, delivered_at__isnull=True).update(delivered_at=now)
+        return ""
+    push_due = offer.notified_at + timedelta(seconds=settings.ALERT_PUSH_AFTER_SECONDS)
+    if offer.push_sent_at is None:
+        if now < push_due:
+            return ""
+        if not Offer.objects.filter(pk=offer.pk, push_sent_at__isnull=True).update(push_sent_at=now):
+            return ""
+        if _offer_still_wanted(offer):
+            _push(offer)
+        return "push"
+    sms_due = offer.push_sent_at + timedelta(seconds=settings.ALERT_SMS_AFTER_PUSH_SECONDS)
+    if offer.sms_sent_at is None and now >= sms_due:
+        if not Offer.objects.filter(pk=offer.pk, sms_sent_at__isnull=True).update(sms_sent_at=now):
+            return ""
+        if _offer_still_wanted(offer):
+            _sms(offer)
+        return "sms"
+    return ""
+
+
+def _push(offer: Offer) -> None:
+    backend = import_string(settings.PUSH_BACKEND)()
+    text = notification_text(network_name=offer.network.name)
+    for subscription in PushSubscription.objects.filter(person_id=offer.person_id):
+        try:
+            backend.send(
+                endpoint=subscription.endpoint,
+                p256dh=subscription.p256dh,
+                auth=subscription.auth,
+                title="Peer support",
+                body=text,
+            )
+        except TransportError as exc:
+            if exc.permanent:
+                subscription.delete()
+            logger.warning("push to person %s failed: %s", offer.person_id, exc.message)
+
+
+def _sms(offer: Offer) -> None:
+    backend = import_string(settings.SMS_BACKEND)()
+    try:
+        backend.send(
+            to=offer.person.phone_number.as_e164, body=notification_text(network_name=offer.network.name)
+        )
+    except TransportError as exc:
+        logger.warning("SMS to person %s failed: %s", offer.person_id, exc.message)
+
+
+def offers_needing_fallback(*, now: datetime) -> list[int]:
+    push_before = now - timedelta(seconds=settings.ALERT_PUSH_AFTER_SECONDS)
+    sms_before = now - timedelta(seconds=settings.ALERT_SMS_AFTER_PUSH_SECONDS)
+    return list(
+        Offer.objects.filter(state=Offer.State.PENDING, delivered_at__isnull=True)
+        .filter(
+            Q(push_sent_at__isnull=True, notified_at__lte=push_before)
+            | Q(sms_sent_at__isnull=True, push_sent_at__lte=sms_before)
+        )
+        .values_list("pk", flat=True)[:500]
+    )

@@ -1,0 +1,221 @@
+"""Thin REST views for alerts and push subscriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crisisplans.models import Plan
+from messaging import selectors
+from messaging.actions import alerts as alert_actions
+from messaging.actions.push import do_subscribe_push
+from messaging.models import Alert, PushSubscription
+from messaging.serializers import (
+    AlertOut,
+    DebriefIn,
+    DeclineIn,
+    HandOverIn,
+    PushSubscriptionIn,
+    PushSubscriptionOut,
+    RaiseAlertIn,
+    ResolveIn,
+)
+from network.idempotency import HEADER, MAX_KEY_LENGTH
+from network.models import Person
+from network.selectors import access_network_by_id, current_memberships, shared_networks
+
+
+def alert_body(*, alert: Alert, person: Person) -> dict[str, Any]:
+    context: dict[str, Any] = {"my_offer": selectors.my_offer(person=person, alert=alert)}
+    if selectors.may_see_details(person=person, alert=alert):
+        context["details"] = {
+            **alert_actions.alert_details(alert=alert),
+            # Where the holder reads the crisis part of the plan (as far as consented).
+            "plan_id": Plan.objects.filter(owner_id=alert.member_id).values_list("pk", flat=True).first(),
+        }
+    return AlertOut(alert, context=context).data
+
+
+def raise_alert(*, person: Person, data: dict[str, Any], client_key: str) -> alert_actions.Raised:
+    """Shared by the REST view and the websocket frame."""
+    network_id = data.get("network_id")
+    if network_id is None:
+        first = current_memberships(person=person).order_by("joined_at").first()
+        if first is None:
+            raise ValidationError({"network_id": ["You are not in a network yet."]})
+        network = first.network
+    else:
+        network = access_network_by_id(person=person, network_id=network_id)
+    return alert_actions.do_raise_alert(
+        member=person,
+        network=network,
+        route_all_networks=data["all_networks"],
+        client_key=client_key,
+        message=data["message"],
+        urgency=data["urgency"],
+        location=data["location"],
+    )
+
+
+class AlertListApi(ListAPIView):
+    """Alerts you raised, were offered, or oversee."""
+
+    serializer_class = AlertOut
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.alerts_visible_to(person=self.request.user).order_by("-raised_at")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([alert_body(alert=a, person=request.user) for a in page])
+
+    @extend_schema(
+        request=RaiseAlertIn,
+        responses={201: AlertOut, 200: AlertOut},
+        parameters=[OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True)],
+        description="Raise an alert. A retry with the same Idempotency-Key returns the same alert (200).",
+    )
+    def post(self, request: Request) -> Response:
+        key = (request.headers.get(HEADER) or "").strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise ValidationError({HEADER: [f"Send a client-made key of 1 to {MAX_KEY_LENGTH} characters."]})
+        data = RaiseAlertIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        raised = raise_alert(person=request.user, data=data.validated_data, client_key=key)
+        return Response(
+            alert_body(alert=raised.alert, person=request.user),
+            status=status.HTTP_201_CREATED if raised.created else status.HTTP_200_OK,
+        )
+
+
+class AlertDetailApi(APIView):
+    @extend_schema(responses=AlertOut)
+    def get(self, request: Request, alert_id: str) -> Response:
+        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        return Response(alert_body(alert=alert, person=request.user))
+
+
+class _AlertActionApi(APIView):
+    def respond(self, request: Request, alert_id: str) -> Response:
+        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        alert.refresh_from_db()
+        return Response(alert_body(alert=alert, person=request.user))
+
+
+class AcceptAlertApi(_AlertActionApi):
+    """ "I've got this." The first accept wins (409 for everyone after)."""
+
+    @extend_schema(request=None, responses=AlertOut)
+    def post(self, request: Request, alert_id: str) -> Response:
+        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        alert_actions.do_accept_alert(alert_id=alert.pk, person=request.user)
+        return self.respond(request, alert_id)
+
+
+class DeclineAlertApi(_AlertActionApi):
+    """ "I can't right now." No penalty; the reason stays private."""
+
+    @extend_schema(request=DeclineIn, responses=AlertOut)
+    def post(self, request: Request, alert_id: str) -> Response:
+        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        data = DeclineIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert_actions.do_decline_alert(alert_id=alert.pk, person=request.user, **data.validated_data)
+        return self.respond(request, alert_id)
+
+
+class CancelAlertApi(_AlertActionApi):
+    """ "I'm OK now." Only the member who raised it."""
+
+    @extend_schema(request=None, responses=AlertOut)
+    def post(self, request: Request, alert_id: str) -> Response:
+        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        alert_actions.do_cancel_alert(alert_id=alert.pk, person=request.user)
+        return self.respond(request, alert_id)
+
+
+class ConfirmContactApi(_AlertActionApi):
+    """The peer holding the alert has reached the member."""
+
+    @extend_schema(request=None, responses=AlertOut)
+    def post(self, request: Request, alert_id: str) -> Response:
+        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        alert_actions.do_confirm_contact(alert_id=alert.pk, person=request.user)
+        return self.respond(request, alert_id)
+
+
+class HandOverAlertApi(_AlertActionApi):
+    @extend_schema(request=HandOverIn, responses=AlertOut)
+    def post(self, request: Request, alert_id: str) -> Response:
+        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        data = HandOverIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        to = Person.objects.filter(pk=data.validated_data["person_id"], is_active=True).first()
+        if to is None or not shared_networks(person=request.user, other=to).exists():
+            raise NotFound
+        alert_actions.do_hand_over_alert(alert_id=alert.pk, person=request.user, to=to)
+        return self.respond(request, alert_id)
+
+
+class ResolveAlertApi(_AlertActionApi):
+    @extend_schema(request=ResolveIn, responses=AlertOut)
+    def post(self, request: Request, alert_id: str) -> Response:
+        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        data = ResolveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        debrief = data.validated_data["debrief"]
+        alert_actions.do_resolve_alert(
+            alert_id=alert.pk,
+            person=request.user,
+            debrief=alert_actions.DebriefIn(**debrief) if debrief else None,
+        )
+        return self.respond(request, alert_id)
+
+
+class DebriefAlertApi(_AlertActionApi):
+    """Your side of how it went, after the alert is resolved."""
+
+    @extend_schema(request=DebriefIn, responses={201: AlertOut})
+    def post(self, request: Request, alert_id: str) -> Response:
+        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        data = DebriefIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert_actions.do_add_debrief(
+            alert_id=alert.pk, person=request.user, debrief=alert_actions.DebriefIn(**data.validated_data)
+        )
+        response = self.respond(request, alert_id)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class PushSubscriptionListApi(ListAPIView):
+    """This person's Web Push subscriptions (one per browser or app)."""
+
+    serializer_class = PushSubscriptionOut
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return PushSubscription.objects.filter(person=self.request.user)
+
+    @extend_schema(request=PushSubscriptionIn, responses={201: PushSubscriptionOut})
+    def post(self, request: Request) -> Response:
+        data = PushSubscriptionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = do_subscribe_push(person=request.user, **data.validated_data)
+        return Response(PushSubscriptionOut(subscription).data, status=status.HTTP_201_CREATED)
+
+
+class PushSubscriptionDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, subscription_id: int) -> Response:
+        subscription = PushSubscription.objects.filter(person=request.user, pk=subscription_id).first()
+        if subscription is None:
+            raise NotFound
+        subscription.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

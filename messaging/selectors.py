@@ -1,0 +1,90 @@
+"""Reads for the messaging app, with permission checks built in."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+
+from crisisplans.access import AcceptedAlert, grace_period_for
+from messaging.models import Alert, Offer
+from network.models import Membership, Person
+
+
+def _staff_network_ids(person: Person) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        person=person,
+        left_at__isnull=True,
+        role__in=[Membership.Role.NAVIGATOR, Membership.Role.FACILITATOR],
+    ).values("network_id")
+
+
+def alerts_visible_to(*, person: Person) -> QuerySet[Alert]:
+    """Alerts the person raised, was offered, or oversees as navigator or staff."""
+    return (
+        Alert.objects.filter(
+            Q(member=person) | Q(offers__person=person) | Q(network_id__in=_staff_network_ids(person))
+        )
+        .distinct()
+        .select_related("network", "member", "taken_by")
+    )
+
+
+def access_alert_by_id(*, person: Person, alert_id: Any) -> Alert:
+    """Another network's alert, or one the person has no part in, answers 404."""
+    try:
+        key = uuid.UUID(str(alert_id))
+        return alerts_visible_to(person=person).get(pk=key)
+    except (Alert.DoesNotExist, ValueError):
+        raise NotFound from None
+
+
+def may_see_details(*, person: Person, alert: Alert, now: datetime | None = None) -> bool:
+    """The member's words and location: the member, and the peer holding the
+    alert (while it is open and for the network's grace period after)."""
+    if person.pk == alert.member_id:
+        return True
+    now = now or timezone.now()
+    return any(
+        grant.closed_at is None or now < grant.closed_at + grace_period_for(network_id=grant.network_id)
+        for grant in accepted_alerts(reader=person, owner_id=alert.member_id, alert_id=alert.pk)
+    )
+
+
+def accepted_alerts(*, reader: Person, owner_id: int | None, alert_id: Any = None) -> list[AcceptedAlert]:
+    """The alerts from ``owner_id`` that ``reader`` took, with when their hold
+    ended (the alert closed, or they handed it over or it came back)."""
+    if owner_id is None:
+        return []
+    offers = Offer.objects.filter(
+        person=reader, alert__member_id=owner_id, responded_at__isnull=False
+    ).filter(Q(state=Offer.State.ACCEPTED) | Q(released_at__isnull=False))
+    if alert_id is not None:
+        offers = offers.filter(alert_id=alert_id)
+    grants = []
+    for offer in offers.select_related("alert"):
+        closed_at = offer.released_at or offer.alert.closed_at
+        grants.append(
+            AcceptedAlert(
+                alert_id=str(offer.alert_id),
+                network_id=offer.alert.network_id,
+                accepted_at=offer.responded_at,
+                closed_at=closed_at,
+            )
+        )
+    return grants
+
+
+def alert_access_provider(*, reader: Person, owner: Person, at: datetime) -> Iterable[AcceptedAlert]:
+    """Registered with crisisplans.access: lets the peer who took an alert read
+    the consented crisis sections of the member's plan."""
+    return accepted_alerts(reader=reader, owner_id=owner.pk)
+
+
+def my_offer(*, person: Person, alert: Alert) -> Offer | None:
+    return alert.offers.filter(person=person).first()

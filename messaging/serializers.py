@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from messaging.models import Alert, AlertDebrief, Offer, PushSubscription
+
+
+class LocationIn(serializers.Serializer):
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    accuracy_m = serializers.FloatField(min_value=0, max_value=100_000, required=False)
+
+
+class RaiseAlertIn(serializers.Serializer):
+    network_id = serializers.IntegerField(
+        required=False, help_text="the network to raise it in; default: your first network"
+    )
+    all_networks = serializers.BooleanField(
+        default=True, help_text="offer it to the on-call peers of every network you belong to"
+    )
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    urgency = serializers.ChoiceField(choices=Alert.Urgency.choices, default=Alert.Urgency.URGENT)
+    location = LocationIn(
+        required=False, allow_null=True, default=None, help_text="only if you choose to share where you are"
+    )
+
+
+class DeclineIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=280, required=False, allow_blank=True, default="")
+
+
+class HandOverIn(serializers.Serializer):
+    person_id = serializers.IntegerField()
+
+
+class DebriefIn(serializers.Serializer):
+    how_it_went = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    emergency_services = serializers.ChoiceField(choices=AlertDebrief.Outcome.choices)
+    follow_up_wanted = serializers.BooleanField(default=False)
+
+
+class ResolveIn(serializers.Serializer):
+    debrief = DebriefIn(required=False, allow_null=True, default=None)
+
+
+class PersonRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class MyOfferOut(serializers.ModelSerializer):
+    class Meta:
+        model = Offer
+        fields = ["state", "kind", "step", "offered_at", "responded_at"]
+
+
+class AlertOut(serializers.Serializer):
+    """What a person may see of an alert; ``details`` only for the member and
+    the peer holding it, ``emergency_routes`` once the last step has run."""
+
+    id = serializers.UUIDField()
+    network = serializers.SerializerMethodField()
+    member = PersonRef(allow_null=True)
+    urgency = serializers.CharField()
+    state = serializers.CharField()
+    step = serializers.IntegerField()
+    raised_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    taken_by = PersonRef(allow_null=True)
+    staff_told = serializers.SerializerMethodField()
+    offered_count = serializers.SerializerMethodField()
+    emergency_routes = serializers.SerializerMethodField()
+    my_offer = serializers.SerializerMethodField()
+    details = serializers.SerializerMethodField()
+
+    def get_network(self, alert: Alert) -> dict[str, Any]:
+        return {"id": alert.network_id, "name": alert.network.name}
+
+    def get_staff_told(self, alert: Alert) -> bool:
+        return alert.staff_notified_at is not None
+
+    def get_offered_count(self, alert: Alert) -> int:
+        return alert.offers.count()
+
+    def get_emergency_routes(self, alert: Alert) -> list[dict[str, str]] | None:
+        return alert.policy["emergency_routes"] if alert.emergency_routes_shown_at else None
+
+    def get_my_offer(self, alert: Alert) -> dict[str, Any] | None:
+        offer = self.context.get("my_offer")
+        return MyOfferOut(offer).data if offer is not None else None
+
+    def get_details(self, alert: Alert) -> dict[str, Any] | None:
+        return self.context.get("details")
+
+
+class PushSubscriptionIn(serializers.Serializer):
+    endpoint = serializers.URLField(max_length=1000)
+    p256dh = serializers.CharField(max_length=200)
+    auth = serializers.CharField(max_length=100)
+
+
+class PushSubscriptionOut(serializers.ModelSerializer):
+    class Meta:
+        model = PushSubscription
+        fields = ["id", "endpoint", "created_at"]
