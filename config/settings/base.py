@@ -99,12 +99,31 @@ CACHES = {
     )
 }
 
+
+def channel_layer_host(url: str) -> dict:
+    """A channels_redis host that reconnects after a Redis restart instead of
+    failing the first command on each stale pooled connection."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return {
+        "address": url,
+        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 6),
+        "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+        "health_check_interval": 30,
+    }
+
+
 CHANNEL_LAYERS = {
     "default": (
         {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": env.list("CHANNEL_REDIS_URLS", default=[REDIS_URL]),
+                "hosts": [
+                    channel_layer_host(url) for url in env.list("CHANNEL_REDIS_URLS", default=[REDIS_URL])
+                ],
                 "prefix": env.str("CHANNEL_PREFIX", default="asgi"),
                 "capacity": 1500,
                 "expiry": 60,

@@ -110,5 +110,6 @@ def offers_needing_fallback(*, now: datetime) -> list[int]:
             Q(push_sent_at__isnull=True, notified_at__lte=push_before)
             | Q(sms_sent_at__isnull=True, push_sent_at__lte=sms_before)
         )
+        .order_by("notified_at", "pk")
         .values_list("pk", flat=True)[:500]
     )
