@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test lint fmt check-deploy lock bench clean
+.PHONY: run test lint fmt check-deploy lock bench bench-smoke clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m config.stack exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (issue 7, docs/performance.md): PostgreSQL from DATABASE_URL (default the
+# machine's at 127.0.0.1:5432), Redis from REDIS_URL (default an embedded one).
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-smoke: $(STAMP)
+	$(BIN)/python -m bench --smoke $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
