@@ -49,11 +49,13 @@ PERSON_REF = obj({"id": INTEGER, "display_name": STRING})
 
 MEMBERSHIP_CHANGED = register(
     "membership.changed",
-    "A membership in one of your networks changed (you joined, left, or your role changed).",
+    "Membership changed in one of your networks: you joined, left, were marked ready, or (for "
+    "navigators and facilitators) someone asked to join, was invited, joined or left. "
+    "'change' is a MembershipChange kind; 'role' is the person's role now, if any.",
     obj(
         {
             "network": NETWORK_REF,
-            "person": PERSON_REF,
+            "person": {"oneOf": [PERSON_REF, {"type": "null"}]},
             "change": {"type": "string"},
             "role": NULLABLE_STRING,
         }

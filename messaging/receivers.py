@@ -6,10 +6,13 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 from django.dispatch import receiver
 
-from messaging.events import group_for_device
-from network.signals import device_revoked
+from messaging.event_types import MEMBERSHIP_CHANGED
+from messaging.events import group_for_device, send_event_on_commit
+from network.models import Membership
+from network.signals import device_revoked, membership_changed
 
 
 @receiver(device_revoked)
@@ -19,3 +22,32 @@ def close_sockets_of_revoked_device(
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(group_for_device(device_digest), {"type": "session.revoked"})
+
+
+@receiver(membership_changed)
+def announce_membership_change(sender: Any, *, change: Any, **kwargs: Any) -> None:
+    """The person concerned and the network's navigators and facilitators hear
+    of every membership change (a join request needs someone to answer it)."""
+    network, person = change.network, change.person
+    managers = Membership.objects.filter(
+        network=network,
+        left_at__isnull=True,
+        role__in=[Membership.Role.NAVIGATOR, Membership.Role.FACILITATOR],
+    ).values_list("person_id", flat=True)
+    recipients = set(managers)
+    role = None
+    if person is not None:
+        recipients.add(person.pk)
+        role = (
+            Membership.objects.filter(network=network, person=person, left_at__isnull=True)
+            .values_list("role", flat=True)
+            .first()
+        )
+    data = {
+        "network": {"id": network.pk, "name": network.name},
+        "person": None if person is None else {"id": person.pk, "display_name": person.display_name},
+        "change": change.kind,
+        "role": role,
+    }
+    with transaction.atomic():
+        send_event_on_commit(event_type=MEMBERSHIP_CHANGED, data=data, person_ids=recipients)

@@ -1,8 +1,9 @@
 """Every write of membership: joining, invitations, leaving, removal, transfer,
 readiness, sharing and availability. Each change is recorded in MembershipChange.
 
-Realtime events for these changes will be sent from here (after commit) once
-the event pipeline exists.
+Every change is announced with the ``membership_changed`` signal from
+``_record``, inside the change's transaction; messaging persists the realtime
+events in that same transaction (network must not import messaging).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from network.models import (
     Person,
     Shift,
 )
+from network.signals import membership_changed
 
 # Facilitators are the professional backing, not part of the nine-and-a-navigator.
 ROLES_COUNTED_FOR_CAP = (Membership.Role.MEMBER, Membership.Role.NAVIGATOR)
@@ -48,9 +50,12 @@ def _record(
     reason: str = "",
     **extra: Any,
 ) -> MembershipChange:
-    return MembershipChange.objects.create(
-        network=network, kind=kind, person=person, actor=actor, reason=reason, **extra
-    )
+    with transaction.atomic():
+        change = MembershipChange.objects.create(
+            network=network, kind=kind, person=person, actor=actor, reason=reason, **extra
+        )
+        membership_changed.send(sender=MembershipChange, change=change)
+    return change
 
 
 def _size(network: Network) -> int:

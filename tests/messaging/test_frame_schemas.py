@@ -11,13 +11,11 @@ import yaml
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 
 from config.asgi import application
-from messaging import events
 from messaging.asyncapi import client_schema, server_schema
-from messaging.event_types import EVENT_TYPES, MEMBERSHIP_CHANGED
+from messaging.event_types import EVENT_TYPES
 from messaging.frames import CLIENT_FRAME_SCHEMAS, SERVER_FRAME_SCHEMAS
 from tests.conftest import sign_in
 
@@ -77,17 +75,12 @@ async def test_ping_frame(member):
 
 
 def emit_membership_event(person_id: int) -> None:
-    with transaction.atomic():
-        events.send_event_on_commit(
-            event_type=MEMBERSHIP_CHANGED,
-            data={
-                "network": {"id": 1, "name": "Croydon SUN"},
-                "person": {"id": person_id, "display_name": "Amara"},
-                "change": "joined",
-                "role": "member",
-            },
-            person_ids=[person_id],
-        )
+    """The real action: asking to join a network announces it to the asker."""
+    from network.actions import do_request_to_join
+    from network.models import Person
+    from tests.factories import NetworkFactory
+
+    do_request_to_join(person=Person.objects.get(pk=person_id), network=NetworkFactory())
 
 
 async def test_event_ack_and_resync_frames(member):
