@@ -136,3 +136,77 @@ FOLLOW_UP_DUE = register(
     "Time for the check-in the member asked for after a crisis.",
     obj({"alert_id": STRING, "member": PERSON_REF}),
 )
+
+# --- Conversations and messages (issue 6) --------------------------------------
+# No event holds message text: events are kept for EVENT_RETENTION_DAYS in one
+# table for every kind of event, outside the message's encryption, its network's
+# retention period and its deletion. Clients fetch the text over REST.
+UUID = {"type": "string", "format": "uuid"}
+CONVERSATION_KINDS = {"enum": ["alert", "direct", "group"]}
+
+MESSAGE_NEW = register(
+    "message.new",
+    "A new message in one of your conversations (also sent to the author's other devices). "
+    "It carries no text, by design: events outlive a message's deletion and its network's "
+    "retention period and are not encrypted, so the text is fetched with "
+    "GET /api/v1/conversations/{conversation_id}/messages/?after={order - 1}, which checks "
+    "that you still take part and returns the text decrypted.",
+    obj(
+        {
+            "conversation_id": UUID,
+            "conversation_kind": CONVERSATION_KINDS,
+            "message_id": UUID,
+            "order": INTEGER,
+            "kind": {"enum": ["text", "check_in", "follow_up"]},
+            "author": {"oneOf": [PERSON_REF, {"type": "null"}]},
+            "sent_at": DATETIME,
+        }
+    ),
+)
+
+MESSAGE_DELETED = register(
+    "message.deleted",
+    "A message was deleted by its author or removed by a facilitator or navigator: drop its text.",
+    obj(
+        {
+            "conversation_id": UUID,
+            "message_id": UUID,
+            "order": INTEGER,
+            "by": {"enum": ["author", "moderator"]},
+        }
+    ),
+)
+
+MESSAGE_RECEIPT = register(
+    "message.receipt",
+    "Someone else in a conversation has received (delivered_through) or read (read_through) "
+    "every message up to that order.",
+    obj(
+        {
+            "conversation_id": UUID,
+            "person": PERSON_REF,
+            "delivered_through": INTEGER,
+            "read_through": INTEGER,
+        }
+    ),
+)
+
+CONVERSATION_ADDED = register(
+    "conversation.added",
+    "You are now in a conversation (an alert you raised or took, or a direct conversation "
+    "someone started with you).",
+    obj(
+        {
+            "conversation_id": UUID,
+            "kind": CONVERSATION_KINDS,
+            "network": NETWORK_REF,
+            "alert_id": NULLABLE_STRING,
+        }
+    ),
+)
+
+MESSAGE_REPORTED = register(
+    "message.reported",
+    "A message in your network was reported to its facilitators: see GET /api/v1/message-reports/.",
+    obj({"report_id": INTEGER, "network": NETWORK_REF, "reason": STRING}),
+)

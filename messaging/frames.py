@@ -68,6 +68,45 @@ def error(*, code: str, detail: str, ref: Any = None) -> dict[str, Any]:
     return frame
 
 
+def message_sent(
+    *, ref: str, conversation_id: str, message_id: str, order: int, created: bool
+) -> dict[str, Any]:
+    """The answer to message.send: a retry with the same id gets the same message."""
+    return {
+        "type": "message.sent",
+        "ref": ref,
+        "conversation_id": conversation_id,
+        "message_id": message_id,
+        "order": order,
+        "created": created,
+    }
+
+
+def receipts(*, ref: Any, conversation_id: str, delivered_through: int, read_through: int) -> dict[str, Any]:
+    frame: dict[str, Any] = {
+        "type": "receipts",
+        "conversation_id": conversation_id,
+        "delivered_through": delivered_through,
+        "read_through": read_through,
+    }
+    if ref is not None:
+        frame["ref"] = ref
+    return frame
+
+
+def typing(*, conversation_id: str, person_id: int, display_name: str, state: str) -> dict[str, Any]:
+    return {
+        "type": "typing",
+        "conversation_id": conversation_id,
+        "person": {"id": person_id, "display_name": display_name},
+        "state": state,
+    }
+
+
+def presence(*, person_id: int, online: bool, on_call: bool) -> dict[str, Any]:
+    return {"type": "presence", "person_id": person_id, "online": online, "on_call": on_call}
+
+
 # JSON Schemas of every frame, used to generate docs/asyncapi.yaml and by the
 # schema tests. Event frames are built from messaging.event_types.
 _TIME = {"type": "string", "format": "date-time"}
@@ -121,6 +160,50 @@ SERVER_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         {"action": {"type": "string"}, "alert_id": {"type": "string", "format": "uuid"}, "ref": _REF},
         optional=("ref",),
     ),
+    "message.sent": _frame(
+        "message.sent",
+        {
+            "ref": {"type": "string"},
+            "conversation_id": {"type": "string", "format": "uuid"},
+            "message_id": {"type": "string", "format": "uuid"},
+            "order": {"type": "integer", "minimum": 1},
+            "created": {"type": "boolean", "description": "false: a retry, answered with the first message"},
+        },
+    ),
+    "receipts": _frame(
+        "receipts",
+        {
+            "conversation_id": {"type": "string", "format": "uuid"},
+            "delivered_through": {"type": "integer", "minimum": 0},
+            "read_through": {"type": "integer", "minimum": 0},
+            "ref": _REF,
+        },
+        optional=("ref",),
+    ),
+    "typing": {
+        **_frame(
+            "typing",
+            {
+                "conversation_id": {"type": "string", "format": "uuid"},
+                "person": {
+                    "type": "object",
+                    "properties": {"id": {"type": "integer"}, "display_name": {"type": "string"}},
+                    "required": ["id", "display_name"],
+                    "additionalProperties": False,
+                },
+                "state": {"enum": ["start", "stop"]},
+            },
+        ),
+        "description": "Ephemeral: relayed over the channel layer, never stored, not resent on reconnect.",
+    },
+    "presence": {
+        **_frame(
+            "presence",
+            {"person_id": {"type": "integer"}, "online": {"type": "boolean"}, "on_call": {"type": "boolean"}},
+        ),
+        "description": "One per person asked in presence.query (people who share no network with you "
+        "are left out). Ephemeral: online means one of their sockets answered just now; never stored.",
+    },
 }
 
 _LOCATION = {
@@ -158,6 +241,41 @@ CLIENT_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
         optional=("id", "reason"),
     ),
     "alert.cancel": _frame("alert.cancel", _ALERT_REF, optional=("id",)),
+    "message.send": _frame(
+        "message.send",
+        {
+            "id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 200,
+                "description": "client-made; retries reuse it",
+            },
+            "conversation_id": {"type": "string", "format": "uuid"},
+            "text": {"type": "string", "minLength": 1},
+        },
+    ),
+    "message.receipt": _frame(
+        "message.receipt",
+        {
+            "conversation_id": {"type": "string", "format": "uuid"},
+            "delivered_through": {"type": "integer", "minimum": 0},
+            "read_through": {"type": "integer", "minimum": 0},
+            "id": _REF,
+        },
+        optional=("delivered_through", "read_through", "id"),
+    ),
+    "typing": _frame(
+        "typing",
+        {"conversation_id": {"type": "string", "format": "uuid"}, "state": {"enum": ["start", "stop"]}},
+    ),
+    "presence.query": _frame(
+        "presence.query",
+        {
+            "person_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 50},
+            "id": _REF,
+        },
+        optional=("id",),
+    ),
     "ping": _frame("ping", {"id": _REF}, optional=("id",)),
     "pong": _frame("pong", {"id": _REF}, optional=("id",)),
     "ack": _frame("ack", {"seq": {"type": "integer", "minimum": 0}, "id": _REF}, optional=("id",)),

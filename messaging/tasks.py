@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from messaging import events
-from messaging.actions import alerts, notifications
+from messaging.actions import alerts, conversations, notifications
 from messaging.models import Alert, FollowUp
 
 logger = logging.getLogger(__name__)
@@ -40,9 +40,19 @@ def check_contact(alert_id: str) -> str:
     return alerts.do_check_contact(alert_id=alert_id)
 
 
+@shared_task(name="messaging.tasks.send_message_fallbacks")
+def send_message_fallbacks(participant_id: int) -> str:
+    return conversations.do_send_message_fallbacks(participant_id=participant_id)
+
+
+@shared_task(name="messaging.tasks.purge_old_messages")
+def purge_old_messages() -> int:
+    return conversations.do_purge_old_messages()
+
+
 @shared_task(name="messaging.tasks.sweep_due_alert_work")
 def sweep_due_alert_work() -> dict[str, int]:
-    return sweep()
+    return {**sweep(), **sweep_messages()}
 
 
 def sweep(*, now: timezone.datetime | None = None) -> dict[str, int]:
@@ -68,4 +78,16 @@ def sweep(*, now: timezone.datetime | None = None) -> dict[str, int]:
     )
     for follow_up_id in due_follow_ups[:500]:
         done["follow_ups"] += alerts.do_prompt_follow_up(follow_up_id=follow_up_id, now=now)
+    return done
+
+
+def sweep_messages(*, now: timezone.datetime | None = None) -> dict[str, int]:
+    """The message half of the sweep: push and SMS fallbacks for unseen
+    messages whose ETA tasks were lost. Run by the same periodic task."""
+    now = now or timezone.now()
+    done = {"message_fallbacks": 0}
+    for participant_id in conversations.pending_participants(now=now):
+        done["message_fallbacks"] += bool(
+            conversations.do_send_message_fallbacks(participant_id=participant_id, now=now)
+        )
     return done

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from messaging import api
+from messaging import api_conversations as conv
 
 urlpatterns = [
     path("alerts/", api.AlertListApi.as_view(), name="alert-list"),
@@ -19,5 +20,55 @@ urlpatterns = [
         "push-subscriptions/<int:subscription_id>/",
         api.PushSubscriptionDetailApi.as_view(),
         name="push-subscription-detail",
+    ),
+    # Conversations and messages (issue 6).
+    path("conversations/", conv.ConversationListApi.as_view(), name="conversation-list"),
+    path("conversations/direct/", conv.DirectConversationApi.as_view(), name="conversation-direct"),
+    path(
+        "conversations/<str:conversation_id>/",
+        conv.ConversationDetailApi.as_view(),
+        name="conversation-detail",
+    ),
+    path(
+        "conversations/<str:conversation_id>/messages/",
+        conv.MessageListApi.as_view(),
+        name="conversation-messages",
+    ),
+    path(
+        "conversations/<str:conversation_id>/messages/<str:message_id>/",
+        conv.MessageDetailApi.as_view(),
+        name="conversation-message",
+    ),
+    path(
+        "conversations/<str:conversation_id>/messages/<str:message_id>/report/",
+        conv.ReportMessageApi.as_view(),
+        name="conversation-message-report",
+    ),
+    path(
+        "conversations/<str:conversation_id>/receipts/",
+        conv.ReceiptsApi.as_view(),
+        name="conversation-receipts",
+    ),
+    path("conversations/<str:conversation_id>/mute/", conv.MuteApi.as_view(), name="conversation-mute"),
+    path(
+        "networks/<int:network_id>/conversation/",
+        conv.GroupConversationApi.as_view(),
+        name="network-conversation",
+    ),
+    path(
+        "networks/<int:network_id>/message-retention/",
+        conv.MessageRetentionApi.as_view(),
+        name="network-message-retention",
+    ),
+    path("message-reports/", conv.MessageReportListApi.as_view(), name="message-reports"),
+    path("messaging-preferences/", conv.MessagingPreferenceApi.as_view(), name="messaging-preferences"),
+    path("blocks/", conv.BlockListApi.as_view(), name="block-list"),
+    path("blocks/<int:person_id>/", conv.BlockDetailApi.as_view(), name="block-detail"),
+    path("check-ins/", conv.CheckInApi.as_view(), name="check-ins"),
+    path("follow-ups/", conv.FollowUpListApi.as_view(), name="follow-ups"),
+    path(
+        "follow-ups/<int:follow_up_id>/check-in/",
+        conv.FollowUpCheckInApi.as_view(),
+        name="follow-up-check-in",
     ),
 ]

@@ -315,3 +315,27 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "PlanSectionEnum": "crisisplans.sections.SECTION_NAMES",
     "ProfessionalRoleEnum": "crisisplans.sections.PROFESSIONAL_ROLES",
 }
+
+# --- Conversations and messages (messaging/, issue 6) -------------------------
+# The longest message, in characters (a long text message, not a letter).
+MESSAGE_MAX_CHARS = env.int("MESSAGE_MAX_CHARS", default=4000)
+# Offline fallback for unseen messages: push after this long without a device
+# acking the message event, SMS (alert and direct conversations only) this long
+# after the push. Slower than alert offers: a message is not an emergency.
+MESSAGE_PUSH_AFTER_SECONDS = env.int("MESSAGE_PUSH_AFTER_SECONDS", default=120)
+MESSAGE_SMS_AFTER_PUSH_SECONDS = env.int("MESSAGE_SMS_AFTER_PUSH_SECONDS", default=1800)
+# How long a network keeps messages unless its facilitators choose otherwise,
+# and the range they may choose from.
+MESSAGE_RETENTION_DAYS_DEFAULT = env.int("MESSAGE_RETENTION_DAYS_DEFAULT", default=365)
+MESSAGE_RETENTION_MIN_DAYS = 7
+MESSAGE_RETENTION_MAX_DAYS = 3650
+CELERY_BEAT_SCHEDULE["purge-old-messages"] = {
+    "task": "messaging.tasks.purge_old_messages",
+    "schedule": timedelta(hours=6),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "ConversationKindEnum": "messaging.models.Conversation.Kind",
+    "MessageKindEnum": "messaging.models.Message.Kind",
+    "MessageReportReasonEnum": "messaging.models.MessageReport.Reason",
+}

@@ -30,6 +30,7 @@ from crisisplans import crypto
 from crisisplans.actions import do_prompt_review_after_crisis
 from crisisplans.selectors import aftercare_for
 from messaging import recipients, scheduling
+from messaging.actions.conversations import do_open_alert_conversation
 from messaging.event_types import (
     ALERT_OFFERED,
     ALERT_REMINDER,
@@ -409,6 +410,8 @@ def do_accept_alert(*, alert_id: Any, person: Person, now: datetime | None = Non
         _withdraw_pending(alert, reason="taken", now=now)
         _record_response(person=person, network=offer.network, at=now, response="accepted")
         _status(alert, stage="taken")
+        # The member and whoever took it (peer, handover peer or staff) can talk.
+        do_open_alert_conversation(alert=alert, holder=person, now=now)
         scheduling.on_commit_check_contact(alert_id=alert.pk, due_at=alert.contact_check_due_at)
     return alert
 

@@ -1,0 +1,737 @@
+"""Every write of a conversation's life: open, send, delete, receipts, mute,
+direct-message choices and blocks, check-ins, reports and retention.
+
+Sending locks the conversation row and takes ``last_order + 1``: orders are
+gap-free per conversation and follow commit order, the way per-person event
+sequences do (messaging.events). A client-made id per author makes a send
+idempotent: the same id and text return the first message, the same id with
+other text is a 422. Message text is sealed with the author's data key
+(crisisplans.crypto): the author owns their words, so erasing their key erases
+what they wrote and nobody else's, and a message needs no key of its readers.
+No text is ever put in an event, a Celery task, a log line or a notification.
+
+``now`` is a parameter everywhere so tests drive a controlled clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from config.problems import Conflict, UnprocessableRequest
+from crisisplans import crypto
+from messaging import scheduling
+from messaging import selectors_conversations as sel
+from messaging.event_types import (
+    CONVERSATION_ADDED,
+    MESSAGE_DELETED,
+    MESSAGE_NEW,
+    MESSAGE_RECEIPT,
+    MESSAGE_REPORTED,
+)
+from messaging.events import send_event_on_commit
+from messaging.models import (
+    Alert,
+    Block,
+    Conversation,
+    FollowUp,
+    Message,
+    MessageReport,
+    MessageRetention,
+    MessagingPreference,
+    Participant,
+    PushSubscription,
+)
+from messaging.models.events import EventSequence
+from messaging.transports import TransportError
+from network.models import Membership, Network, Person
+from network.selectors import shared_networks
+
+logger = logging.getLogger(__name__)
+
+
+class MessageKeyReused(UnprocessableRequest):
+    default_detail = "This client id was already used for a different message."
+    default_code = "idempotency_key_reused"
+
+
+class ConversationClosed(Conflict):
+    default_detail = "This alert is closed: its conversation can be read but not added to."
+    default_code = "conversation_closed"
+
+
+class DirectMessagesClosed(PermissionDenied):
+    # One answer for "direct messages off" and "blocked", so a block is not revealed.
+    default_detail = "This person is not taking direct messages from you."
+    default_code = "direct_messages_closed"
+
+
+def _ref(person: Person | None) -> dict[str, Any] | None:
+    return None if person is None else {"id": person.pk, "display_name": person.display_name}
+
+
+def _network_ref(network: Network) -> dict[str, Any]:
+    return {"id": network.pk, "name": network.name}
+
+
+def _announce(conversation: Conversation, person_ids: list[int]) -> None:
+    send_event_on_commit(
+        event_type=CONVERSATION_ADDED,
+        data={
+            "conversation_id": str(conversation.pk),
+            "kind": conversation.kind,
+            "network": _network_ref(conversation.network),
+            "alert_id": str(conversation.alert_id) if conversation.alert_id else None,
+        },
+        person_ids=person_ids,
+    )
+
+
+# --- opening conversations ---------------------------------------------------------
+
+
+def do_open_alert_conversation(*, alert: Alert, holder: Person, now: datetime | None = None) -> Conversation:
+    """Called by do_accept_alert, under the alert's lock: the member and the
+    person who took it (a peer, a handover peer, or staff once it escalated to
+    them) share one conversation per alert. Earlier holders stay in it, so
+    the history stays readable to everyone who was part of it."""
+    now = now or timezone.now()
+    conversation, _ = Conversation.objects.select_related("network").get_or_create(
+        alert=alert, defaults={"kind": Conversation.Kind.ALERT, "network": alert.network, "created_at": now}
+    )
+    people = [pid for pid in (alert.member_id, holder.pk) if pid is not None]
+    present = set(conversation.participants.values_list("person_id", flat=True))
+    new = [pid for pid in people if pid not in present]
+    Participant.objects.bulk_create(
+        [Participant(conversation=conversation, person_id=pid, joined_at=now) for pid in new]
+    )
+    if new:
+        _announce(conversation, new)
+    return conversation
+
+
+def _pair_key(a: Person, b: Person) -> str:
+    low, high = sorted((a.pk, b.pk))
+    return f"{low}-{high}"
+
+
+@dataclass(frozen=True)
+class Started:
+    conversation: Conversation
+    created: bool
+
+
+def do_start_direct_conversation(
+    *, person: Person, other: Person, now: datetime | None = None, via_follow_up: bool = False
+) -> Started:
+    """The one direct conversation between two people who share a network.
+    ``via_follow_up``: a check-in the member's plan asked for, which their
+    direct-message choice does not stop (a block still does)."""
+    now = now or timezone.now()
+    existing = (
+        Conversation.objects.filter(pair_key=_pair_key(person, other)).select_related("network").first()
+    )
+    if existing is not None:
+        return Started(conversation=existing, created=False)
+    _require_may_message(sender=person, recipient=other, via_follow_up=via_follow_up)
+    network = shared_networks(person=person, other=other).order_by("pk").first()
+    assert network is not None  # checked by _require_may_message
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                kind=Conversation.Kind.DIRECT,
+                network=network,
+                pair_key=_pair_key(person, other),
+                created_at=now,
+            )
+            Participant.objects.bulk_create(
+                [Participant(conversation=conversation, person=p, joined_at=now) for p in (person, other)]
+            )
+            _announce(conversation, [person.pk, other.pk])
+    except IntegrityError:
+        # The other person started it at the same moment.
+        conversation = Conversation.objects.select_related("network").get(pair_key=_pair_key(person, other))
+        return Started(conversation=conversation, created=False)
+    return Started(conversation=conversation, created=True)
+
+
+def do_ensure_group_conversation(*, network: Network, now: datetime | None = None) -> Conversation:
+    """The network's one group conversation, made on first use."""
+    existing = Conversation.objects.filter(network=network, kind=Conversation.Kind.GROUP).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Conversation.objects.create(
+                kind=Conversation.Kind.GROUP, network=network, created_at=now or timezone.now()
+            )
+    except IntegrityError:
+        return Conversation.objects.get(network=network, kind=Conversation.Kind.GROUP)
+
+
+def _require_may_message(*, sender: Person, recipient: Person, via_follow_up: bool = False) -> None:
+    if via_follow_up:
+        allowed = shared_networks(person=sender, other=recipient).exists() and not sel.is_blocked_between(
+            person=sender, other=recipient
+        )
+    else:
+        allowed = sel.may_message_directly(sender=sender, recipient=recipient)
+    if not allowed:
+        raise DirectMessagesClosed
+
+
+# --- sending -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    message: Message
+    created: bool
+
+
+def _validate_text(text: str, *, kind: str) -> str:
+    if not isinstance(text, str):
+        raise ValidationError({"text": ["Send the text as a string."]})
+    if len(text) > settings.MESSAGE_MAX_CHARS:
+        raise ValidationError({"text": [f"Keep a message to {settings.MESSAGE_MAX_CHARS} characters."]})
+    if kind == Message.Kind.TEXT and not text.strip():
+        raise ValidationError({"text": ["A message needs some text."]})
+    return text
+
+
+def _validate_client_id(client_id: Any) -> str:
+    if not isinstance(client_id, str) or not 1 <= len(client_id.strip()) <= 200:
+        raise ValidationError({"client_id": ["Send a client-made id of 1 to 200 characters."]})
+    return client_id.strip()
+
+
+def _replay(existing: Message, *, conversation_id: Any, text: str, kind: str) -> Sent:
+    same = (
+        str(existing.conversation_id) == str(conversation_id)
+        and existing.kind == kind
+        and (existing.deleted_at is not None or sel.message_text(message=existing) == text)
+    )
+    if not same:
+        raise MessageKeyReused
+    return Sent(message=existing, created=False)
+
+
+def _require_may_send(conversation: Conversation, author: Person, *, via_follow_up: bool) -> None:
+    if conversation.kind == Conversation.Kind.ALERT:
+        assert conversation.alert is not None
+        if conversation.alert.is_closed:
+            raise ConversationClosed
+    elif conversation.kind == Conversation.Kind.DIRECT:
+        other_id = (
+            conversation.participants.exclude(person=author).values_list("person_id", flat=True).first()
+        )
+        other = Person.objects.filter(pk=other_id).first()
+        if other is None:
+            raise DirectMessagesClosed
+        _require_may_message(sender=author, recipient=other, via_follow_up=via_follow_up)
+
+
+def _confirm_first_contact(conversation: Conversation, author: Person, now: datetime) -> None:
+    """The holder's first message in the alert conversation is the contact
+    the alert waits for. Runs before the conversation row is locked: the
+    alert lock comes first everywhere (do_accept_alert holds it while it
+    opens the conversation), so the two cannot deadlock."""
+    alert = conversation.alert
+    if alert is None or alert.taken_by_id != author.pk or alert.first_contact_at is not None:
+        return
+    from messaging.actions.alerts import NotYours, do_confirm_contact
+
+    with contextlib.suppress(NotYours):
+        do_confirm_contact(alert_id=alert.pk, person=author, now=now)
+
+
+def do_send_message(
+    *,
+    conversation_id: Any,
+    author: Person,
+    client_id: str,
+    text: str,
+    kind: str = Message.Kind.TEXT,
+    follow_up: FollowUp | None = None,
+    now: datetime | None = None,
+) -> Sent:
+    """Add a message to a conversation the caller already has access to
+    (access_conversation_by_id). Idempotent on ``client_id``."""
+    now = now or timezone.now()
+    client_id = _validate_client_id(client_id)
+    text = _validate_text(text, kind=kind)
+    existing = Message.objects.filter(author=author, client_id=client_id).first()
+    if existing is not None:
+        return _replay(existing, conversation_id=conversation_id, text=text, kind=kind)
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.select_related("alert", "network").get(pk=conversation_id)
+            _require_may_send(conversation, author, via_follow_up=follow_up is not None)
+            _confirm_first_contact(conversation, author, now)
+            conversation = (
+                Conversation.objects.select_for_update(of=("self",))
+                .select_related("alert", "network")
+                .get(pk=conversation_id)
+            )
+            # A concurrent retry that committed while we waited for the lock.
+            existing = Message.objects.filter(author=author, client_id=client_id).first()
+            if existing is not None:
+                return _replay(existing, conversation_id=conversation_id, text=text, kind=kind)
+            conversation.last_order += 1
+            conversation.save(update_fields=["last_order"])
+            sealed = crypto.encrypt(
+                owner_id=author.pk, purpose=sel.MESSAGE_TEXT_PURPOSE, payload={"text": text}
+            )
+            message = Message.objects.create(
+                conversation=conversation,
+                order=conversation.last_order,
+                author=author,
+                client_id=client_id,
+                kind=kind,
+                sealed_owner_id=author.pk,
+                sealed_key_id=sealed.data_key_id,
+                sealed_text=sealed.ciphertext,
+                follow_up=follow_up,
+                created_at=now,
+            )
+            _deliver(conversation, message, author=author, now=now)
+    except IntegrityError:
+        # The same client id won in another conversation, or the follow-up
+        # was answered by another device: answer as a retry or refuse.
+        existing = Message.objects.filter(author=author, client_id=client_id).first()
+        if existing is None:
+            raise Conflict("This follow-up already has its check-in.") from None
+        return _replay(existing, conversation_id=conversation_id, text=text, kind=kind)
+    return Sent(message=message, created=True)
+
+
+def _deliver(conversation: Conversation, message: Message, *, author: Person, now: datetime) -> None:
+    """One message.new event per participant (the author too, for their other
+    devices), and the offline fallback armed for everyone else."""
+    people = sel.participant_ids(conversation=conversation)
+    if conversation.kind == Conversation.Kind.GROUP:
+        Participant.objects.bulk_create(
+            [Participant(conversation=conversation, person_id=pid, joined_at=now) for pid in people],
+            ignore_conflicts=True,
+        )
+    sequences = send_event_on_commit(
+        event_type=MESSAGE_NEW,
+        data={
+            "conversation_id": str(conversation.pk),
+            "conversation_kind": conversation.kind,
+            "message_id": str(message.pk),
+            "order": message.order,
+            "kind": message.kind,
+            "author": _ref(author),
+            "sent_at": now.isoformat(),
+        },
+        person_ids=people,
+    )
+    Participant.objects.filter(conversation=conversation, person=author).update(
+        delivered_through=Greatest(F("delivered_through"), Value(message.order)),
+        read_through=Greatest(F("read_through"), Value(message.order)),
+    )
+    for pid in people:
+        if pid == author.pk:
+            continue
+        armed = Participant.objects.filter(
+            conversation=conversation, person_id=pid, pending_since__isnull=True
+        ).update(pending_event_seq=sequences[pid], pending_since=now, push_sent_at=None, sms_sent_at=None)
+        if armed:
+            participant_id = Participant.objects.values_list("pk", flat=True).get(
+                conversation=conversation, person_id=pid
+            )
+            _on_commit_check_delivery(participant_id=participant_id, pending_since=now)
+
+
+# --- deleting, receipts, mute --------------------------------------------------------------
+
+
+def do_delete_message(*, message: Message, person: Person, now: datetime | None = None) -> Message:
+    """The author deletes their own message; in a group conversation a
+    navigator or facilitator of the network may remove anyone's. The row and
+    its order stay (no gap), the text goes."""
+    now = now or timezone.now()
+    conversation = message.conversation
+    if message.author_id == person.pk:
+        by = "author"
+    elif conversation.kind == Conversation.Kind.GROUP and sel.is_moderator(
+        person=person, network_id=conversation.network_id
+    ):
+        by = "moderator"
+    else:
+        raise PermissionDenied("Only the author can delete this message.")
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        if locked.deleted_at is not None:
+            return locked
+        locked.deleted_at, locked.deleted_by = now, person
+        locked.sealed_text = locked.sealed_key_id = None
+        locked.save(update_fields=["deleted_at", "deleted_by", "sealed_text", "sealed_key_id"])
+        send_event_on_commit(
+            event_type=MESSAGE_DELETED,
+            data={
+                "conversation_id": str(conversation.pk),
+                "message_id": str(locked.pk),
+                "order": locked.order,
+                "by": by,
+            },
+            person_ids=sel.participant_ids(conversation=conversation),
+        )
+    return locked
+
+
+def _my_row(conversation: Conversation, person: Person, now: datetime) -> Participant:
+    """The caller's participant row (made on first use in a group conversation)."""
+    row, _ = Participant.objects.get_or_create(
+        conversation=conversation, person=person, defaults={"joined_at": now}
+    )
+    return row
+
+
+def do_update_receipts(
+    *,
+    conversation: Conversation,
+    person: Person,
+    delivered_through: int | None = None,
+    read_through: int | None = None,
+    now: datetime | None = None,
+) -> Participant:
+    """Move the person's delivered / read watermarks forward (never back;
+    read implies delivered) and tell the others in an alert or direct
+    conversation. Reaching the newest message ends any pending fallback."""
+    now = now or timezone.now()
+    for name, value in (("delivered_through", delivered_through), ("read_through", read_through)):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= conversation.last_order
+        ):
+            raise ValidationError({name: [f"Give an order from 0 to {conversation.last_order}."]})
+    delivered = max(delivered_through or 0, read_through or 0)
+    with transaction.atomic():
+        row = _my_row(conversation, person, now)
+        row = Participant.objects.select_for_update().get(pk=row.pk)
+        before = (row.delivered_through, row.read_through)
+        row.delivered_through = max(row.delivered_through, delivered)
+        row.read_through = max(row.read_through, read_through or 0)
+        last = Conversation.objects.values_list("last_order", flat=True).get(pk=conversation.pk)
+        if row.delivered_through >= last:
+            row.pending_event_seq = row.pending_since = None
+        row.save(update_fields=["delivered_through", "read_through", "pending_event_seq", "pending_since"])
+        if (
+            row.delivered_through,
+            row.read_through,
+        ) != before and conversation.kind != Conversation.Kind.GROUP:
+            others = [pid for pid in sel.participant_ids(conversation=conversation) if pid != person.pk]
+            send_event_on_commit(
+                event_type=MESSAGE_RECEIPT,
+                data={
+                    "conversation_id": str(conversation.pk),
+                    "person": _ref(person),
+                    "delivered_through": row.delivered_through,
+                    "read_through": row.read_through,
+                },
+                person_ids=others,
+            )
+    return row
+
+
+def do_mute_conversation(
+    *,
+    conversation: Conversation,
+    person: Person,
+    muted: bool,
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> Participant:
+    """Muted: no push or SMS for it (events still reach open apps)."""
+    now = now or timezone.now()
+    if until is not None and until <= now:
+        raise ValidationError({"until": ["Give a time in the future."]})
+    with transaction.atomic():
+        row = _my_row(conversation, person, now)
+        row.muted, row.muted_until = muted, until if muted else None
+        row.save(update_fields=["muted", "muted_until"])
+    return row
+
+
+# --- direct-message choices and blocks ---------------------------------------------------
+
+
+def do_set_direct_messages(*, person: Person, enabled: bool) -> MessagingPreference:
+    with transaction.atomic():
+        preference, _ = MessagingPreference.objects.update_or_create(
+            person=person, defaults={"direct_messages": enabled}
+        )
+    return preference
+
+
+def do_block_person(*, person: Person, blocked: Person, now: datetime | None = None) -> Block:
+    if blocked.pk == person.pk:
+        raise ValidationError({"person_id": ["You cannot block yourself."]})
+    with transaction.atomic():
+        block, _ = Block.objects.get_or_create(
+            blocker=person, blocked=blocked, defaults={"created_at": now or timezone.now()}
+        )
+    return block
+
+
+def do_unblock_person(*, person: Person, blocked_id: int) -> bool:
+    with transaction.atomic():
+        return Block.objects.filter(blocker=person, blocked_id=blocked_id).delete()[0] > 0
+
+
+# --- check-ins ------------------------------------------------------------------------------
+
+
+def do_send_check_in(
+    *, sender: Person, recipient: Person, client_id: str, text: str = "", now: datetime | None = None
+) -> Sent:
+    """ "Thinking of you": a check-in message in the direct conversation,
+    under the same rules as any direct message (direct messages off and
+    blocks stop it)."""
+    now = now or timezone.now()
+    existing = Message.objects.filter(author=sender, client_id=_validate_client_id(client_id)).first()
+    if existing is not None:
+        return _replay(
+            existing, conversation_id=existing.conversation_id, text=text, kind=Message.Kind.CHECK_IN
+        )
+    conversation = do_start_direct_conversation(person=sender, other=recipient, now=now).conversation
+    return do_send_message(
+        conversation_id=conversation.pk,
+        author=sender,
+        client_id=client_id,
+        text=text,
+        kind=Message.Kind.CHECK_IN,
+        now=now,
+    )
+
+
+def do_send_follow_up_check_in(
+    *, follow_up: FollowUp, person: Person, client_id: str, text: str, now: datetime | None = None
+) -> Sent:
+    """The follow-up check-in after an alert, from the person the plan named
+    (prompted by alert.follow_up_due): a real message in their direct
+    conversation with the member. The member asked for it in their plan, so
+    their direct-message choice does not stop it; a block does."""
+    now = now or timezone.now()
+    if follow_up.check_in_by_id != person.pk:
+        raise PermissionDenied("This follow-up is someone else's.")
+    existing = Message.objects.filter(author=person, client_id=_validate_client_id(client_id)).first()
+    if existing is not None:
+        return _replay(
+            existing, conversation_id=existing.conversation_id, text=text, kind=Message.Kind.FOLLOW_UP
+        )
+    if Message.objects.filter(follow_up=follow_up).exists():
+        raise Conflict("This follow-up already has its check-in.")
+    conversation = do_start_direct_conversation(
+        person=person, other=follow_up.member, now=now, via_follow_up=True
+    ).conversation
+    return do_send_message(
+        conversation_id=conversation.pk,
+        author=person,
+        client_id=client_id,
+        text=text,
+        kind=Message.Kind.FOLLOW_UP,
+        follow_up=follow_up,
+        now=now,
+    )
+
+
+# --- reports and retention -----------------------------------------------------------------
+
+
+def do_report_message(
+    *, message: Message, reporter: Person, reason: str, now: datetime | None = None
+) -> MessageReport:
+    """Tell the facilitators of the conversation's network. Reporting shares
+    that one message with them (GET /message-reports/); reporting twice
+    returns the first report."""
+    now = now or timezone.now()
+    if message.author_id == reporter.pk:
+        raise ValidationError({"message": ["You cannot report your own message."]})
+    network = message.conversation.network
+    with transaction.atomic():
+        report, created = MessageReport.objects.get_or_create(
+            message=message,
+            reporter=reporter,
+            defaults={"network": network, "reason": reason, "created_at": now},
+        )
+        if created:
+            facilitators = Membership.objects.filter(
+                network=network, left_at__isnull=True, role=Membership.Role.FACILITATOR
+            ).values_list("person_id", flat=True)
+            send_event_on_commit(
+                event_type=MESSAGE_REPORTED,
+                data={"report_id": report.pk, "network": _network_ref(network), "reason": reason},
+                person_ids=list(facilitators),
+            )
+    return report
+
+
+def do_set_message_retention(*, network: Network, days: int, now: datetime | None = None) -> MessageRetention:
+    if not settings.MESSAGE_RETENTION_MIN_DAYS <= days <= settings.MESSAGE_RETENTION_MAX_DAYS:
+        raise ValidationError(
+            {
+                "days": [
+                    f"Keep messages {settings.MESSAGE_RETENTION_MIN_DAYS} to "
+                    f"{settings.MESSAGE_RETENTION_MAX_DAYS} days."
+                ]
+            }
+        )
+    with transaction.atomic():
+        retention, _ = MessageRetention.objects.update_or_create(
+            network=network, defaults={"days": days, "updated_at": now or timezone.now()}
+        )
+    return retention
+
+
+def do_purge_old_messages(*, now: datetime | None = None) -> int:
+    """Delete every message older than its network's retention period (the
+    scheduled task). Conversations stay, with their order counters, so later
+    messages keep increasing orders."""
+    now = now or timezone.now()
+    deleted = 0
+    network_ids = Conversation.objects.values_list("network_id", flat=True).distinct()
+    for network in Network.objects.filter(pk__in=network_ids):
+        cutoff = now - timedelta(days=sel.retention_days_of(network=network))
+        with transaction.atomic():
+            deleted += (
+                Message.objects.filter(conversation__network=network, created_at__lt=cutoff)
+                .delete()[1]
+                .get("messaging.Message", 0)
+            )
+    return deleted
+
+
+def pending_participants(*, now: datetime) -> list[int]:
+    """Participants whose push or SMS fallback is due (for the sweep)."""
+    push_before = now - timedelta(seconds=settings.MESSAGE_PUSH_AFTER_SECONDS)
+    sms_before = now - timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS)
+    return list(
+        Participant.objects.filter(pending_since__isnull=False)
+        .filter(
+            Q(push_sent_at__isnull=True, pending_since__lte=push_before)
+            | Q(
+                sms_sent_at__isnull=True,
+                push_sent_at__lte=sms_before,
+                conversation__kind__in=[Conversation.Kind.ALERT, Conversation.Kind.DIRECT],
+            )
+        )
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+# --- offline fallbacks -------------------------------------------------------------------------
+
+
+def message_notification_text(*, network_name: str) -> str:
+    """No content, no sender: only that there is something to read."""
+    return f"You have a new message in {network_name}. Open the app."
+
+
+def _on_commit_check_delivery(*, participant_id: int, pending_since: datetime) -> None:
+    push_at = pending_since + timedelta(seconds=settings.MESSAGE_PUSH_AFTER_SECONDS)
+    sms_at = push_at + timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS)
+    for eta in (push_at, sms_at):
+        transaction.on_commit(
+            lambda eta=eta: scheduling._enqueue("send_message_fallbacks", (participant_id,), eta)
+        )
+
+
+def _still_wanted(row: Participant, now: datetime) -> bool:
+    """Re-read right before each send: still unseen, not muted, still in it."""
+    row.refresh_from_db(fields=["pending_since", "pending_event_seq", "muted", "muted_until"])
+    if row.pending_since is None or row.is_muted(now=now):
+        return False
+    if row.conversation.kind == Conversation.Kind.GROUP:
+        return Membership.objects.filter(
+            person_id=row.person_id, network_id=row.conversation.network_id, left_at__isnull=True
+        ).exists()
+    return True
+
+
+def _acked(row: Participant) -> bool:
+    acked = EventSequence.objects.filter(person_id=row.person_id).values_list("acked_seq", flat=True).first()
+    return row.pending_event_seq is not None and acked is not None and acked >= row.pending_event_seq
+
+
+def do_send_message_fallbacks(*, participant_id: int, now: datetime | None = None) -> str:
+    """Push once a message has waited MESSAGE_PUSH_AFTER_SECONDS with no
+    device acking its event, SMS once the push has waited
+    MESSAGE_SMS_AFTER_PUSH_SECONDS (alert and direct conversations only: a
+    group chat does not text everyone's phone). One notification covers
+    every message since the first unseen one. Each send is claimed with a
+    conditional update, so two workers cannot both send. Returns what it
+    sent ("", "push", "sms")."""
+    now = now or timezone.now()
+    row = (
+        Participant.objects.select_related("conversation__network", "person")
+        .filter(pk=participant_id)
+        .first()
+    )
+    if row is None or not _still_wanted(row, now):
+        return ""
+    if _acked(row):
+        Participant.objects.filter(pk=row.pk, pending_event_seq=row.pending_event_seq).update(
+            pending_event_seq=None, pending_since=None
+        )
+        return ""
+    assert row.pending_since is not None
+    claim = Participant.objects.filter(pk=row.pk, pending_since=row.pending_since)
+    if row.push_sent_at is None:
+        if now < row.pending_since + timedelta(seconds=settings.MESSAGE_PUSH_AFTER_SECONDS):
+            return ""
+        if not claim.filter(push_sent_at__isnull=True).update(push_sent_at=now):
+            return ""
+        if _still_wanted(row, now):
+            _push(row)
+        return "push"
+    if row.conversation.kind == Conversation.Kind.GROUP or row.sms_sent_at is not None:
+        return ""
+    if now < row.push_sent_at + timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS):
+        return ""
+    if not claim.filter(sms_sent_at__isnull=True).update(sms_sent_at=now):
+        return ""
+    if _still_wanted(row, now):
+        _sms(row)
+    return "sms"
+
+
+def _push(row: Participant) -> None:
+    backend = import_string(settings.PUSH_BACKEND)()
+    text = message_notification_text(network_name=row.conversation.network.name)
+    for subscription in PushSubscription.objects.filter(person_id=row.person_id):
+        try:
+            backend.send(
+                endpoint=subscription.endpoint,
+                p256dh=subscription.p256dh,
+                auth=subscription.auth,
+                title="New message",
+                body=text,
+            )
+        except TransportError as exc:
+            if exc.permanent:
+                subscription.delete()
+            logger.warning("push to person %s failed: %s", row.person_id, exc.message)
+
+
+def _sms(row: Participant) -> None:
+    backend = import_string(settings.SMS_BACKEND)()
+    try:
+        backend.send(
+            to=row.person.phone_number.as_e164,
+            body=message_notification_text(network_name=row.conversation.network.name),
+        )
+    except TransportError as exc:
+        logger.warning("SMS to person %s failed: %s", row.person_id, exc.message)

@@ -1,0 +1,299 @@
+"""Reads of conversations and messages, with the permission checks built in.
+
+Who takes part: in an alert or direct conversation, the people with a
+Participant row (kept after an alert closes, so both sides can read it back);
+in a group conversation, the current members of its network. Anyone else gets
+404 for the conversation and everything in it (DESIGN.md invariant 7).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+
+from crisisplans import crypto
+from messaging.models import (
+    Block,
+    Conversation,
+    FollowUp,
+    Message,
+    MessageReport,
+    MessagingPreference,
+    Participant,
+)
+from network.models import Membership, Network, Person
+from network.selectors import current_memberships, shared_networks
+
+MESSAGE_TEXT_PURPOSE = "message-text"
+MODERATORS: tuple[str, ...] = (Membership.Role.NAVIGATOR, Membership.Role.FACILITATOR)
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound from None
+
+
+def _network_ids(person: Person) -> QuerySet[Membership]:
+    return current_memberships(person=person).values("network_id")
+
+
+def conversations_of(*, person: Person) -> QuerySet[Conversation]:
+    """Alert and direct conversations the person is in, and the group
+    conversations of their networks."""
+    return (
+        Conversation.objects.filter(
+            Q(participants__person=person, kind__in=[Conversation.Kind.ALERT, Conversation.Kind.DIRECT])
+            | Q(kind=Conversation.Kind.GROUP, network_id__in=_network_ids(person))
+        )
+        .distinct()
+        .select_related("network", "alert")
+    )
+
+
+def access_conversation_by_id(*, person: Person, conversation_id: Any) -> Conversation:
+    conversation = conversations_of(person=person).filter(pk=_uuid(conversation_id)).first()
+    if conversation is None:
+        raise NotFound
+    return conversation
+
+
+def participant_of(*, conversation: Conversation, person: Person) -> Participant | None:
+    return Participant.objects.filter(conversation=conversation, person=person).first()
+
+
+def participant_ids(*, conversation: Conversation) -> list[int]:
+    """Who hears about a message in this conversation."""
+    if conversation.kind == Conversation.Kind.GROUP:
+        return list(
+            Membership.objects.filter(network_id=conversation.network_id, left_at__isnull=True)
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+    return list(conversation.participants.values_list("person_id", flat=True))
+
+
+def access_message_by_id(*, person: Person, conversation: Conversation, message_id: Any) -> Message:
+    """A message of a conversation the caller was already given by
+    access_conversation_by_id."""
+    message = conversation.messages.select_related("author").filter(pk=_uuid(message_id)).first()
+    if message is None:
+        raise NotFound
+    return message
+
+
+def messages_of(*, conversation: Conversation, after: int | None = None) -> QuerySet[Message]:
+    messages = conversation.messages.select_related("author")
+    if after is not None:
+        messages = messages.filter(order__gt=after)
+    return messages
+
+
+def message_text(*, message: Message) -> str | None:
+    """The decrypted text, or None for a deleted message. Callers check access."""
+    if message.deleted_at is not None or message.sealed_text is None or message.sealed_owner_id is None:
+        return None
+    return crypto.decrypt(
+        owner_id=message.sealed_owner_id,
+        purpose=MESSAGE_TEXT_PURPOSE,
+        data_key_id=message.sealed_key_id,
+        ciphertext=bytes(message.sealed_text),
+    )["text"]
+
+
+def is_moderator(*, person: Person, network_id: int) -> bool:
+    return Membership.objects.filter(
+        person=person, network_id=network_id, left_at__isnull=True, role__in=MODERATORS
+    ).exists()
+
+
+# --- direct messages: who may message whom ---------------------------------------
+
+
+def takes_direct_messages(*, person: Person) -> bool:
+    preference = MessagingPreference.objects.filter(person=person).first()
+    return preference is None or preference.direct_messages
+
+
+def is_blocked_between(*, person: Person, other: Person) -> bool:
+    """Either has blocked the other (a block stops both directions, so
+    nobody can message someone and hide behind a block)."""
+    return Block.objects.filter(Q(blocker=person, blocked=other) | Q(blocker=other, blocked=person)).exists()
+
+
+def may_message_directly(*, sender: Person, recipient: Person) -> bool:
+    """A direct message or check-in needs a shared network, no block either
+    way, and the recipient taking direct messages. Navigators and facilitators
+    of a network the recipient is in may message them with direct messages off
+    (they run the network and must be able to reach its members); a block
+    stops them too."""
+    if sender.pk == recipient.pk or not recipient.is_active:
+        return False
+    networks = shared_networks(person=sender, other=recipient)
+    if not networks.exists() or is_blocked_between(person=sender, other=recipient):
+        return False
+    if takes_direct_messages(person=recipient):
+        return True
+    return Membership.objects.filter(
+        person=sender, network__in=networks, left_at__isnull=True, role__in=MODERATORS
+    ).exists()
+
+
+def access_person_to_message(*, person: Person, person_id: Any) -> Person:
+    """Someone who shares a network with the caller; anyone else is 404."""
+    if not isinstance(person_id, int) or isinstance(person_id, bool):
+        raise NotFound
+    other = Person.objects.filter(pk=person_id, is_active=True).first()
+    if other is None or other.pk == person.pk or not shared_networks(person=person, other=other).exists():
+        raise NotFound
+    return other
+
+
+def blocks_of(*, person: Person) -> QuerySet[Block]:
+    return Block.objects.filter(blocker=person).select_related("blocked")
+
+
+# --- unread counts and receipts ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    unread: int
+    read_through: int
+    delivered_through: int
+    muted: bool
+    muted_until: datetime | None
+
+
+def state_for(
+    *, conversation: Conversation, person: Person, now: datetime | None = None
+) -> ConversationState:
+    me = participant_of(conversation=conversation, person=person)
+    read_through = me.read_through if me else 0
+    unread = (
+        conversation.messages.filter(order__gt=read_through, deleted_at__isnull=True)
+        .exclude(author=person)
+        .count()
+    )
+    return ConversationState(
+        unread=unread,
+        read_through=read_through,
+        delivered_through=me.delivered_through if me else 0,
+        muted=bool(me and me.is_muted(now=now or timezone.now())),
+        muted_until=me.muted_until if me and me.muted else None,
+    )
+
+
+def unread_counts(*, person: Person, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Unread messages per conversation in one query (for lists)."""
+    reads = dict(
+        Participant.objects.filter(person=person, conversation_id__in=conversation_ids).values_list(
+            "conversation_id", "read_through"
+        )
+    )
+    condition = Q()
+    for conversation_id in conversation_ids:
+        condition |= Q(conversation_id=conversation_id, order__gt=reads.get(conversation_id, 0))
+    if not conversation_ids:
+        return {}
+    rows = (
+        Message.objects.filter(condition, deleted_at__isnull=True)
+        .exclude(author=person)
+        .values("conversation_id")
+        .annotate(n=Count("pk"))
+    )
+    counts = {conversation_id: 0 for conversation_id in conversation_ids}
+    counts.update({row["conversation_id"]: row["n"] for row in rows})
+    return counts
+
+
+def receipt_watermarks(*, conversation: Conversation, person: Person) -> tuple[int, int]:
+    """How far everyone else has received and read: (delivered, read). A
+    message of the caller's at or below a watermark is delivered / read."""
+    others = Participant.objects.filter(conversation=conversation).exclude(person=person)
+    if conversation.kind == Conversation.Kind.GROUP:
+        others = others.filter(person_id__in=participant_ids(conversation=conversation))
+    marks = list(others.values_list("delivered_through", "read_through"))
+    if not marks:
+        return 0, 0
+    return min(m[0] for m in marks), min(m[1] for m in marks)
+
+
+def receipt_status(*, message: Message, viewer: Person, watermarks: tuple[int, int]) -> str | None:
+    """sent / delivered / read, for the author's own messages only."""
+    if message.author_id != viewer.pk:
+        return None
+    delivered, read = watermarks
+    if read >= message.order:
+        return "read"
+    if delivered >= message.order:
+        return "delivered"
+    return "sent"
+
+
+# --- reports and retention -------------------------------------------------------------
+
+
+def reports_for(*, person: Person) -> QuerySet[MessageReport]:
+    """Reports in the networks the person facilitates."""
+    networks = Membership.objects.filter(
+        person=person, left_at__isnull=True, role=Membership.Role.FACILITATOR
+    ).values("network_id")
+    return MessageReport.objects.filter(network_id__in=networks).select_related(
+        "message", "message__author", "reporter", "network"
+    )
+
+
+def retention_days_of(*, network: Network) -> int:
+    from messaging.models import MessageRetention
+
+    row = MessageRetention.objects.filter(network=network).values_list("days", flat=True).first()
+    return row if row is not None else settings.MESSAGE_RETENTION_DAYS_DEFAULT
+
+
+# --- follow-up check-ins ------------------------------------------------------------------
+
+
+def follow_ups_for(*, person: Person) -> QuerySet[FollowUp]:
+    """Follow-ups this person was asked to do, once they fell due."""
+    return FollowUp.objects.filter(check_in_by=person, prompted_at__isnull=False).select_related("member")
+
+
+def access_follow_up_by_id(*, person: Person, follow_up_id: Any) -> FollowUp:
+    if not isinstance(follow_up_id, int):
+        raise NotFound
+    follow_up = follow_ups_for(person=person).filter(pk=follow_up_id).first()
+    if follow_up is None:
+        raise NotFound
+    return follow_up
+
+
+# --- presence ----------------------------------------------------------------------------------
+
+PRESENCE_QUERY_MAX = 50
+
+
+def on_call_among(*, person: Person, person_ids: list[int], at: datetime) -> dict[int, bool]:
+    """For each asked person who shares a network with the caller: whether
+    they are on call in one of those networks now. Anyone else is left out."""
+    from network.selectors import on_call_candidates
+
+    networks = list(Network.objects.filter(pk__in=_network_ids(person)))
+    visible = set(
+        Membership.objects.filter(
+            network__in=networks, person_id__in=person_ids[:PRESENCE_QUERY_MAX], left_at__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+    visible.discard(person.pk)
+    on_call: set[int] = set()
+    for network in networks:
+        on_call.update(p.pk for p in on_call_candidates(network=network, at=at) if p.pk in visible)
+    return {pid: pid in on_call for pid in sorted(visible)}

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from messaging.models import Conversation, Message, MessageReport
+from messaging.serializers import PersonRef
+
+
+class NetworkRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ConversationOut(serializers.Serializer):
+    """A conversation as the caller sees it: ``people`` for alert and direct
+    conversations (a group conversation is the network's members)."""
+
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=Conversation.Kind.choices)
+    network = NetworkRef()
+    alert_id = serializers.UUIDField(allow_null=True)
+    people = PersonRef(many=True)
+    last_order = serializers.IntegerField(help_text="the order of the newest message (0: none yet)")
+    unread = serializers.IntegerField()
+    read_through = serializers.IntegerField()
+    delivered_through = serializers.IntegerField()
+    muted = serializers.BooleanField()
+    muted_until = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class MessageOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    conversation_id = serializers.UUIDField()
+    order = serializers.IntegerField(help_text="gap-free within the conversation, assigned by the server")
+    author = PersonRef(allow_null=True)
+    kind = serializers.ChoiceField(choices=Message.Kind.choices)
+    text = serializers.CharField(allow_null=True, help_text="null once deleted")
+    created_at = serializers.DateTimeField()
+    deleted = serializers.BooleanField()
+    status = serializers.ChoiceField(
+        choices=["sent", "delivered", "read"],
+        allow_null=True,
+        help_text="for your own messages: whether everyone else has it, and has read it",
+    )
+
+
+class SendMessageIn(serializers.Serializer):
+    text = serializers.CharField(max_length=settings.MESSAGE_MAX_CHARS, trim_whitespace=False)
+
+
+class ReceiptsIn(serializers.Serializer):
+    delivered_through = serializers.IntegerField(min_value=0, required=False)
+    read_through = serializers.IntegerField(min_value=0, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Give delivered_through, read_through or both.")
+        return attrs
+
+
+class ReceiptsOut(serializers.Serializer):
+    delivered_through = serializers.IntegerField()
+    read_through = serializers.IntegerField()
+
+
+class MuteIn(serializers.Serializer):
+    muted = serializers.BooleanField()
+    until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class MuteOut(serializers.Serializer):
+    muted = serializers.BooleanField()
+    muted_until = serializers.DateTimeField(allow_null=True)
+
+
+class PersonIdIn(serializers.Serializer):
+    person_id = serializers.IntegerField()
+
+
+class CheckInIn(serializers.Serializer):
+    person_id = serializers.IntegerField()
+    text = serializers.CharField(
+        max_length=settings.MESSAGE_MAX_CHARS,
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="optional: a check-in with no text reads as 'thinking of you'",
+    )
+
+
+class ReportIn(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=MessageReport.Reason.choices)
+
+
+class ReportedMessageOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    conversation_id = serializers.UUIDField()
+    order = serializers.IntegerField()
+    author = PersonRef(allow_null=True)
+    text = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class ReportOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = NetworkRef()
+    reason = serializers.ChoiceField(choices=MessageReport.Reason.choices)
+    reporter = PersonRef()
+    created_at = serializers.DateTimeField()
+    message = ReportedMessageOut(required=False, help_text="only for the network's facilitators")
+
+
+class PreferenceIn(serializers.Serializer):
+    direct_messages = serializers.BooleanField()
+
+
+class PreferenceOut(serializers.Serializer):
+    direct_messages = serializers.BooleanField()
+
+
+class BlockOut(serializers.Serializer):
+    person = PersonRef()
+    created_at = serializers.DateTimeField()
+
+
+class RetentionIn(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=settings.MESSAGE_RETENTION_MIN_DAYS, max_value=settings.MESSAGE_RETENTION_MAX_DAYS
+    )
+
+
+class RetentionOut(serializers.Serializer):
+    network_id = serializers.IntegerField()
+    days = serializers.IntegerField()
+
+
+class FollowUpOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    alert_id = serializers.UUIDField()
+    member = PersonRef()
+    due_at = serializers.DateTimeField()
+    checked_in = serializers.BooleanField()
