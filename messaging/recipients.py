@@ -2,7 +2,8 @@
 
 Order within a step: the people the member's plan asks for first (in the
 plan's order), then the rota's fair order; people the plan says must not be
-contacted never; the member never.
+contacted, or whom the member blocked, never; the member never. The
+professional backstop at the last step is never filtered.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from crisisplans.selectors import contact_routing_for
+from crisisplans.selectors import ContactRouting, contact_routing_for
+from messaging.models import Block
 from network.models import Membership, Network, Person
 from network.selectors import available_members, on_call_candidates
 
@@ -21,15 +23,23 @@ STAFF = "staff"  # the final step: always ends with a professional
 
 
 def _order_for_member(
-    *, member_id: int, people: Iterable[tuple[Person, Network]]
+    *, member_id: int | None, people: Iterable[tuple[Person, Network]]
 ) -> list[tuple[Person, Network]]:
-    member = Person.objects.get(pk=member_id)
-    routing = contact_routing_for(owner=member, why="routing a crisis alert")
+    member = Person.objects.filter(pk=member_id).first() if member_id is not None else None
+    # A member who deleted their account mid-alert has no plan left to route by.
+    routing = (
+        contact_routing_for(owner=member, why="routing a crisis alert")
+        if member is not None
+        else ContactRouting(contact_in_order=(), do_not_contact=frozenset())
+    )
     preferred = {pid: rank for rank, pid in enumerate(routing.contact_in_order)}
+    # People the member blocked are never sent their crisis either.
+    blocked = set(Block.objects.filter(blocker_id=member_id).values_list("blocked_id", flat=True))
     seen: set[int] = set()
     eligible: list[tuple[Person, Network]] = []
     for person, network in people:
-        if person.pk == member_id or person.pk in routing.do_not_contact or person.pk in seen:
+        excluded = person.pk == member_id or person.pk in routing.do_not_contact or person.pk in blocked
+        if excluded or person.pk in seen:
             continue
         seen.add(person.pk)
         eligible.append((person, network))
@@ -44,7 +54,7 @@ def _networks(network_ids: list[int]) -> list[Network]:
 
 
 def candidates_for(
-    *, audience: str, member_id: int, network_ids: list[int], at: datetime
+    *, audience: str, member_id: int | None, network_ids: list[int], at: datetime
 ) -> list[tuple[Person, Network]]:
     """The people an alert at this step may be offered to, best first, each with
     the network they are reached through."""
@@ -74,7 +84,7 @@ def _with_roles(networks: list[Network], roles: tuple[str, ...]) -> list[tuple[P
     return [(m.person, m.network) for m in memberships]
 
 
-def _staff(*, member_id: int, networks: list[Network]) -> list[tuple[Person, Network]]:
+def _staff(*, member_id: int | None, networks: list[Network]) -> list[tuple[Person, Network]]:
     """The professionals of the member's networks; if a network has none, its
     navigators; if none either, the service's staff accounts. An alert path
     always ends with a human being told. The plan's do-not-contact list still

@@ -7,17 +7,23 @@ fails if one is not.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from crisisplans.actions import do_deliver_owner_notice
+from crisisplans.models import OwnerNotice
 from messaging import events
 from messaging.actions import alerts, conversations, notifications
 from messaging.models import Alert, FollowUp
 
 logger = logging.getLogger(__name__)
+
+NOTICE_DELIVERY_GRACE = timedelta(seconds=30)
 
 
 @shared_task(name="messaging.tasks.purge_old_events")
@@ -55,39 +61,61 @@ def sweep_due_alert_work() -> dict[str, int]:
     return {**sweep(), **sweep_messages()}
 
 
-def sweep(*, now: timezone.datetime | None = None) -> dict[str, int]:
+def _each(ids: Iterable[Any], run: Callable[[Any], Any]) -> int:
+    """Run ``run`` for each id; one failing item is logged and never stops
+    the others (an escalation must not wait behind a broken alert)."""
+    done = 0
+    for item_id in ids:
+        try:
+            done += bool(run(item_id))
+        except Exception:
+            logger.exception("sweep: %s failed for %s", getattr(run, "__name__", run), item_id)
+    return done
+
+
+def sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Run everything that is due according to the database. The ETA tasks
     are only the fast path; this covers lost tasks, killed workers and Redis
     restarts. Each action re-checks under a lock, so overlapping runs are safe."""
     now = now or timezone.now()
-    done = {"steps": 0, "contact_checks": 0, "fallbacks": 0, "follow_ups": 0}
-    due_steps = Alert.objects.filter(state=Alert.State.OPEN, next_step_due_at__lte=now).values_list(
-        "pk", "step"
+    due_steps = (
+        Alert.objects.filter(state=Alert.State.OPEN, next_step_due_at__lte=now)
+        .order_by("next_step_due_at")
+        .values_list("pk", "step")[:500]
     )
-    for alert_id, step in due_steps[:500]:
-        done["steps"] += alerts.do_run_due_step(alert_id=alert_id, step=step + 1, now=now)
-    due_checks = Alert.objects.filter(state=Alert.State.TAKEN, contact_check_due_at__lte=now).values_list(
-        "pk", flat=True
+    due_checks = (
+        Alert.objects.filter(state=Alert.State.TAKEN, contact_check_due_at__lte=now)
+        .order_by("contact_check_due_at")
+        .values_list("pk", flat=True)[:500]
     )
-    for alert_id in due_checks[:500]:
-        done["contact_checks"] += bool(alerts.do_check_contact(alert_id=alert_id, now=now))
-    for offer_id in notifications.offers_needing_fallback(now=now):
-        done["fallbacks"] += bool(notifications.do_send_offer_fallbacks(offer_id=offer_id, now=now))
     due_follow_ups = FollowUp.objects.filter(prompted_at__isnull=True, due_at__lte=now).values_list(
         "pk", flat=True
-    )
-    for follow_up_id in due_follow_ups[:500]:
-        done["follow_ups"] += alerts.do_prompt_follow_up(follow_up_id=follow_up_id, now=now)
-    return done
+    )[:500]
+    # A plan notice (break-glass, review prompt) whose delivery task was lost.
+    stuck_notices = OwnerNotice.objects.filter(
+        delivered_at__isnull=True, created_at__lte=now - NOTICE_DELIVERY_GRACE
+    ).values_list("pk", flat=True)[:500]
+    return {
+        "steps": _each(
+            list(due_steps), lambda pair: alerts.do_run_due_step(alert_id=pair[0], step=pair[1] + 1, now=now)
+        ),
+        "contact_checks": _each(due_checks, lambda pk: alerts.do_check_contact(alert_id=pk, now=now)),
+        "fallbacks": _each(
+            notifications.offers_needing_fallback(now=now),
+            lambda pk: notifications.do_send_offer_fallbacks(offer_id=pk, now=now),
+        ),
+        "follow_ups": _each(due_follow_ups, lambda pk: alerts.do_prompt_follow_up(follow_up_id=pk, now=now)),
+        "notices": _each(stuck_notices, lambda pk: do_deliver_owner_notice(notice_id=pk)),
+    }
 
 
-def sweep_messages(*, now: timezone.datetime | None = None) -> dict[str, int]:
+def sweep_messages(*, now: datetime | None = None) -> dict[str, int]:
     """The message half of the sweep: push and SMS fallbacks for unseen
     messages whose ETA tasks were lost. Run by the same periodic task."""
     now = now or timezone.now()
-    done = {"message_fallbacks": 0}
-    for participant_id in conversations.pending_participants(now=now):
-        done["message_fallbacks"] += bool(
-            conversations.do_send_message_fallbacks(participant_id=participant_id, now=now)
+    return {
+        "message_fallbacks": _each(
+            conversations.pending_participants(now=now),
+            lambda pk: conversations.do_send_message_fallbacks(participant_id=pk, now=now),
         )
-    return done
+    }

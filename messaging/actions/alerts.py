@@ -312,19 +312,28 @@ def _run_step(alert: Alert, *, step: int, due_at: datetime, now: datetime) -> No
 
 
 def _renotify_staff(alert: Alert, *, step: int, now: datetime) -> int:
-    """Page the staff again (and anyone newly on call): never silent."""
+    """Page the staff again (and anyone newly on call): never silent. A
+    professional who declined or was passed over is asked again each round."""
     offered = _offer_next_candidates(alert, step=step, audience=recipients.STAFF, limit=None, now=now)
     offered += _offer_next_candidates(
         alert, step=step, audience=recipients.ON_CALL, limit=alert.policy["parallel_offers"], now=now
     )
-    for offer in alert.offers.filter(state=Offer.State.PENDING, kind=Offer.Kind.STAFF).select_related(
-        "network"
-    ):
+    _repage(alert, alert.offers.filter(kind=Offer.Kind.STAFF).exclude(state=Offer.State.ACCEPTED), now=now)
+    return offered
+
+
+def _repage(alert: Alert, offers: Any, *, now: datetime) -> None:
+    """Offer it again to people who were offered it before, as pending, with a
+    fresh notification (and fresh push and SMS fallbacks)."""
+    for offer in offers.select_related("network"):
+        offer.state, offer.responded_at = Offer.State.PENDING, None
         _notify_offer(alert, offer, reminder=True)
         offer.notified_at, offer.times_notified = now, offer.times_notified + 1
         offer.push_sent_at = offer.sms_sent_at = offer.delivered_at = None
         offer.save(
             update_fields=[
+                "state",
+                "responded_at",
                 "event_seq",
                 "notified_at",
                 "times_notified",
@@ -334,7 +343,6 @@ def _renotify_staff(alert: Alert, *, step: int, now: datetime) -> int:
             ]
         )
         scheduling.on_commit_check_delivery(offer_id=offer.pk, notified_at=now)
-    return offered
 
 
 def do_run_due_step(*, alert_id: Any, step: int, now: datetime | None = None) -> bool:
@@ -500,11 +508,14 @@ def do_check_contact(*, alert_id: Any, now: datetime | None = None) -> str:
             data={"alert_id": str(alert.pk), "reason": "returned"},
             person_ids=[alert.taken_by_id],
         )
+        holder_id = alert.taken_by_id
         alert.state, alert.taken_by, alert.taken_at = Alert.State.OPEN, None, None
         alert.contact_check_due_at = alert.contact_reminded_at = None
         alert.save(
             update_fields=["state", "taken_by", "taken_at", "contact_check_due_at", "contact_reminded_at"]
         )
+        # Everyone who was told "taken" hears it needs someone again.
+        _repage(alert, alert.offers.filter(state=Offer.State.WITHDRAWN).exclude(person_id=holder_id), now=now)
         _run_step(alert, step=alert.step + 1, due_at=now, now=now)
         _status(alert, stage="returned")
         return "returned"

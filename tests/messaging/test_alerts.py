@@ -186,7 +186,13 @@ def test_cancel_stops_everything(crisis):
     for peer in crisis.peers[:3]:
         assert events_of(peer, "alert.withdrawn")[-1]["reason"] == "cancelled"
     later = crisis.now + 3600 * S
-    assert tasks.sweep(now=later) == {"steps": 0, "contact_checks": 0, "fallbacks": 0, "follow_ups": 0}
+    assert tasks.sweep(now=later) == {
+        "steps": 0,
+        "contact_checks": 0,
+        "fallbacks": 0,
+        "follow_ups": 0,
+        "notices": 0,
+    }
     assert alerts.do_run_due_step(alert_id=alert.pk, step=1, now=later) is False
 
 
@@ -300,3 +306,62 @@ def test_several_alerts_at_once_in_one_network(crisis, peer):
     alerts.do_accept_alert(alert_id=first.pk, person=crisis.peers[0], now=crisis.now + S)
     alerts.do_accept_alert(alert_id=second.pk, person=crisis.peers[1], now=crisis.now + S)
     assert {a.taken_by_id for a in Alert.objects.all()} == {crisis.peers[0].pk, crisis.peers[1].pk}
+
+
+def test_staff_who_declined_are_paged_again_at_the_next_round(crisis):
+    alert = crisis.raise_alert()
+    now = crisis.now
+    for wait in (120, 180, 300):
+        now += wait * S
+        tasks.sweep(now=now)
+    for professional in (crisis.staff, crisis.navigator):
+        alerts.do_decline_alert(alert_id=alert.pk, person=professional, now=now + S)
+    now += 120 * S
+    tasks.sweep(now=now)
+    offer = Offer.objects.get(alert=alert, person=crisis.staff)
+    assert offer.state == "pending"
+    assert events_of(crisis.staff, "alert.offered")[-1]["reminder"] is True
+    alert.refresh_from_db()
+    assert alert.state == "open"
+    assert alert.next_step_due_at == now + 120 * S
+
+
+def test_an_alert_that_comes_back_is_offered_again_to_those_told_it_was_taken(crisis):
+    bea, cleo, dan, _ = crisis.peers
+    alert = crisis.raise_alert()
+    alerts.do_accept_alert(alert_id=alert.pk, person=bea, now=crisis.now + 5 * S)
+    alerts.do_check_contact(alert_id=alert.pk, now=crisis.now + 185 * S)
+    assert alerts.do_check_contact(alert_id=alert.pk, now=crisis.now + 305 * S) == "returned"
+    pending = set(alert.offers.filter(state="pending").values_list("person__display_name", flat=True))
+    assert {"Cleo", "Dan"} <= pending
+    assert "Bea" not in pending
+    for peer in (cleo, dan):
+        assert events_of(peer, "alert.offered")[-1]["reminder"] is True
+
+
+def test_escalation_carries_on_if_the_member_deletes_their_account(crisis):
+    from crisisplans.actions import do_delete_account
+
+    alert = crisis.raise_alert()
+    do_delete_account(person=crisis.member)
+    assert tasks.sweep(now=crisis.now + 120 * S)["steps"] == 1
+    alert.refresh_from_db()
+    assert alert.member is None
+    assert alert.step == 1
+
+
+def test_a_peer_the_member_blocked_is_never_offered_their_alert(crisis):
+    from messaging.actions.conversations import do_block_person
+
+    do_block_person(person=crisis.member, blocked=crisis.peers[0])
+    alert = crisis.raise_alert()
+    assert offered_names(alert) == ["Cleo", "Dan", "Eve"]
+
+
+def test_one_broken_alert_does_not_stop_the_sweep_for_the_others(crisis, peer):
+    first = crisis.raise_alert("a")
+    second = crisis.raise_alert("b", member=peer)
+    Alert.objects.filter(pk=first.pk).update(policy={"steps": "corrupted"})  # a row no step can run
+    assert tasks.sweep(now=crisis.now + 120 * S)["steps"] == 1
+    second.refresh_from_db()
+    assert second.step == 1
