@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 
@@ -254,6 +254,31 @@ def do_prompt_review_after_crisis(*, owner: Person, alert_id: str | int) -> Owne
     plan.review_prompted_at = timezone.now()
     plan.save(update_fields=["review_prompted_at"])
     return _tell_owner(owner_id=owner.pk, kind=OwnerNotice.Kind.REVIEW_AFTER_CRISIS, alert_id=str(alert_id))
+
+
+def do_prompt_due_reviews(*, now: datetime | None = None) -> int:
+    """Ask each owner whose plan's review date has come to review it, once per
+    review date (the next sign-off sets a new date and clears the prompt)."""
+    now = now or timezone.now()
+    prompted = 0
+    due = Plan.objects.filter(review_due_at__lte=now).filter(
+        models.Q(review_prompted_at__isnull=True) | models.Q(review_prompted_at__lt=models.F("review_due_at"))
+    )
+    for plan_id in list(due.values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            claimed = (
+                Plan.objects.filter(pk=plan_id, review_due_at__lte=now)
+                .filter(
+                    models.Q(review_prompted_at__isnull=True)
+                    | models.Q(review_prompted_at__lt=models.F("review_due_at"))
+                )
+                .update(review_prompted_at=now)
+            )
+            if claimed:
+                owner_id = Plan.objects.values_list("owner_id", flat=True).get(pk=plan_id)
+                _tell_owner(owner_id=owner_id, kind=OwnerNotice.Kind.REVIEW_DUE)
+                prompted += 1
+    return prompted
 
 
 def do_deliver_owner_notice(*, notice_id: int) -> bool:

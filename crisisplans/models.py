@@ -208,6 +208,7 @@ class OwnerNotice(models.Model):
     class Kind(models.TextChoices):
         BREAK_GLASS = "break_glass", "A facilitator read your plan without consent"
         REVIEW_AFTER_CRISIS = "review_after_crisis", "Review your plan after a crisis"
+        REVIEW_DUE = "review_due", "Your plan's review date has come"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -10,3 +10,8 @@ from crisisplans import actions
 @shared_task(name="crisisplans.tasks.deliver_owner_notice")
 def deliver_owner_notice(notice_id: int) -> bool:
     return actions.do_deliver_owner_notice(notice_id=notice_id)
+
+
+@shared_task(name="crisisplans.tasks.prompt_due_reviews")
+def prompt_due_reviews() -> int:
+    return actions.do_prompt_due_reviews()

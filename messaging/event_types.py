@@ -210,3 +210,12 @@ MESSAGE_REPORTED = register(
     "A message in your network was reported to its facilitators: see GET /api/v1/message-reports/.",
     obj({"report_id": INTEGER, "network": NETWORK_REF, "reason": STRING}),
 )
+
+
+PLAN_NOTICE = register(
+    "plan.notice",
+    "Something about your crisis plan you should know: a facilitator read it without your "
+    "consent (break_glass), or it is time to review it (review_after_crisis, review_due). "
+    "Details at GET /api/v1/plan-notices/.",
+    obj({"notice_id": INTEGER, "kind": {"enum": ["break_glass", "review_after_crisis", "review_due"]}}),
+)

@@ -9,9 +9,12 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import receiver
 
-from messaging.event_types import MEMBERSHIP_CHANGED
+from crisisplans.models import OwnerNotice
+from crisisplans.signals import owner_notice_ready
+from messaging.event_types import MEMBERSHIP_CHANGED, PLAN_NOTICE
 from messaging.events import group_for_device, send_event_on_commit
-from network.models import Membership
+from network.actions import send_sms
+from network.models import Membership, Person
 from network.signals import device_revoked, membership_changed
 
 
@@ -51,3 +54,20 @@ def announce_membership_change(sender: Any, *, change: Any, **kwargs: Any) -> No
     }
     with transaction.atomic():
         send_event_on_commit(event_type=MEMBERSHIP_CHANGED, data=data, person_ids=recipients)
+
+
+BREAK_GLASS_TEXT = "Someone on your support team opened your crisis plan. Open the app to see who and why."
+
+
+@receiver(owner_notice_ready)
+def tell_owner(sender: Any, *, notice_id: int, owner_id: int, kind: str, **kwargs: Any) -> None:
+    """A plan notice reaches the owner's devices as an event; a break-glass
+    read is also texted (content-free), because the owner must be told."""
+    with transaction.atomic():
+        send_event_on_commit(
+            event_type=PLAN_NOTICE, data={"notice_id": notice_id, "kind": kind}, person_ids=[owner_id]
+        )
+    if kind == OwnerNotice.Kind.BREAK_GLASS:
+        owner = Person.objects.filter(pk=owner_id, is_active=True).first()
+        if owner is not None:
+            send_sms(to=owner.phone_number, body=BREAK_GLASS_TEXT)

@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.purge_old_events",
         "schedule": timedelta(hours=6),
     },
+    "prompt-due-plan-reviews": {
+        "task": "crisisplans.tasks.prompt_due_reviews",
+        "schedule": timedelta(hours=1),
+    },
     # The safety net under the ETA tasks: due escalation steps, delivery
     # fallbacks, contact checks and follow-ups, read from the database.
     "sweep-due-alert-work": {
