@@ -35,15 +35,22 @@ def _stop_on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def run_service(*, stack: Stack, plan: Plan, cast: Any, redis_url: str, prefix: str) -> dict[str, Any]:
+def run_service(
+    *, stack: Stack, plan: Plan, cast: Any, redis_url: str, prefix: str, only: set[str]
+) -> dict[str, Any]:
     import redis
     from django.test import override_settings
 
     from bench import scenarios
     from bench.layers import channel_layers
 
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
     found: dict[str, Any] = {"layers": {}}
     for layer in plan.layers:
+        if not (wanted("held") or wanted("delivery")) and layer != plan.layers[0]:
+            continue
         redis.Redis.from_url(redis_url).flushdb()
         stack.env["BENCH_CHANNEL_LAYER"] = layer
         with override_settings(
@@ -54,55 +61,14 @@ def run_service(*, stack: Stack, plan: Plan, cast: Any, redis_url: str, prefix: 
             stack.beat()
             wait_until_ready(f"http://127.0.0.1:{port}")
             this: dict[str, Any] = {}
-            found["layers"][layer] = this
-
-            log(f"[{layer}] scenario 1: held connections {plan.held_levels}")
-            this["held"] = scenarios.held_connections(web=web, port=port, cast=cast, plan=plan)
-
-            cells = cast.cells[: plan.delivery_sockets // 10]
-            people = [pid for cell in cells for pid in cell.people]
-            with scenarios.held(scenarios.targets_for(people, cast.tokens, port)) as sockets:
-                ok, failed = sockets.connect()
-                log(f"[{layer}] scenario 2: alert delivery with {ok} sockets held ({failed} failed)")
-                this["alert_delivery"] = {"sockets": ok, "runs": []}
-                for rate in plan.rates:
-                    this["alert_delivery"]["runs"].append(
-                        scenarios.alert_delivery(
-                            raise_port=port,
-                            sockets=sockets,
-                            cells=cells,
-                            cast=cast,
-                            rate=rate,
-                            seconds=plan.rate_seconds,
-                            tag=f"s2-{layer}-{rate}",
-                        )
-                    )
-                    time.sleep(2)
-                log(f"[{layer}] scenario 3: broadcast to {plan.broadcast_size}")
-                this["broadcast"] = scenarios.broadcast(
-                    sockets=sockets, person_ids=people[: plan.broadcast_size], repeats=plan.broadcast_repeats
-                )
-
-            log(f"[{layer}] scenario 6: scale-out, sockets on a second web process")
-            web_b, port_b = stack.daphne(f"web-b-{layer}")
-            first = plan.delivery_sockets // 10
-            cells_b = cast.cells[first : first + plan.scale_out_sockets // 10]
-            people_b = [pid for cell in cells_b for pid in cell.people]
-            with scenarios.held(scenarios.targets_for(people_b, cast.tokens, port_b)) as sockets:
-                ok, _ = sockets.connect()
-                this["scale_out"] = scenarios.alert_delivery(
-                    raise_port=port,
-                    sockets=sockets,
-                    cells=cells_b,
-                    cast=cast,
-                    rate=plan.scale_out_rate,
-                    seconds=plan.rate_seconds,
-                    tag=f"s6-{layer}",
-                )
-                this["scale_out"]["sockets_on_second_process"] = ok
-            stack.stop(web_b)
-
-            if layer == plan.layers[0]:
+            if wanted("held"):
+                log(f"[{layer}] scenario 1: held connections {plan.held_levels}")
+                this["held"] = scenarios.held_connections(web=web, port=port, cast=cast, plan=plan)
+            if wanted("delivery"):
+                _delivery(stack=stack, plan=plan, cast=cast, layer=layer, port=port, this=this)
+            if this:
+                found["layers"][layer] = this
+            if layer == plan.layers[0] and wanted("escalation"):
                 log(f"[{layer}] scenario 5: escalation lateness, {plan.escalation_alerts} alerts")
                 steady, worker = scenarios.escalation(
                     stack=stack, worker=worker, cast=cast, plan=plan, kill=False, tag=f"s5-{layer}"
@@ -115,6 +81,54 @@ def run_service(*, stack: Stack, plan: Plan, cast: Any, redis_url: str, prefix: 
             stack.stop_all()
     found["messages"] = messages_status()
     return found
+
+
+def _delivery(*, stack: Stack, plan: Plan, cast: Any, layer: str, port: int, this: dict[str, Any]) -> None:
+    """Scenarios 2, 3 and 6 on one channel layer."""
+    from bench import scenarios
+
+    cells = cast.cells[: plan.delivery_sockets // 10]
+    people = [pid for cell in cells for pid in cell.people]
+    with scenarios.held(scenarios.targets_for(people, cast.tokens, port)) as sockets:
+        ok, failed = sockets.connect()
+        log(f"[{layer}] scenario 2: alert delivery with {ok} sockets held ({failed} failed)")
+        this["alert_delivery"] = {"sockets": ok, "runs": []}
+        for rate in plan.rates:
+            this["alert_delivery"]["runs"].append(
+                scenarios.alert_delivery(
+                    raise_port=port,
+                    sockets=sockets,
+                    cells=cells,
+                    cast=cast,
+                    rate=rate,
+                    seconds=plan.rate_seconds,
+                    tag=f"s2-{layer}-{rate}",
+                )
+            )
+            time.sleep(2)
+        log(f"[{layer}] scenario 3: broadcast to {plan.broadcast_size}")
+        this["broadcast"] = scenarios.broadcast(
+            sockets=sockets, person_ids=people[: plan.broadcast_size], repeats=plan.broadcast_repeats
+        )
+
+    log(f"[{layer}] scenario 6: scale-out, sockets on a second web process")
+    web_b, port_b = stack.daphne(f"web-b-{layer}")
+    first = plan.delivery_sockets // 10
+    cells_b = cast.cells[first : first + plan.scale_out_sockets // 10]
+    people_b = [pid for cell in cells_b for pid in cell.people]
+    with scenarios.held(scenarios.targets_for(people_b, cast.tokens, port_b)) as sockets:
+        ok, _ = sockets.connect()
+        this["scale_out"] = scenarios.alert_delivery(
+            raise_port=port,
+            sockets=sockets,
+            cells=cells_b,
+            cast=cast,
+            rate=plan.scale_out_rate,
+            seconds=plan.rate_seconds,
+            tag=f"s6-{layer}",
+        )
+        this["scale_out"]["sockets_on_second_process"] = ok
+    stack.stop(web_b)
 
 
 def messages_status() -> dict[str, Any]:
@@ -143,6 +157,14 @@ def _git_state() -> dict[str, Any]:
     return {"head": git("rev-parse", "HEAD"), "uncommitted_app_files": changed}
 
 
+_NAN_SUMMARY = {"p50_ms": math.nan, "p99_ms": math.nan, "max_ms": math.nan}
+_NO_BASELINE: dict[str, Any] = {
+    "memory_per_connection_kib": math.nan,
+    "fan_out_3": {"last": _NAN_SUMMARY},
+    "broadcast": {"last": _NAN_SUMMARY},
+}
+
+
 def _met(value: float, target: float) -> bool | None:
     return None if math.isnan(value) else value <= target
 
@@ -155,7 +177,7 @@ def rows(results: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
         value = math.nan if value is None else value
         out.append({"scenario": scenario, "figure": figure, "value": value, "unit": unit, **extra})
 
-    rtt = base["redis_pubsub_rtt"]
+    rtt = base.get("redis_pubsub_rtt", _NO_BASELINE["fan_out_3"]["last"])
     row(
         "baseline",
         "Redis PUBLISH->SUBSCRIBE p50 / p99",
@@ -164,7 +186,7 @@ def rows(results: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
         target=f"p50 {rtt['p50_ms']} ms",
     )
     for name in ["websockets_bare"] + [f"channels_floor_{layer}" for layer in plan.layers]:
-        b = base[name]
+        b = base.get(name, _NO_BASELINE)
         row("baseline", f"{name}: memory/conn", b["memory_per_connection_kib"], "KiB")
         row("baseline", f"{name}: fan-out to 3, last p99", b["fan_out_3"]["last"]["p99_ms"], "ms")
         row(
@@ -175,9 +197,8 @@ def rows(results: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
         )
 
     for layer, this in results["layers"].items():
-        floor = base[f"channels_floor_{layer}"]
-        bare = base["websockets_bare"]
-        for level in this["held"]["levels"]:
+        floor = base.get(f"channels_floor_{layer}", _NO_BASELINE)
+        for level in this.get("held", {}).get("levels", []):
             n = level["sockets"]
             value = level["memory_per_connection_kib"]
             held_all = level["open_after_idle"] >= n
@@ -192,6 +213,8 @@ def rows(results: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
                 met=(_met(value, TARGET_MEMORY_KIB) and held_all) if n == max(plan.held_levels) else None,
             )
             row(f"1 held [{layer}]", f"{n} sockets: idle CPU", level["idle_cpu_percent"], "% of a core")
+        if "alert_delivery" not in this:
+            continue
         for run in this["alert_delivery"]["runs"]:
             rate = run["rate_per_second"]
             last = run["last"]["p99_ms"]
@@ -236,7 +259,6 @@ def rows(results: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
             met=s["missing_deliveries"] == 0,
             target="all delivered",
         )
-        _ = bare
 
     esc = results.get("escalation")
     if esc:
@@ -265,8 +287,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="the small CI version (about 50 sockets)")
     parser.add_argument("--json", type=Path, help="where to write the figures (default bench/results/)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["baselines", "held", "delivery", "escalation"],
+        help="run only these parts (repeatable); default: everything",
+    )
     args = parser.parse_args(argv)
     plan = SMOKE if args.smoke else FULL
+    only = set(args.only or [])
     stamp = time.strftime("%Y%m%dT%H%M%S") + ("-smoke" if plan.smoke else "")
     json_path = args.json or RESULTS_DIR / f"{stamp}.json"
     log_dir = RESULTS_DIR / f"logs-{stamp}"
@@ -307,14 +336,22 @@ def main(argv: list[str] | None = None) -> int:
                     "smoke": plan.smoke,
                     "started": stamp,
                     "machine": report.machine(),
-                    "command": "python -m bench" + (" --smoke" if plan.smoke else ""),
+                    "command": "python -m bench"
+                    + (" --smoke" if plan.smoke else "")
+                    + "".join(f" --only {name}" for name in sorted(only)),
                     "database": "postgresql",
                     "git": _git_state(),
                     "heartbeat_seconds": plan.heartbeat_seconds,
                 },
-                "baselines": scenarios.baselines(stack=stack, plan=plan, redis_url=redis_url),
+                "baselines": (
+                    scenarios.baselines(stack=stack, plan=plan, redis_url=redis_url)
+                    if not only or "baselines" in only
+                    else {}
+                ),
             }
-            results.update(run_service(stack=stack, plan=plan, cast=cast, redis_url=redis_url, prefix=prefix))
+            results.update(
+                run_service(stack=stack, plan=plan, cast=cast, redis_url=redis_url, prefix=prefix, only=only)
+            )
         finally:
             stack.stop_all()
             connections.close_all()
