@@ -26,13 +26,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from config.problems import Conflict, UnprocessableRequest
 from crisisplans import crypto
 from messaging import scheduling
 from messaging import selectors_conversations as sel
+from messaging.actions.notifications import push_to_person, sms_to_person
 from messaging.event_types import (
     CONVERSATION_ADDED,
     MESSAGE_DELETED,
@@ -51,10 +51,8 @@ from messaging.models import (
     MessageRetention,
     MessagingPreference,
     Participant,
-    PushSubscription,
 )
 from messaging.models.events import EventSequence
-from messaging.transports import TransportError
 from network.models import Membership, Network, Person
 from network.selectors import shared_networks
 
@@ -709,29 +707,14 @@ def do_send_message_fallbacks(*, participant_id: int, now: datetime | None = Non
 
 
 def _push(row: Participant) -> None:
-    backend = import_string(settings.PUSH_BACKEND)()
-    text = message_notification_text(network_name=row.conversation.network.name)
-    for subscription in PushSubscription.objects.filter(person_id=row.person_id):
-        try:
-            backend.send(
-                endpoint=subscription.endpoint,
-                p256dh=subscription.p256dh,
-                auth=subscription.auth,
-                title="New message",
-                body=text,
-            )
-        except TransportError as exc:
-            if exc.permanent:
-                subscription.delete()
-            logger.warning("push to person %s failed: %s", row.person_id, exc.message)
+    push_to_person(
+        person_id=row.person_id,
+        title="New message",
+        body=message_notification_text(network_name=row.conversation.network.name),
+    )
 
 
 def _sms(row: Participant) -> None:
-    backend = import_string(settings.SMS_BACKEND)()
-    try:
-        backend.send(
-            to=row.person.phone_number.as_e164,
-            body=message_notification_text(network_name=row.conversation.network.name),
-        )
-    except TransportError as exc:
-        logger.warning("SMS to person %s failed: %s", row.person_id, exc.message)
+    sms_to_person(
+        person=row.person, body=message_notification_text(network_name=row.conversation.network.name)
+    )

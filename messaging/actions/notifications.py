@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 
 from messaging.models import Alert, EventSequence, Offer, PushSubscription
 from messaging.transports import TransportError
+from network.models import Person
 
 logger = logging.getLogger(__name__)
 
@@ -73,32 +74,43 @@ def do_send_offer_fallbacks(*, offer_id: int, now: datetime | None = None) -> st
     return ""
 
 
-def _push(offer: Offer) -> None:
+def push_to_person(*, person_id: int, title: str, body: str) -> None:
+    """Web Push to every subscription of the person; a subscription the
+    provider says is gone for good is dropped. Shared by alerts and messages."""
     backend = import_string(settings.PUSH_BACKEND)()
-    text = notification_text(network_name=offer.network.name)
-    for subscription in PushSubscription.objects.filter(person_id=offer.person_id):
+    for subscription in PushSubscription.objects.filter(person_id=person_id):
         try:
             backend.send(
                 endpoint=subscription.endpoint,
                 p256dh=subscription.p256dh,
                 auth=subscription.auth,
-                title="Peer support",
-                body=text,
+                title=title,
+                body=body,
             )
         except TransportError as exc:
             if exc.permanent:
                 subscription.delete()
-            logger.warning("push to person %s failed: %s", offer.person_id, exc.message)
+            logger.warning("push to person %s failed: %s", person_id, exc.message)
+
+
+def sms_to_person(*, person: Person, body: str) -> None:
+    backend = import_string(settings.SMS_BACKEND)()
+    try:
+        backend.send(to=person.phone_number.as_e164, body=body)
+    except TransportError as exc:
+        logger.warning("SMS to person %s failed: %s", person.pk, exc.message)
+
+
+def _push(offer: Offer) -> None:
+    push_to_person(
+        person_id=offer.person_id,
+        title="Peer support",
+        body=notification_text(network_name=offer.network.name),
+    )
 
 
 def _sms(offer: Offer) -> None:
-    backend = import_string(settings.SMS_BACKEND)()
-    try:
-        backend.send(
-            to=offer.person.phone_number.as_e164, body=notification_text(network_name=offer.network.name)
-        )
-    except TransportError as exc:
-        logger.warning("SMS to person %s failed: %s", offer.person_id, exc.message)
+    sms_to_person(person=offer.person, body=notification_text(network_name=offer.network.name))
 
 
 def offers_needing_fallback(*, now: datetime) -> list[int]:
