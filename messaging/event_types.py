@@ -8,8 +8,10 @@ its schema, and docs/asyncapi.yaml is generated from this registry
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,8 @@ class EventType:
     name: str
     summary: str
     data_schema: dict[str, Any]
+    # Checked once here, so validating each event does not re-check the schema.
+    validator: Draft202012Validator = field(compare=False, repr=False)
 
 
 EVENT_TYPES: dict[str, EventType] = {}
@@ -25,7 +29,10 @@ EVENT_TYPES: dict[str, EventType] = {}
 def register(name: str, summary: str, data_schema: dict[str, Any]) -> EventType:
     if name in EVENT_TYPES:
         raise ValueError(f"event type {name} registered twice")
-    event_type = EventType(name=name, summary=summary, data_schema=data_schema)
+    Draft202012Validator.check_schema(data_schema)
+    event_type = EventType(
+        name=name, summary=summary, data_schema=data_schema, validator=Draft202012Validator(data_schema)
+    )
     EVENT_TYPES[name] = event_type
     return event_type
 

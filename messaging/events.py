@@ -12,13 +12,13 @@ Group names for the channel layer are built here too: they must match
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import jsonschema
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
@@ -55,7 +55,7 @@ def send_event_on_commit(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("send_event_on_commit must run inside the action's transaction")
-    jsonschema.validate(data, event_type.data_schema)
+    event_type.validator.validate(data)
     ids = sorted(set(person_ids))
     if not ids:
         return {}
@@ -83,17 +83,30 @@ def _next_sequence_numbers(person_ids: list[int]) -> dict[int, int]:
 
 
 def wake(*, person_ids: Iterable[int]) -> None:
-    """Tell each person's sockets to read new events. At-most-once by design."""
+    """Tell each person's sockets to read new events. At-most-once by design.
+
+    One event loop and one batch for all recipients: outside a running loop
+    (a Celery worker, a command) each ``async_to_sync`` call starts a new loop,
+    and channels_redis opens a new Redis connection per loop."""
     layer = get_channel_layer()
-    if layer is None:
+    ids = list(person_ids)
+    if layer is None or not ids:
         return
-    for pid in person_ids:
-        try:
-            async_to_sync(layer.group_send)(group_for_person(pid), WAKE_MESSAGE)
-        except Exception:
-            # The events are committed; a socket that misses this hint catches
-            # up on its next wake or reconnect.
-            logger.warning("could not wake the sockets of person %s", pid, exc_info=True)
+    try:
+        async_to_sync(_wake_all)(layer, ids)
+    except Exception:
+        # The events are committed; sockets that miss this hint catch up on
+        # their next wake, their periodic check, or their reconnect.
+        logger.warning("could not wake the sockets of %d people", len(ids), exc_info=True)
+
+
+async def _wake_all(layer: Any, ids: list[int]) -> None:
+    results = await asyncio.gather(
+        *(layer.group_send(group_for_person(pid), WAKE_MESSAGE) for pid in ids), return_exceptions=True
+    )
+    for pid, result in zip(ids, results, strict=True):
+        if isinstance(result, BaseException):
+            logger.warning("could not wake the sockets of person %s: %r", pid, result)
 
 
 @dataclass(frozen=True)

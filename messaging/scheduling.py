@@ -33,11 +33,18 @@ def on_commit_run_step(*, alert_id: Any, step: int, due_at: datetime | None) -> 
         transaction.on_commit(lambda: _enqueue("run_due_step", (str(alert_id), step), due_at))
 
 
-def on_commit_check_delivery(*, offer_id: int, notified_at: datetime) -> None:
+def on_commit_check_delivery(*, alert: Any, notified_at: datetime) -> None:
+    """Push and SMS fallbacks for the offers an action just sent: two tasks per
+    alert and action (not per offer: each publish is a Redis round trip inside
+    the request), checking every pending offer of the alert."""
+    if getattr(alert, "_delivery_check_scheduled_at", None) == notified_at:
+        return
+    alert._delivery_check_scheduled_at = notified_at
     push_at = notified_at + timedelta(seconds=settings.ALERT_PUSH_AFTER_SECONDS)
     sms_at = push_at + timedelta(seconds=settings.ALERT_SMS_AFTER_PUSH_SECONDS)
-    transaction.on_commit(lambda: _enqueue("send_offer_fallbacks", (offer_id,), push_at))
-    transaction.on_commit(lambda: _enqueue("send_offer_fallbacks", (offer_id,), sms_at))
+    alert_id = str(alert.pk)
+    transaction.on_commit(lambda: _enqueue("send_alert_fallbacks", (alert_id,), push_at))
+    transaction.on_commit(lambda: _enqueue("send_alert_fallbacks", (alert_id,), sms_at))
 
 
 def on_commit_check_contact(*, alert_id: Any, due_at: datetime | None) -> None:

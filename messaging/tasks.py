@@ -19,7 +19,7 @@ from crisisplans.actions import do_deliver_owner_notice
 from crisisplans.models import OwnerNotice
 from messaging import events
 from messaging.actions import alerts, conversations, notifications
-from messaging.models import Alert, FollowUp
+from messaging.models import Alert, FollowUp, Offer
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +36,12 @@ def run_due_step(alert_id: str, step: int) -> bool:
     return alerts.do_run_due_step(alert_id=alert_id, step=step)
 
 
-@shared_task(name="messaging.tasks.send_offer_fallbacks")
-def send_offer_fallbacks(offer_id: int) -> str:
-    return notifications.do_send_offer_fallbacks(offer_id=offer_id)
+@shared_task(name="messaging.tasks.send_alert_fallbacks")
+def send_alert_fallbacks(alert_id: str) -> int:
+    return _each(
+        Offer.objects.filter(alert_id=alert_id, state=Offer.State.PENDING).values_list("pk", flat=True),
+        lambda pk: notifications.do_send_offer_fallbacks(offer_id=pk),
+    )
 
 
 @shared_task(name="messaging.tasks.check_contact")

@@ -113,6 +113,9 @@ def channel_layer_host(url: str) -> dict:
         "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 6),
         "retry_on_error": [RedisConnectionError, RedisTimeoutError],
         "health_check_interval": 30,
+        # redis-py's default pool of 100 refused handshakes past ~2,400
+        # sockets in the benchmark (MaxConnectionsError in group_add).
+        "max_connections": env.int("CHANNEL_REDIS_MAX_CONNECTIONS", default=2000),
     }
 
 

@@ -247,7 +247,7 @@ def _offer_to(
     _notify_offer(alert, offer)
     offer.save(update_fields=["event_seq"])
     do_record_alert_offer(person=person, network=network, at=now)
-    scheduling.on_commit_check_delivery(offer_id=offer.pk, notified_at=now)
+    scheduling.on_commit_check_delivery(alert=alert, notified_at=now)
     return offer
 
 
@@ -342,7 +342,7 @@ def _repage(alert: Alert, offers: Any, *, now: datetime) -> None:
                 "delivered_at",
             ]
         )
-        scheduling.on_commit_check_delivery(offer_id=offer.pk, notified_at=now)
+        scheduling.on_commit_check_delivery(alert=alert, notified_at=now)
 
 
 def do_run_due_step(*, alert_id: Any, step: int, now: datetime | None = None) -> bool:
@@ -557,7 +557,7 @@ def do_hand_over_alert(*, alert_id: Any, person: Person, to: Person, now: dateti
             offer.push_sent_at = offer.sms_sent_at = offer.delivered_at = None
         _notify_offer(alert, offer)
         offer.save()
-        scheduling.on_commit_check_delivery(offer_id=offer.pk, notified_at=now)
+        scheduling.on_commit_check_delivery(alert=alert, notified_at=now)
     return offer
 
 

@@ -68,10 +68,8 @@ def test_nobody_is_paged_for_a_taken_alert(subscribed):
 def test_nobody_is_paged_for_a_cancelled_alert_even_by_a_late_task(subscribed):
     crisis = subscribed
     alert = crisis.raise_alert()
-    offer_ids = list(alert.offers.values_list("pk", flat=True))
     alerts.do_cancel_alert(alert_id=alert.pk, person=crisis.member, now=crisis.now + 5 * S)
-    for offer_id in offer_ids:  # ETA tasks arriving after the cancel
-        tasks.send_offer_fallbacks(offer_id)
+    assert tasks.send_alert_fallbacks(str(alert.pk)) == 0  # the ETA task arriving after the cancel
     assert not push.outbox
     assert not sms.outbox
 
@@ -86,3 +84,11 @@ def test_a_fallback_task_arriving_twice_sends_once(subscribed, monkeypatch):
     assert notifications.do_send_offer_fallbacks(offer_id=offer.pk, now=later) == "push"
     assert notifications.do_send_offer_fallbacks(offer_id=offer.pk, now=later) == ""
     assert len(push.outbox) == 1
+
+
+def test_the_alerts_eta_task_pushes_every_unacknowledged_offer(subscribed):
+    crisis = subscribed
+    alert = crisis.raise_alert()
+    Offer.objects.filter(alert=alert).update(notified_at=crisis.now - 11 * S)  # the ETA has come
+    assert tasks.send_alert_fallbacks(str(alert.pk)) == 3
+    assert len(push.outbox) == 3
