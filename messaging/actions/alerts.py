@@ -368,6 +368,21 @@ def do_run_due_step(*, alert_id: Any, step: int, now: datetime | None = None) ->
 # --- the peer's side -------------------------------------------------------------
 
 
+def _release_holder(alert: Alert, *, reason: str, now: datetime) -> None:
+    """The peer holding the alert stops holding it (handed over, or it came
+    back to escalation): their accepted offer ends, from which the plan access
+    grace period counts, and they are told why."""
+    holder = alert.offers.filter(person_id=alert.taken_by_id, state=Offer.State.ACCEPTED).first()
+    if holder is not None:
+        holder.state, holder.released_at = Offer.State.WITHDRAWN, now
+        holder.save(update_fields=["state", "released_at"])
+    send_event_on_commit(
+        event_type=ALERT_WITHDRAWN,
+        data={"alert_id": str(alert.pk), "reason": reason},
+        person_ids=[alert.taken_by_id],
+    )
+
+
 def _offer_of(alert: Alert, person: Person) -> Offer:
     offer = alert.offers.select_related("network").filter(person=person).first()
     if offer is None:
@@ -384,15 +399,7 @@ def do_accept_alert(*, alert_id: Any, person: Person, now: datetime | None = Non
         offer = _offer_of(alert, person)
         handover = offer.kind == Offer.Kind.HANDOVER and offer.state == Offer.State.PENDING
         if handover and alert.state == Alert.State.TAKEN:
-            previous = alert.offers.filter(person=alert.taken_by, state=Offer.State.ACCEPTED).first()
-            if previous is not None:
-                previous.state, previous.released_at = Offer.State.WITHDRAWN, now
-                previous.save(update_fields=["state", "released_at"])
-                send_event_on_commit(
-                    event_type=ALERT_WITHDRAWN,
-                    data={"alert_id": str(alert.pk), "reason": "handed_over"},
-                    person_ids=[previous.person_id],
-                )
+            _release_holder(alert, reason="handed_over", now=now)
         elif alert.state != Alert.State.OPEN or offer.state not in (
             Offer.State.PENDING,
             Offer.State.DECLINED,
@@ -499,15 +506,7 @@ def do_check_contact(*, alert_id: Any, now: datetime | None = None) -> str:
             )
             scheduling.on_commit_check_contact(alert_id=alert.pk, due_at=returns_at)
             return "reminded"
-        holder = alert.offers.filter(person_id=alert.taken_by_id, state=Offer.State.ACCEPTED).first()
-        if holder is not None:
-            holder.state, holder.released_at = Offer.State.WITHDRAWN, now
-            holder.save(update_fields=["state", "released_at"])
-        send_event_on_commit(
-            event_type=ALERT_WITHDRAWN,
-            data={"alert_id": str(alert.pk), "reason": "returned"},
-            person_ids=[alert.taken_by_id],
-        )
+        _release_holder(alert, reason="returned", now=now)
         holder_id = alert.taken_by_id
         alert.state, alert.taken_by, alert.taken_at = Alert.State.OPEN, None, None
         alert.contact_check_due_at = alert.contact_reminded_at = None
