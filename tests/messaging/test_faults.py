@@ -25,7 +25,7 @@ from django.test import override_settings
 from config.asgi import application
 from config.celery import app as celery_app
 from config.settings.base import channel_layer_host
-from config.stack import _free_loopback_port, _redis_server_binary
+from config.stack import _free_loopback_port, redis_server_command
 from messaging.actions import alerts
 from messaging.consumers import CLOSE_SERVICE_RESTART
 from messaging.models import EscalationStepRun, Event, Offer
@@ -142,19 +142,7 @@ def private_redis():
     """A Redis server of our own on a loopback port, so it can be restarted."""
     port = _free_loopback_port()
     workdir = tempfile.mkdtemp(prefix="fault-redis-")
-    command = [
-        _redis_server_binary(),
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        workdir,
-    ]
+    command = redis_server_command(port=port, workdir=workdir)
     state = {"process": None}
 
     def up() -> None:
