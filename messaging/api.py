@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -103,96 +103,101 @@ class AlertDetailApi(APIView):
 
 
 class _AlertActionApi(APIView):
-    def respond(self, request: Request, alert_id: str) -> Response:
+    """One operation on one alert: find it with the access check (404 for an
+    alert the person has no part in), parse the body if the operation takes
+    one, run the action, answer with the alert as this person may see it."""
+
+    input_serializer: type[serializers.Serializer] | None = None
+    success_status = status.HTTP_200_OK
+
+    def post(self, request: Request, alert_id: str) -> Response:
         alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
+        data: dict[str, Any] = {}
+        if self.input_serializer is not None:
+            parsed = self.input_serializer(data=request.data)
+            parsed.is_valid(raise_exception=True)
+            data = parsed.validated_data
+        self.act(alert=alert, person=request.user, data=data)
         alert.refresh_from_db()
-        return Response(alert_body(alert=alert, person=request.user))
+        return Response(alert_body(alert=alert, person=request.user), status=self.success_status)
+
+    def act(self, *, alert: Alert, person: Person, data: dict[str, Any]) -> None:
+        raise NotImplementedError
 
 
+@extend_schema_view(post=extend_schema(request=None, responses=AlertOut))
 class AcceptAlertApi(_AlertActionApi):
     """ "I've got this." The first accept wins (409 for everyone after)."""
 
-    @extend_schema(request=None, responses=AlertOut)
-    def post(self, request: Request, alert_id: str) -> Response:
-        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
-        alert_actions.do_accept_alert(alert_id=alert.pk, person=request.user)
-        return self.respond(request, alert_id)
+    def act(self, *, alert: Alert, person: Person, data: dict[str, Any]) -> None:
+        alert_actions.do_accept_alert(alert_id=alert.pk, person=person)
 
 
+@extend_schema_view(post=extend_schema(request=DeclineIn, responses=AlertOut))
 class DeclineAlertApi(_AlertActionApi):
     """ "I can't right now." No penalty; the reason stays private."""
 
-    @extend_schema(request=DeclineIn, responses=AlertOut)
-    def post(self, request: Request, alert_id: str) -> Response:
-        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
-        data = DeclineIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        alert_actions.do_decline_alert(alert_id=alert.pk, person=request.user, **data.validated_data)
-        return self.respond(request, alert_id)
+    input_serializer = DeclineIn
+
+    def act(self, *, alert: Alert, person: Person, data: dict[str, Any]) -> None:
+        alert_actions.do_decline_alert(alert_id=alert.pk, person=person, **data)
 
 
+@extend_schema_view(post=extend_schema(request=None, responses=AlertOut))
 class CancelAlertApi(_AlertActionApi):
     """ "I'm OK now." Only the member who raised it."""
 
-    @extend_schema(request=None, responses=AlertOut)
-    def post(self, request: Request, alert_id: str) -> Response:
-        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
-        alert_actions.do_cancel_alert(alert_id=alert.pk, person=request.user)
-        return self.respond(request, alert_id)
+    def act(self, *, alert: Alert, person: Person, data: dict[str, Any]) -> None:
+        alert_actions.do_cancel_alert(alert_id=alert.pk, person=person)
 
 
+@extend_schema_view(post=extend_schema(request=None, responses=AlertOut))
 class ConfirmContactApi(_AlertActionApi):
     """The peer holding the alert has reached the member."""
 
-    @extend_schema(request=None, responses=AlertOut)
-    def post(self, request: Request, alert_id: str) -> Response:
-        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
-        alert_actions.do_confirm_contact(alert_id=alert.pk, person=request.user)
-        return self.respond(request, alert_id)
+    def act(self, *, alert: Alert, person: Person, data: dict[str, Any]) -> None:
+        alert_actions.do_confirm_contact(alert_id=alert.pk, person=person)
 
 
+@extend_schema_view(post=extend_schema(request=HandOverIn, responses=AlertOut))
 class HandOverAlertApi(_AlertActionApi):
-    @extend_schema(request=HandOverIn, responses=AlertOut)
-    def post(self, request: Request, alert_id: str) -> Response:
-        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
-        data = HandOverIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        to = Person.objects.filter(pk=data.validated_data["person_id"], is_active=True).first()
-        if to is None or not shared_networks(person=request.user, other=to).exists():
+    """Ask another peer of the member's networks to take over; you hold it until they accept."""
+
+    input_serializer = HandOverIn
+
+    def act(self, *, alert: Alert, person: Person, data: dict[str, Any]) -> None:
+        to = Person.objects.filter(pk=data["person_id"], is_active=True).first()
+        if to is None or not shared_networks(person=person, other=to).exists():
             raise NotFound
-        alert_actions.do_hand_over_alert(alert_id=alert.pk, person=request.user, to=to)
-        return self.respond(request, alert_id)
+        alert_actions.do_hand_over_alert(alert_id=alert.pk, person=person, to=to)
 
 
+@extend_schema_view(post=extend_schema(request=ResolveIn, responses=AlertOut))
 class ResolveAlertApi(_AlertActionApi):
-    @extend_schema(request=ResolveIn, responses=AlertOut)
-    def post(self, request: Request, alert_id: str) -> Response:
-        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
-        data = ResolveIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        debrief = data.validated_data["debrief"]
+    """Close a taken alert, with your debrief; the plan's follow-up is scheduled."""
+
+    input_serializer = ResolveIn
+
+    def act(self, *, alert: Alert, person: Person, data: dict[str, Any]) -> None:
+        debrief = data["debrief"]
         alert_actions.do_resolve_alert(
             alert_id=alert.pk,
-            person=request.user,
+            person=person,
             debrief=alert_actions.DebriefIn(**debrief) if debrief else None,
         )
-        return self.respond(request, alert_id)
 
 
+@extend_schema_view(post=extend_schema(request=DebriefIn, responses={201: AlertOut}))
 class DebriefAlertApi(_AlertActionApi):
     """Your side of how it went, after the alert is resolved."""
 
-    @extend_schema(request=DebriefIn, responses={201: AlertOut})
-    def post(self, request: Request, alert_id: str) -> Response:
-        alert = selectors.access_alert_by_id(person=request.user, alert_id=alert_id)
-        data = DebriefIn(data=request.data)
-        data.is_valid(raise_exception=True)
+    input_serializer = DebriefIn
+    success_status = status.HTTP_201_CREATED
+
+    def act(self, *, alert: Alert, person: Person, data: dict[str, Any]) -> None:
         alert_actions.do_add_debrief(
-            alert_id=alert.pk, person=request.user, debrief=alert_actions.DebriefIn(**data.validated_data)
+            alert_id=alert.pk, person=person, debrief=alert_actions.DebriefIn(**data)
         )
-        response = self.respond(request, alert_id)
-        response.status_code = status.HTTP_201_CREATED
-        return response
 
 
 class PushSubscriptionListApi(ListAPIView):
