@@ -40,7 +40,7 @@ from messaging.event_types import (
 )
 from messaging.events import send_event_on_commit
 from messaging.models import Alert, AlertDebrief, EscalationStepRun, FollowUp, Offer
-from network.actions import do_record_alert_offer, do_record_alert_response
+from network.actions import do_record_alert_offers, do_record_alert_response
 from network.models import Network, Person
 from network.selectors import shared_networks
 
@@ -105,16 +105,20 @@ def _status(alert: Alert, *, stage: str) -> None:
     send_event_on_commit(event_type=ALERT_STATUS, data=data, person_ids=people)
 
 
-def _notify_offer(alert: Alert, offer: Offer, *, reminder: bool = False) -> None:
-    data = {
+def _offered_data(alert: Alert, *, network: Network, kind: str, step: int, reminder: bool) -> dict[str, Any]:
+    return {
         "alert_id": str(alert.pk),
-        "network": {"id": offer.network_id, "name": offer.network.name},
+        "network": {"id": network.pk, "name": network.name},
         "member": _ref(alert.member) or {"id": 0, "display_name": "A member"},
         "urgency": alert.urgency,
-        "kind": offer.kind,
-        "step": offer.step,
+        "kind": kind,
+        "step": step,
         "reminder": reminder,
     }
+
+
+def _notify_offer(alert: Alert, offer: Offer, *, reminder: bool = False) -> None:
+    data = _offered_data(alert, network=offer.network, kind=offer.kind, step=offer.step, reminder=reminder)
     sequences = send_event_on_commit(event_type=ALERT_OFFERED, data=data, person_ids=[offer.person_id])
     offer.event_seq = sequences[offer.person_id]
 
@@ -234,21 +238,40 @@ def alert_details(*, alert: Alert) -> dict[str, Any]:
 # --- escalation ----------------------------------------------------------------
 
 
-def _offer_to(
-    alert: Alert, *, person: Person, network: Network, kind: str, step: int, now: datetime
-) -> Offer | None:
-    offer, created = Offer.objects.get_or_create(
-        alert=alert,
-        person=person,
-        defaults={"network": network, "kind": kind, "step": step, "offered_at": now, "notified_at": now},
+def _offer_to_all(
+    alert: Alert, *, chosen: list[tuple[Person, Network]], kind: str, step: int, now: datetime
+) -> int:
+    """Offer the alert to each chosen person at once: one numbered event per
+    network (the offer reads the same for everyone reached through it), one
+    insert for the offers and one for the rota's record of them. The caller
+    holds the alert's row lock, so nobody else is offering it meanwhile."""
+    if not chosen:
+        return 0
+    by_network: dict[int, tuple[Network, list[int]]] = {}
+    for person, network in chosen:
+        by_network.setdefault(network.pk, (network, []))[1].append(person.pk)
+    sequences: dict[int, int] = {}
+    for network, person_ids in by_network.values():
+        data = _offered_data(alert, network=network, kind=kind, step=step, reminder=False)
+        sequences |= send_event_on_commit(event_type=ALERT_OFFERED, data=data, person_ids=person_ids)
+    Offer.objects.bulk_create(
+        [
+            Offer(
+                alert=alert,
+                person=person,
+                network=network,
+                kind=kind,
+                step=step,
+                offered_at=now,
+                notified_at=now,
+                event_seq=sequences[person.pk],
+            )
+            for person, network in chosen
+        ]
     )
-    if not created:
-        return None
-    _notify_offer(alert, offer)
-    offer.save(update_fields=["event_seq"])
-    do_record_alert_offer(person=person, network=network, at=now)
+    do_record_alert_offers(offers=chosen, at=now)
     scheduling.on_commit_check_delivery(alert=alert, notified_at=now)
-    return offer
+    return len(chosen)
 
 
 def _offer_next_candidates(
@@ -258,23 +281,19 @@ def _offer_next_candidates(
     ``limit`` pending at once (None: everyone). Returns how many were offered."""
     pending = alert.offers.filter(state=Offer.State.PENDING).count()
     room = None if limit is None else max(limit - pending, 0)
+    if room == 0:
+        return 0
     already = set(alert.offers.values_list("person_id", flat=True))
-    offered = 0
     kind = (
         Offer.Kind.STAFF
         if audience in (recipients.STAFF, recipients.NAVIGATORS_AND_STAFF)
         else Offer.Kind.PEER
     )
-    for person, network in recipients.candidates_for(
+    candidates = recipients.candidates_for(
         audience=audience, member_id=alert.member_id, network_ids=alert.routing_network_ids, at=now
-    ):
-        if room is not None and offered >= room:
-            break
-        if person.pk in already:
-            continue
-        if _offer_to(alert, person=person, network=network, kind=kind, step=step, now=now) is not None:
-            offered += 1
-    return offered
+    )
+    chosen = [(person, network) for person, network in candidates if person.pk not in already][:room]
+    return _offer_to_all(alert, chosen=chosen, kind=kind, step=step, now=now)
 
 
 def _run_step(alert: Alert, *, step: int, due_at: datetime, now: datetime) -> None:

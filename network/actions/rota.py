@@ -114,6 +114,13 @@ def do_record_alert_offer(*, person: Person, network: Network, at: datetime) -> 
     return AlertOffer.objects.create(person=person, network=network, offered_at=at)
 
 
+def do_record_alert_offers(*, offers: list[tuple[Person, Network]], at: datetime) -> list[AlertOffer]:
+    """``do_record_alert_offer`` for each (person, network) pair, in one insert."""
+    return AlertOffer.objects.bulk_create(
+        [AlertOffer(person=person, network=network, offered_at=at) for person, network in offers]
+    )
+
+
 def do_record_alert_response(*, person: Person, network: Network, at: datetime, response: str) -> AlertOffer:
     """Record the answer to the person's latest unanswered offer in the network:
     "accepted", "declined" or "no_answer" (counted apart in the rota report)."""

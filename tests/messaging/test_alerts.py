@@ -365,3 +365,26 @@ def test_one_broken_alert_does_not_stop_the_sweep_for_the_others(crisis, peer):
     assert tasks.sweep(now=crisis.now + 120 * S)["steps"] == 1
     second.refresh_from_db()
     assert second.step == 1
+
+
+def test_a_raise_costs_the_same_statements_for_one_peer_or_three(settings):
+    """The offers of a step go out in one batch: raising to three peers must not
+    cost more round trips to the database than raising to one (the raise is on
+    the path a member in crisis waits on; see docs/performance.md)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.messaging.conftest import make_crisis
+
+    counts = {}
+    for parallel in (1, 3):
+        settings.ALERT_PARALLEL_OFFERS = parallel
+        crisis = make_crisis()
+        with CaptureQueriesContext(connection) as queries:
+            alert = crisis.raise_alert(key=f"k{parallel}")
+        assert alert.offers.count() == parallel
+        for offer in alert.offers.all():
+            event = Event.objects.get(person_id=offer.person_id, type="alert.offered")
+            assert offer.event_seq == event.seq
+        counts[parallel] = len(queries)
+    assert counts[3] == counts[1]
