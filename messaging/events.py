@@ -74,12 +74,36 @@ def send_event_on_commit(
 def _next_sequence_numbers(person_ids: list[int]) -> dict[int, int]:
     """Take the next number for each person, holding their sequence rows locked
     (in id order, so concurrent senders cannot deadlock) until commit."""
+    if connection.vendor == "postgresql":
+        return _next_sequence_numbers_upsert(person_ids)
     EventSequence.objects.bulk_create(
         [EventSequence(person_id=pid) for pid in person_ids], ignore_conflicts=True
     )
     list(EventSequence.objects.select_for_update().filter(person_id__in=person_ids).order_by("person_id"))
     EventSequence.objects.filter(person_id__in=person_ids).update(last_seq=F("last_seq") + 1)
     return dict(EventSequence.objects.filter(person_id__in=person_ids).values_list("person_id", "last_seq"))
+
+
+# messaging_eventsequence is EventSequence's table (a test checks it).
+_NEXT_SEQUENCES_SQL = """
+    INSERT INTO messaging_eventsequence AS s (person_id, last_seq, acked_seq)
+    SELECT t.person_id, 1, 0 FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(person_id, n)
+    ORDER BY t.n
+    ON CONFLICT (person_id) DO UPDATE SET last_seq = s.last_seq + 1
+    RETURNING s.person_id, s.last_seq
+"""
+
+
+def _next_sequence_numbers_upsert(person_ids: list[int]) -> dict[int, int]:
+    """The same in one statement on PostgreSQL. Hand-written because the ORM's
+    upsert (``bulk_create(update_conflicts=True)``) can only copy the new row's
+    values, not add one to the old. The rows are inserted or updated, and so
+    locked, in the order of ``person_ids`` (sorted by the caller), which keeps
+    the no-deadlock ordering of the portable path. Every event goes through
+    here, and it is one round trip instead of four."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SEQUENCES_SQL, [person_ids])
+        return dict(cursor.fetchall())
 
 
 def wake(*, person_ids: Iterable[int]) -> None:
