@@ -49,8 +49,19 @@ def check_contact(alert_id: str) -> str:
     return alerts.do_check_contact(alert_id=alert_id)
 
 
+@shared_task(name="messaging.tasks.send_conversation_fallbacks")
+def send_conversation_fallbacks(conversation_id: str) -> int:
+    """Push or SMS for each participant still waiting; each one decides (and
+    claims) for itself, so an early, late or doubled task sends nothing twice."""
+    return _each(
+        conversations.participants_waiting(conversation_id=conversation_id),
+        lambda pk: conversations.do_send_message_fallbacks(participant_id=pk) != "",
+    )
+
+
 @shared_task(name="messaging.tasks.send_message_fallbacks")
 def send_message_fallbacks(participant_id: int) -> str:
+    """Kept for tasks queued before send_conversation_fallbacks replaced it."""
     return conversations.do_send_message_fallbacks(participant_id=participant_id)
 
 

@@ -340,17 +340,22 @@ def _deliver(conversation: Conversation, message: Message, *, author: Person, no
         delivered_through=Greatest(F("delivered_through"), Value(message.order)),
         read_through=Greatest(F("read_through"), Value(message.order)),
     )
-    for pid in people:
-        if pid == author.pk:
-            continue
-        armed = Participant.objects.filter(
-            conversation=conversation, person_id=pid, pending_since__isnull=True
-        ).update(pending_event_seq=sequences[pid], pending_since=now, push_sent_at=None, sms_sent_at=None)
-        if armed:
-            participant_id = Participant.objects.values_list("pk", flat=True).get(
-                conversation=conversation, person_id=pid
-            )
-            _on_commit_check_delivery(participant_id=participant_id, pending_since=now)
+    # Arm the offline fallback for everyone not already waiting on an earlier
+    # message: one locked read and one update, not two statements a person
+    # (a group can have hundreds). The conversation's row lock orders senders.
+    to_arm = list(
+        Participant.objects.select_for_update()
+        .filter(conversation=conversation, person_id__in=people, pending_since__isnull=True)
+        .exclude(person=author)
+    )
+    for row in to_arm:
+        row.pending_event_seq, row.pending_since = sequences[row.person_id], now
+        row.push_sent_at = row.sms_sent_at = None
+    Participant.objects.bulk_update(
+        to_arm, ["pending_event_seq", "pending_since", "push_sent_at", "sms_sent_at"]
+    )
+    if to_arm:
+        _on_commit_check_delivery(conversation_id=conversation.pk, pending_since=now)
 
 
 # --- deleting, receipts, mute --------------------------------------------------------------
@@ -638,13 +643,25 @@ def message_notification_text(*, network_name: str) -> str:
     return f"You have a new message in {network_name}. Open the app."
 
 
-def _on_commit_check_delivery(*, participant_id: int, pending_since: datetime) -> None:
+def _on_commit_check_delivery(*, conversation_id: Any, pending_since: datetime) -> None:
+    """Two tasks per message (push time, SMS time), each checking every
+    participant of the conversation still waiting: not two per recipient,
+    since each publish is a Redis round trip inside the sender's request."""
     push_at = pending_since + timedelta(seconds=settings.MESSAGE_PUSH_AFTER_SECONDS)
     sms_at = push_at + timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS)
     for eta in (push_at, sms_at):
         transaction.on_commit(
-            lambda eta=eta: scheduling._enqueue("send_message_fallbacks", (participant_id,), eta)
+            lambda eta=eta: scheduling._enqueue("send_conversation_fallbacks", (str(conversation_id),), eta)
         )
+
+
+def participants_waiting(*, conversation_id: Any) -> list[int]:
+    """Participants of one conversation with an unseen message (for its fallback task)."""
+    return list(
+        Participant.objects.filter(conversation_id=conversation_id, pending_since__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def _still_wanted(row: Participant, now: datetime) -> bool:

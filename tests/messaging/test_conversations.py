@@ -532,6 +532,35 @@ def test_group_messages_push_but_never_text(network, member, peer, api):
     assert sms.outbox == []
 
 
+def test_a_group_message_costs_two_fallback_tasks_whatever_the_group_size(
+    network, member, peer, api, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Two tasks per message (push time, SMS time), not two per recipient: each
+    is a Redis round trip inside the sender's request. The task then pushes to
+    every participant still waiting, once."""
+    from messaging import scheduling, tasks
+    from messaging.actions.push import do_subscribe_push
+    from messaging.transports import push
+
+    others = [peer] + [PersonFactory(display_name=f"Member {i}") for i in range(4)]
+    for person in others[1:]:
+        MembershipFactory(person=person, network=network)
+    for i, person in enumerate(others):
+        do_subscribe_push(person=person, endpoint=f"https://push.example/{i}", p256dh="k", auth="a")
+    settings.MESSAGE_PUSH_AFTER_SECONDS = 0
+    enqueued = []
+    monkeypatch.setattr(scheduling, "_enqueue", lambda name, args, eta: enqueued.append((name, args)))
+    group_id = api(member).get(f"/api/v1/networks/{network.pk}/conversation/").json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        send(api(member), group_id, "see you thursday", "k-1")
+    assert enqueued == [("send_conversation_fallbacks", (group_id,))] * 2
+    waiting = set(Participant.objects.filter(pending_since__isnull=False).values_list("person_id", flat=True))
+    assert waiting == {person.pk for person in others}
+    assert tasks.send_conversation_fallbacks(group_id) == len(others)
+    assert tasks.send_conversation_fallbacks(group_id) == 0  # a doubled task sends nothing twice
+    assert len(push.outbox) == len(others)
+
+
 def test_a_member_who_left_the_network_loses_the_group(network, member, peer, api):
     group_id = api(member).get(f"/api/v1/networks/{network.pk}/conversation/").json()["id"]
     Membership.objects.filter(person=peer, network=network).update(left_at=timezone.now())
