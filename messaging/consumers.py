@@ -460,6 +460,17 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_SESSION_ENDED)
 
     async def events_available(self, message: dict[str, Any]) -> None:
+        frame = message.get("event")
+        if frame is not None:
+            async with self.delivery_lock:
+                # The copy is sent only if it is exactly the next one; otherwise
+                # the database has what came between (or already sent it).
+                if frame["seq"] <= self.sent_through:
+                    return
+                if frame["seq"] == self.sent_through + 1:
+                    await self.send_frame(frame)
+                    self.sent_through = frame["seq"]
+                    return
         await self.deliver_pending()
 
     async def conversation_typing(self, message: dict[str, Any]) -> None:

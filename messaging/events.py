@@ -3,8 +3,9 @@
 ``send_event_on_commit`` is the only way an event reaches a person. Inside the
 caller's transaction it appends one row per recipient with that person's next
 sequence number; after commit it asks the channel layer to wake the
-recipients' sockets. The wake-up carries no data: a lost one costs latency,
-never an event, because sockets always read from the database.
+recipients' sockets. A lost wake-up costs latency, never an event, because
+the database is the record: the copy of the event a wake-up carries is used
+only by a socket that has sent everything before it.
 
 Group names for the channel layer are built here too: they must match
 ``^[a-zA-Z0-9._-]+$`` and stay under 100 characters.
@@ -61,13 +62,14 @@ def send_event_on_commit(
         return {}
     now = timezone.now()
     sequences = _next_sequence_numbers(ids)
-    Event.objects.bulk_create(
+    rows = Event.objects.bulk_create(
         [
             Event(person_id=pid, seq=sequences[pid], type=event_type.name, data=data, created_at=now)
             for pid in ids
         ]
     )
-    transaction.on_commit(lambda: wake(person_ids=ids))
+    frames = {row.person_id: event_frame(row) for row in rows}
+    transaction.on_commit(lambda: wake(person_ids=ids, frames=frames))
     return sequences
 
 
@@ -106,8 +108,14 @@ def _next_sequence_numbers_upsert(person_ids: list[int]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def wake(*, person_ids: Iterable[int]) -> None:
+def wake(*, person_ids: Iterable[int], frames: dict[int, dict[str, Any]] | None = None) -> None:
     """Tell each person's sockets to read new events. At-most-once by design.
+
+    With ``frames`` (each person's committed event, as event_frame gives it)
+    the wake-up carries a copy of the event, so a socket that has sent
+    everything before it sends it without reading the database (a broadcast
+    to a thousand people is a thousand reads otherwise). A socket that is
+    behind, or a wake-up without a frame, reads from the database as before.
 
     One event loop and one batch for all recipients: outside a running loop
     (a Celery worker, a command) each ``async_to_sync`` call starts a new loop,
@@ -117,16 +125,20 @@ def wake(*, person_ids: Iterable[int]) -> None:
     if layer is None or not ids:
         return
     try:
-        async_to_sync(_wake_all)(layer, ids)
+        async_to_sync(_wake_all)(layer, ids, frames or {})
     except Exception:
         # The events are committed; sockets that miss this hint catch up on
         # their next wake, their periodic check, or their reconnect.
         logger.warning("could not wake the sockets of %d people", len(ids), exc_info=True)
 
 
-async def _wake_all(layer: Any, ids: list[int]) -> None:
+async def _wake_all(layer: Any, ids: list[int], frames: dict[int, dict[str, Any]]) -> None:
+    def message(pid: int) -> dict[str, Any]:
+        frame = frames.get(pid)
+        return WAKE_MESSAGE if frame is None else {**WAKE_MESSAGE, "event": frame}
+
     results = await asyncio.gather(
-        *(layer.group_send(group_for_person(pid), WAKE_MESSAGE) for pid in ids), return_exceptions=True
+        *(layer.group_send(group_for_person(pid), message(pid)) for pid in ids), return_exceptions=True
     )
     for pid, result in zip(ids, results, strict=True):
         if isinstance(result, BaseException):

@@ -114,24 +114,36 @@ def channel_layer_host(url: str) -> dict:
         "retry_on_error": [RedisConnectionError, RedisTimeoutError],
         "health_check_interval": 30,
         # redis-py's default pool of 100 refused handshakes past ~2,400
-        # sockets in the benchmark (MaxConnectionsError in group_add).
+        # sockets on the core layer (MaxConnectionsError in group_add); the
+        # pub/sub layer needs two, but a limit keeps a storm bounded.
         "max_connections": env.int("CHANNEL_REDIS_MAX_CONNECTIONS", default=2000),
+    }
+
+
+# The layer only carries wake-up hints; sockets read events from the database.
+# Pub/sub over the core layer, by the benchmark's numbers: messaging/layers.py
+# and docs/performance.md say why. Wake every socket after a Redis reconnect
+# with the message messaging.events.WAKE_MESSAGE (a test checks they match).
+RECONNECT_MESSAGE = {"type": "events.available"}
+
+
+def redis_channel_layer(urls: list[str], *, prefix: str) -> dict:
+    return {
+        "BACKEND": "messaging.layers.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [channel_layer_host(url) for url in urls],
+            "prefix": prefix,
+            "reconnect_message": RECONNECT_MESSAGE,
+        },
     }
 
 
 CHANNEL_LAYERS = {
     "default": (
-        {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [
-                    channel_layer_host(url) for url in env.list("CHANNEL_REDIS_URLS", default=[REDIS_URL])
-                ],
-                "prefix": env.str("CHANNEL_PREFIX", default="asgi"),
-                "capacity": 1500,
-                "expiry": 60,
-            },
-        }
+        redis_channel_layer(
+            env.list("CHANNEL_REDIS_URLS", default=[REDIS_URL]),
+            prefix=env.str("CHANNEL_PREFIX", default="asgi"),
+        )
         if REDIS_URL
         else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
     )

@@ -24,11 +24,11 @@ from django.test import override_settings
 
 from config.asgi import application
 from config.celery import app as celery_app
-from config.settings.base import channel_layer_host
+from config.settings.base import redis_channel_layer
 from config.stack import _free_loopback_port, redis_server_command
 from messaging.actions import alerts
 from messaging.consumers import CLOSE_SERVICE_RESTART
-from messaging.models import EscalationStepRun, Event, Offer
+from messaging.models import Conversation, EscalationStepRun, Event, Offer
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -170,57 +170,95 @@ def _pings(client: redis.Redis) -> bool:
         return False
 
 
-async def test_redis_restarted_mid_alert_loses_no_event_and_clients_catch_up(crisis):
+async def test_redis_restarted_mid_alert_loses_no_event_and_open_sockets_catch_up(crisis):
+    """The pub/sub layer drops what is published while Redis is down. The
+    events are in PostgreSQL, and when the layer's subscriber connection comes
+    back it wakes every socket of the process, which reads what it missed: a
+    restart costs latency, never an event, and the phone need not reconnect.
+    A socket whose own layer call fails meanwhile is closed with 1012 so the
+    phone reconnects with its cursor."""
     bea, cleo = crisis.peers[:2]
-    _, token = await sync_to_async(sign_in)(bea)
-    headers = [(b"authorization", f"Token {token}".encode())]
+    _, bea_token = await sync_to_async(sign_in)(bea)
+    _, cleo_token = await sync_to_async(sign_in)(cleo)
     with private_redis() as (url, redis_up, redis_down):
-        layers = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [channel_layer_host(url)]},
-            }
-        }
+        layers = {"default": redis_channel_layer([url], prefix=f"fault{time.monotonic_ns()}")}
         with override_settings(CHANNEL_LAYERS=layers):
-            before = WebsocketCommunicator(application, "/ws/v1/", headers=headers)
-            assert (await before.connect())[0]
-            await before.receive_json_from(timeout=3)
-            raised = await sync_to_async(alerts.do_raise_alert)(
-                member=crisis.member, network=crisis.network, route_all_networks=False, client_key="redis-1"
+            bea_socket = WebsocketCommunicator(
+                application, "/ws/v1/", headers=[(b"authorization", f"Token {bea_token}".encode())]
             )
-            alert = raised.alert
-            offered = await before.receive_json_from(timeout=5)
-            assert offered["type"] == "alert.offered"
-            cursor = offered["seq"]
-
-            await sync_to_async(redis_down)()
-            # Cleo takes it while Redis is gone: stored, though nobody can be woken.
-            await sync_to_async(alerts.do_accept_alert)(alert_id=alert.pk, person=cleo)
-            # The open socket loses its channel layer and is closed so the phone reconnects.
-            closed = await before.receive_output(timeout=15)
-            assert (closed["type"], closed["code"]) == ("websocket.close", CLOSE_SERVICE_RESTART)
-            await sync_to_async(redis_up)()
-
-            after = WebsocketCommunicator(application, f"/ws/v1/?after={cursor}", headers=headers)
+            cleo_socket = WebsocketCommunicator(
+                application, "/ws/v1/", headers=[(b"authorization", f"Token {cleo_token}".encode())]
+            )
             try:
-                assert (await after.connect())[0]
-                assert (await after.receive_json_from(timeout=5))["type"] == "hello"
-                missed = await after.receive_json_from(timeout=5)
-                assert (missed["type"], missed["seq"]) == ("alert.withdrawn", cursor + 1)
-                assert missed["data"] == {"alert_id": str(alert.pk), "reason": "taken"}
+                for socket in (bea_socket, cleo_socket):
+                    assert (await socket.connect())[0]
+                    assert (await socket.receive_json_from(timeout=3))["type"] == "hello"
+                raised = await sync_to_async(alerts.do_raise_alert)(
+                    member=crisis.member,
+                    network=crisis.network,
+                    route_all_networks=False,
+                    client_key="redis-1",
+                )
+                alert = raised.alert
+                offered = await bea_socket.receive_json_from(timeout=5)
+                assert offered["type"] == "alert.offered"
+                cursor = offered["seq"]
+                assert (await cleo_socket.receive_json_from(timeout=5))["type"] == "alert.offered"
+
+                await sync_to_async(redis_down)()
+                # Cleo takes it while Redis is gone: stored, though nobody can be woken.
+                await sync_to_async(alerts.do_accept_alert)(alert_id=alert.pk, person=cleo)
                 stored = await sync_to_async(
                     lambda: list(
                         Event.objects.filter(person=bea).order_by("seq").values_list("seq", flat=True)
                     )
                 )()
                 assert stored == list(range(1, cursor + 2))
+                # Cleo types to the member while Redis is gone: her socket's own
+                # layer call fails, and it is closed for a reconnect.
+                conversation_id = await sync_to_async(lambda: str(Conversation.objects.get(alert=alert).pk))()
+                await cleo_socket.send_json_to(
+                    {"type": "typing", "conversation_id": conversation_id, "state": "start"}
+                )
+                closed = await _next_output_of_kind(cleo_socket, "websocket.close", timeout=20)
+                assert closed["code"] == CLOSE_SERVICE_RESTART
+
+                await sync_to_async(redis_up)()
+                # Bea's socket stayed open; once the layer is back it reads what it missed.
+                missed = await _next_event(bea_socket, timeout=20)
+                assert (missed["type"], missed["seq"]) == ("alert.withdrawn", cursor + 1)
+                assert missed["data"] == {"alert_id": str(alert.pk), "reason": "taken"}
                 # And live delivery works again on the restarted Redis.
                 await sync_to_async(alerts.do_hand_over_alert)(alert_id=alert.pk, person=cleo, to=bea)
-                live = await after.receive_json_from(timeout=5)
+                live = await _next_event(bea_socket, timeout=5)
                 assert (live["type"], live["seq"], live["data"]["kind"]) == (
                     "alert.offered",
                     cursor + 2,
                     "handover",
                 )
             finally:
-                await after.disconnect()
+                await bea_socket.disconnect()
+
+
+async def _next_output_of_kind(socket: WebsocketCommunicator, kind: str, *, timeout: float) -> dict:
+    """Skip frames (heartbeats, error frames) until the socket sends ``kind``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        output = await socket.receive_output(timeout=max(0.1, deadline - time.monotonic()))
+        if output["type"] == kind:
+            return output
+
+
+async def _next_event(socket: WebsocketCommunicator, *, timeout: float) -> dict:
+    """The next frame that is not a heartbeat."""
+    deadline = time.monotonic() + timeout
+    while True:
+        frame = await socket.receive_json_from(timeout=max(0.1, deadline - time.monotonic()))
+        if frame["type"] != "ping":
+            return frame
+
+
+def test_the_reconnect_wake_is_the_wake_the_consumer_handles():
+    from messaging.events import WAKE_MESSAGE
+
+    assert settings.RECONNECT_MESSAGE == WAKE_MESSAGE
