@@ -3,7 +3,7 @@ never imports Django: it talks to the servers only over loopback sockets.
 
 - ``hold``: holds many websockets, answers heartbeats, acks offers and records
   the arrival time of every frame it is told to watch.
-- ``fire_http`` / ``fire_ws``: open-loop senders. Request ``i`` is sent at
+- ``fire_http`` / ``fire_ws``: open-loop senders (REST posts, floor frames). Request ``i`` is sent at
   ``start + i / rate`` whether or not earlier ones were answered, and latency
   is measured from that scheduled time (no coordinated omission).
 
@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-WATCHED = ("alert.offered", "alert.withdrawn", "bench")
+WATCHED = ("alert.offered", "alert.withdrawn", "message.new", "bench")
+# Frames the phone acknowledges, as the app does for what it has shown.
+ACKED = ("alert.offered", "message.new")
 
 
 def raise_open_file_limit() -> None:
@@ -86,9 +88,9 @@ class Holder:
                     await ws.send('{"type":"pong"}')
                 elif kind in WATCHED:
                     data = frame.get("data") or {}
-                    key = str(data.get("alert_id", frame.get("k", "")))
+                    key = str(data.get("alert_id") or data.get("message_id") or frame.get("k", ""))
                     self.records.append((now, ident, kind, key))
-                    if self.ack and kind == "alert.offered":
+                    if self.ack and kind in ACKED:
                         await ws.send(json.dumps({"type": "ack", "seq": frame["seq"]}))
         except Exception:
             pass
@@ -133,14 +135,17 @@ def hold(conn: Connection, targets: list[Target], ack: bool = True, concurrency:
 
 
 @dataclass(frozen=True)
-class Raise:
-    key: str
+class Post:
+    """One open-loop POST: an alert raised or a message sent."""
+
+    key: str  # the Idempotency-Key, unique per request
     token: str
-    network_id: int
+    path: str
+    body: dict[str, Any]
 
 
-def fire_http(conn: Connection, base_url: str, raises: list[Raise], rate: float, start_at: float) -> None:
-    """POST /api/v1/alerts/ open-loop; sends [(key, scheduled, answered, status, alert_id)]."""
+def fire_http(conn: Connection, base_url: str, posts: list[Post], rate: float, start_at: float) -> None:
+    """POST open-loop; sends [(key, scheduled, answered, status, id of what was created)]."""
     import aiohttp
 
     raise_open_file_limit()
@@ -151,23 +156,21 @@ def fire_http(conn: Connection, base_url: str, raises: list[Raise], rate: float,
         timeout = aiohttp.ClientTimeout(total=120)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
-            async def one(item: Raise, scheduled: float) -> None:
+            async def one(item: Post, scheduled: float) -> None:
                 headers = {"Authorization": f"Token {item.token}", "Idempotency-Key": item.key}
                 try:
                     async with session.post(
-                        f"{base_url}/api/v1/alerts/",
-                        json={"network_id": item.network_id, "all_networks": False},
-                        headers=headers,
+                        f"{base_url}{item.path}", json=item.body, headers=headers
                     ) as response:
                         body = await response.json(content_type=None)
                         status = response.status
-                        alert_id = str(body.get("id", "")) if isinstance(body, dict) else ""
+                        created_id = str(body.get("id", "")) if isinstance(body, dict) else ""
                 except Exception:
-                    status, alert_id = 0, ""
-                results.append((item.key, scheduled, time.time(), status, alert_id))
+                    status, created_id = 0, ""
+                results.append((item.key, scheduled, time.time(), status, created_id))
 
             pending = []
-            for i, item in enumerate(raises):
+            for i, item in enumerate(posts):
                 scheduled = start_at + i / rate
                 await asyncio.sleep(max(0.0, scheduled - time.time()))
                 pending.append(asyncio.ensure_future(one(item, scheduled)))

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from messaging.actions.alerts import do_raise_alert
-from messaging.event_types import ALERT_OFFERED, ALERT_WITHDRAWN
-from messaging.events import send_event_on_commit
+from messaging.actions.conversations import do_ensure_group_conversation
+from messaging.event_types import ALERT_OFFERED
 from messaging.models import Alert, EscalationStepRun, Event
 from network.actions import do_set_availability, do_set_readiness
 from network.models import Device, Membership, Network, Person
@@ -35,12 +35,14 @@ class Cell:
     people: list[int]
     on_call: list[int]
     raisers: list[int] = field(default_factory=list)
+    conversation_id: str = ""  # the network's group conversation (scenario 4)
 
 
 @dataclass
 class Cast:
     tokens: dict[int, str]  # person id -> device token
     cells: list[Cell]
+    big_group: str = ""  # the conversation of scenario 3's broadcast
 
 
 def make_cast(*, networks: int, size: int = 10, on_call: int = 3) -> Cast:
@@ -95,8 +97,38 @@ def make_cast(*, networks: int, size: int = 10, on_call: int = 3) -> Cast:
                     now=now - timedelta(hours=3),
                 )
             ids = [m.person_id for m in members]
-            cells.append(Cell(network_id=net.pk, people=ids, on_call=ids[:on_call], raisers=ids[on_call:]))
+            group = do_ensure_group_conversation(network=net, now=now)
+            cells.append(
+                Cell(
+                    network_id=net.pk,
+                    people=ids,
+                    on_call=ids[:on_call],
+                    raisers=ids[on_call:],
+                    conversation_id=str(group.pk),
+                )
+            )
     return Cast(tokens=tokens, cells=cells)
+
+
+def make_big_group(*, person_ids: list[int]) -> str:
+    """A network whose members are ``person_ids`` (each also stays in their own
+    network of 10), and its group conversation: scenario 3's broadcast."""
+    now = timezone.now()
+    with transaction.atomic():
+        network = Network.objects.create(
+            name=f"Bench everyone {len(person_ids)}",
+            slug=f"bench-everyone-{len(person_ids)}",
+            kind=Network.Kind.PEER_SUPPORT_GROUP,
+            size_cap=max(len(person_ids), 10),
+            escalation_steps=STEPS,
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(person_id=pid, network=network, role=Membership.Role.MEMBER, joined_at=now)
+                for pid in person_ids
+            ]
+        )
+        return str(do_ensure_group_conversation(network=network, now=now).pk)
 
 
 def raise_alert_due_at(*, cell: Cell, raiser: int, key: str, due_at: datetime) -> str:
@@ -109,15 +141,6 @@ def raise_alert_due_at(*, cell: Cell, raiser: int, key: str, due_at: datetime) -
         now=due_at - timedelta(seconds=FIRST_STEP_WAIT),
     )
     return str(raised.alert.pk)
-
-
-def broadcast(*, person_ids: list[int], key: str) -> None:
-    """One event to every person, the way a group-conversation message will be
-    sent (issue 6): persisted per person, then one wake-up each."""
-    with transaction.atomic():
-        send_event_on_commit(
-            event_type=ALERT_WITHDRAWN, data={"alert_id": key, "reason": "resolved"}, person_ids=person_ids
-        )
 
 
 @dataclass

@@ -36,6 +36,7 @@ class Plan:
     rate_seconds: float
     broadcast_size: int
     broadcast_repeats: int
+    message_rates: tuple[float, ...]
     escalation_alerts: int
     escalation_window: float
     scale_out_sockets: int
@@ -58,11 +59,12 @@ FULL = Plan(
     rate_seconds=10,
     broadcast_size=1000,
     broadcast_repeats=15,
+    message_rates=(25, 50, 100),
     escalation_alerts=1000,
     escalation_window=60,
     scale_out_sockets=1000,
     scale_out_rate=10,
-    layers=("core", "pubsub"),
+    layers=("pubsub", "core"),
     rtt_samples=2000,
 )
 SMOKE = Plan(
@@ -75,11 +77,12 @@ SMOKE = Plan(
     rate_seconds=2,
     broadcast_size=30,
     broadcast_repeats=2,
+    message_rates=(5,),
     escalation_alerts=30,
     escalation_window=3,
     scale_out_sockets=20,
     scale_out_rate=5,
-    layers=("core",),
+    layers=("pubsub",),
     rtt_samples=200,
 )
 
@@ -334,59 +337,102 @@ def held_connections(*, web: Process, port: int, cast: Any, plan: Plan) -> dict[
     return {"heartbeat_seconds": plan.heartbeat_seconds, "levels": levels}
 
 
-def _raises(cells: list[Any], tokens: dict[int, str], count: int, tag: str) -> list[clients.Raise]:
+def _raises(cells: list[Any], tokens: dict[int, str], count: int, tag: str) -> list[clients.Post]:
     out = []
     for i in range(count):
         cell = cells[i % len(cells)]
         raiser = cell.raisers[(i // len(cells)) % len(cell.raisers)]
-        out.append(clients.Raise(key=f"{tag}-{i}", token=tokens[raiser], network_id=cell.network_id))
+        body = {"network_id": cell.network_id, "all_networks": False}
+        out.append(clients.Post(key=f"{tag}-{i}", token=tokens[raiser], path="/api/v1/alerts/", body=body))
     return out
+
+
+def _messages(cells: list[Any], tokens: dict[int, str], count: int, tag: str) -> list[clients.Post]:
+    """Messages spread over the cells' group conversations, each from a member
+    of that group in turn."""
+    out = []
+    for i in range(count):
+        cell = cells[i % len(cells)]
+        author = cell.people[(i // len(cells)) % len(cell.people)]
+        out.append(
+            clients.Post(
+                key=f"{tag}-{i}",
+                token=tokens[author],
+                path=f"/api/v1/conversations/{cell.conversation_id}/messages/",
+                body={"text": f"bench message {i}: see you at the group on thursday"},
+            )
+        )
+    return out
+
+
+def _post_and_fan_out(
+    *, port: int, sockets: Sockets, posts: list[clients.Post], rate: float, expected: int, kind: str
+) -> dict[str, Any]:
+    """POST open-loop at ``rate``; time from each scheduled POST to each socket
+    receiving the ``kind`` frame for what it created, and to the last of the
+    ``expected`` receivers."""
+    sockets.drain()
+    seconds = len(posts) / rate
+    answers = _run_child(
+        clients.fire_http, f"http://127.0.0.1:{port}", posts, rate, time.time() + 1, timeout=seconds + 300
+    )
+    time.sleep(2)
+    sent = {created: scheduled for _, scheduled, _, status, created in answers if status in (200, 201)}
+    result = _fan_out(sent, sockets.drain(), expected=expected, kind=kind)
+    result["rate_per_second"] = rate
+    result["posted"] = len(answers)
+    result["errors"] = sum(1 for a in answers if a[3] not in (200, 201))
+    result["response"] = summary_ms([answered - scheduled for _, scheduled, answered, _, _ in answers])
+    return result
 
 
 def alert_delivery(
     *, raise_port: int, sockets: Sockets, cells: list[Any], cast: Any, rate: float, seconds: float, tag: str
 ) -> dict[str, Any]:
-    """Alerts raised over REST at a fixed rate; time from the scheduled raise
-    to each on-call peer's socket, and to the last of the three."""
-    sockets.drain()
+    """Scenario 2: alerts raised over REST at a fixed rate; time from the
+    scheduled raise to each on-call peer's socket, and to the last of the three."""
     raises = _raises(cells, cast.tokens, int(rate * seconds), tag)
-    answers = _run_child(
-        clients.fire_http,
-        f"http://127.0.0.1:{raise_port}",
-        raises,
-        rate,
-        time.time() + 1,
-        timeout=seconds + 300,
+    return _post_and_fan_out(
+        port=raise_port, sockets=sockets, posts=raises, rate=rate, expected=3, kind="alert.offered"
     )
-    time.sleep(2)
-    sent = {alert_id: scheduled for _, scheduled, _, status, alert_id in answers if status in (200, 201)}
-    result = _fan_out(sent, sockets.drain(), expected=3, kind="alert.offered")
-    result["rate_per_second"] = rate
-    result["raised"] = len(answers)
-    result["raise_errors"] = sum(1 for a in answers if a[3] not in (200, 201))
-    result["raise_response"] = summary_ms([answered - scheduled for _, scheduled, answered, _, _ in answers])
+
+
+def messages(
+    *, port: int, sockets: Sockets, cells: list[Any], cast: Any, rate: float, seconds: float, tag: str
+) -> dict[str, Any]:
+    """Scenario 4: messages sent over REST at a fixed rate into the groups of
+    10; time from the scheduled send to each member's socket (the author's
+    too: their other devices hear of it), and to the last of the ten."""
+    posts = _messages(cells, cast.tokens, int(rate * seconds), tag)
+    result = _post_and_fan_out(
+        port=port, sockets=sockets, posts=posts, rate=rate, expected=len(cells[0].people), kind="message.new"
+    )
+    window = seconds + result["last"].get("max_ms", 0) / 1000 if result["last"]["n"] else seconds
+    result["delivered_frames_per_second"] = round(result["each"]["n"] / window, 1)
     return result
 
 
-def broadcast(*, sockets: Sockets, person_ids: list[int], repeats: int) -> dict[str, Any]:
-    """Scenario 3: one event to ``len(person_ids)`` people, as a group message will be."""
-    from bench import fixtures
-
-    sockets.drain()
-    sent: dict[str, float] = {}
-    persist_and_wake = []
-    for i in range(repeats):
-        key = f"broadcast-{time.time_ns()}-{i}"
-        started = time.time()
-        fixtures.broadcast(person_ids=person_ids, key=key)
-        persist_and_wake.append(time.time() - started)
-        sent[key] = started
-        time.sleep(0.5 if len(person_ids) < 100 else 1.5)
-    time.sleep(1 if len(person_ids) < 100 else 3)
-    result = _fan_out(sent, sockets.drain(), expected=len(person_ids), kind="alert.withdrawn")
-    result["recipients"] = len(person_ids)
+def broadcast(
+    *, port: int, sockets: Sockets, conversation_id: str, author_token: str, recipients: int, repeats: int
+) -> dict[str, Any]:
+    """Scenario 3: one message to a group conversation of ``recipients``
+    members, sent over REST like any other; time to each member's socket and
+    to the last one."""
+    posts = [
+        clients.Post(
+            key=f"broadcast-{time.time_ns()}-{i}",
+            token=author_token,
+            path=f"/api/v1/conversations/{conversation_id}/messages/",
+            body={"text": f"bench broadcast {i}: the group meets at 7 tonight"},
+        )
+        for i in range(repeats)
+    ]
+    rate = 2.0 if recipients < 100 else 0.5
+    result = _post_and_fan_out(
+        port=port, sockets=sockets, posts=posts, rate=rate, expected=recipients, kind="message.new"
+    )
+    result["recipients"] = recipients
     result["sockets_open_after"] = sockets.open_count()
-    result["persist_and_wake"] = summary_ms(persist_and_wake)
     return result
 
 

@@ -19,7 +19,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CHANNEL_LAYERS = channel_layers(
-    layer=env.str("BENCH_CHANNEL_LAYER", default="core"),
+    layer=env.str("BENCH_CHANNEL_LAYER", default="pubsub"),
     redis_url=REDIS_URL,
     prefix=env.str("CHANNEL_PREFIX", default="bench"),
 )
