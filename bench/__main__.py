@@ -11,6 +11,7 @@ on failure and on Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import signal
@@ -318,8 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         choices=["baselines", "held", "delivery", "messages", "escalation"],
         help="run only these parts (repeatable); default: everything",
     )
+    parser.add_argument(
+        "--layer", choices=["pubsub", "core"], help="measure the service on this channel layer only"
+    )
     args = parser.parse_args(argv)
     plan = SMOKE if args.smoke else FULL
+    if args.layer:
+        plan = dataclasses.replace(plan, layers=(args.layer,))
     only = set(args.only or [])
     stamp = time.strftime("%Y%m%dT%H%M%S") + ("-smoke" if plan.smoke else "")
     json_path = args.json or RESULTS_DIR / f"{stamp}.json"
@@ -367,7 +373,8 @@ def main(argv: list[str] | None = None) -> int:
                     "machine": report.machine(),
                     "command": "python -m bench"
                     + (" --smoke" if plan.smoke else "")
-                    + "".join(f" --only {name}" for name in sorted(only)),
+                    + "".join(f" --only {name}" for name in sorted(only))
+                    + (f" --layer {args.layer}" if args.layer else ""),
                     "database": "postgresql",
                     "git": _git_state(),
                     "heartbeat_seconds": plan.heartbeat_seconds,

@@ -1,5 +1,5 @@
 """Settings for every process of a benchmark run: the production choices that
-matter for speed (DEBUG off, persistent database connections) on top of the
+matter for speed (DEBUG off, pooled database connections) on top of the
 shared base, with the channel layer picked by ``BENCH_CHANNEL_LAYER`` so the
 two channels_redis layers can be compared on the same code.
 
@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from bench.layers import channel_layers
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, REDIS_URL, env
+from config.settings.base import DATABASES, REDIS_URL, database_pool, env
 
 DEBUG = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].update(database_pool(env, DATABASES["default"]))
 
 CHANNEL_LAYERS = channel_layers(
     layer=env.str("BENCH_CHANNEL_LAYER", default="pubsub"),

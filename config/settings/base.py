@@ -100,6 +100,30 @@ CACHES = {
 }
 
 
+def database_pool(env: environ.Env, database: dict) -> dict:
+    """PostgreSQL connections from a bounded pool (Django's psycopg pool).
+
+    Not persistent connections (CONN_MAX_AGE): under daphne each concurrent
+    sync request runs in a thread of its own, and each such thread kept its
+    own connection, so a burst of requests (the benchmark's 100 alerts a
+    second) opened connections until PostgreSQL refused them ("too many
+    clients") and requests failed with 500. The pool caps each process;
+    a request waits up to DB_POOL_TIMEOUT seconds for a connection.
+    PostgreSQL only: other engines get nothing."""
+    if not database["ENGINE"].endswith("postgresql"):
+        return {}
+    return {
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {
+            "pool": {
+                "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+                "max_size": env.int("DB_POOL_MAX_SIZE", default=16),
+                "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+            }
+        },
+    }
+
+
 def channel_layer_host(url: str) -> dict:
     """A channels_redis host that reconnects after a Redis restart instead of
     failing the first command on each stale pooled connection."""

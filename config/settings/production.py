@@ -4,14 +4,13 @@ the process. ``manage.py check --deploy`` passes with no warnings (tested)."""
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_pool, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].update(database_pool(env, DATABASES["default"]))
 REDIS_URL = env.str("REDIS_URL")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
