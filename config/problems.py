@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -81,7 +82,27 @@ class UnprocessableRequest(exceptions.APIException):
     default_code = "unprocessable"
 
 
+class ServiceBusy(exceptions.APIException):
+    status_code = 503
+    default_detail = "The service is busy. Try again in a moment."
+    default_code = "busy"
+    wait = 2
+
+
+def _is_pool_timeout(exc: Exception) -> bool:
+    """No database connection came free in DB_POOL_TIMEOUT seconds: the
+    process is overloaded, not broken (config.settings.base.database_pool)."""
+    try:
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # only the PostgreSQL deployment has the pool
+        return False
+    return isinstance(exc, DatabaseError) and isinstance(exc.__cause__, PoolTimeout)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if _is_pool_timeout(exc):
+        logger.warning("no database connection free in time; answering 503")
+        exc = ServiceBusy()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -99,3 +99,24 @@ def test_an_unexpected_error_in_an_api_view_is_a_json_500(api, member):
     client.raise_request_exception = False
     body = assert_problem(client.get("/api/v1/boom/"), 500)
     assert "inside DRF" not in body["detail"]
+
+
+def test_an_exhausted_database_pool_answers_503_with_retry_after_not_500():
+    """Overload is not a bug: when no pooled connection comes free in time the
+    client is told to retry (its Idempotency-Key makes the retry safe)."""
+    from django.db import connection
+    from django.db.utils import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    from config.problems import exception_handler
+
+    try:
+        with connection.wrap_database_errors:
+            raise PoolTimeout("couldn't get a connection after 10.00 sec")
+    except OperationalError as wrapped:
+        response = exception_handler(wrapped, {})
+    assert response is not None
+    assert response.status_code == 503
+    assert response["Retry-After"] == "2"
+    body = response.data
+    assert (body["status"], body["type"], body["retry_after"]) == (503, "about:blank#busy", 2)
