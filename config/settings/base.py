@@ -289,6 +289,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+ALERT_SWEEP_SECONDS = env.float("ALERT_SWEEP_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-login-material": {
         "task": "network.tasks.purge_expired_login_material",
@@ -303,10 +304,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
     # The safety net under the ETA tasks: due escalation steps, delivery
-    # fallbacks, contact checks and follow-ups, read from the database.
+    # fallbacks, contact checks and follow-ups, read from the database. After
+    # a worker dies it is what runs the steps the dead worker held, so its
+    # interval bounds how late they are (the bench's killed-worker figure).
+    # Sweeps queued while no worker runs expire: the newest one does it all.
     "sweep-due-alert-work": {
         "task": "messaging.tasks.sweep_due_alert_work",
-        "schedule": timedelta(seconds=env.float("ALERT_SWEEP_SECONDS", default=2.0)),
+        "schedule": timedelta(seconds=ALERT_SWEEP_SECONDS),
+        "options": {"expires": max(2 * ALERT_SWEEP_SECONDS, 2.0)},
     },
 }
 CELERY_TASK_ROUTES = {
