@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -323,7 +323,7 @@ def _deliver(conversation: Conversation, message: Message, *, author: Person, no
             [Participant(conversation=conversation, person_id=pid, joined_at=now) for pid in people],
             ignore_conflicts=True,
         )
-    sequences = send_event_on_commit(
+    send_event_on_commit(
         event_type=MESSAGE_NEW,
         data={
             "conversation_id": str(conversation.pk),
@@ -341,20 +341,24 @@ def _deliver(conversation: Conversation, message: Message, *, author: Person, no
         read_through=Greatest(F("read_through"), Value(message.order)),
     )
     # Arm the offline fallback for everyone not already waiting on an earlier
-    # message: one locked read and one update, not two statements a person
-    # (a group can have hundreds). The conversation's row lock orders senders.
-    to_arm = list(
-        Participant.objects.select_for_update()
-        .filter(conversation=conversation, person_id__in=people, pending_since__isnull=True)
+    # message, in one UPDATE (a group can have hundreds): each person's
+    # sequence row is locked by this transaction and was just advanced, so its
+    # last_seq is this message's event for them.
+    armed = (
+        Participant.objects.filter(
+            conversation=conversation, person_id__in=people, pending_since__isnull=True
+        )
         .exclude(person=author)
+        .update(
+            pending_event_seq=Subquery(
+                EventSequence.objects.filter(person_id=OuterRef("person_id")).values("last_seq")[:1]
+            ),
+            pending_since=now,
+            push_sent_at=None,
+            sms_sent_at=None,
+        )
     )
-    for row in to_arm:
-        row.pending_event_seq, row.pending_since = sequences[row.person_id], now
-        row.push_sent_at = row.sms_sent_at = None
-    Participant.objects.bulk_update(
-        to_arm, ["pending_event_seq", "pending_since", "push_sent_at", "sms_sent_at"]
-    )
-    if to_arm:
+    if armed:
         _on_commit_check_delivery(conversation_id=conversation.pk, pending_since=now)
 
 
