@@ -3,7 +3,7 @@ matter for speed (DEBUG off, pooled database connections) on top of the
 shared base, with the channel layer picked by ``BENCH_CHANNEL_LAYER`` so the
 two channels_redis layers can be compared on the same code.
 
-Notification fallbacks (push after 10 s, SMS after 30 s) are pushed out of the
+Notification fallbacks of alerts and messages are pushed out of the
 measurement windows: the bench clients stand for phones that never register a
 push subscription, and the figures are about the websocket path.
 """
@@ -27,6 +27,8 @@ SMS_BACKEND = "messaging.transports.sms.LocmemSmsBackend"
 PUSH_BACKEND = "messaging.transports.push.LocmemPushBackend"
 ALERT_PUSH_AFTER_SECONDS = 86400
 ALERT_SMS_AFTER_PUSH_SECONDS = 86400
+MESSAGE_PUSH_AFTER_SECONDS = 86400
+MESSAGE_SMS_AFTER_PUSH_SECONDS = 86400
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

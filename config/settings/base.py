@@ -313,10 +313,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=ALERT_SWEEP_SECONDS),
         "options": {"expires": max(2 * ALERT_SWEEP_SECONDS, 2.0)},
     },
+    # Message push/SMS fallbacks whose ETA tasks were lost: minutes matter
+    # here, not seconds, and they run on the default queue, apart from alerts.
+    "sweep-message-fallbacks": {
+        "task": "messaging.tasks.sweep_message_fallbacks",
+        "schedule": timedelta(seconds=10),
+        "options": {"expires": 20},
+    },
 }
 CELERY_TASK_ROUTES = {
     "network.tasks.*": {"queue": "default"},
     "crisisplans.tasks.*": {"queue": "default"},
+    # Message fallbacks can pile up (a group of hundreds); alert work never
+    # waits behind them.
+    "messaging.tasks.send_conversation_fallbacks": {"queue": "default"},
+    "messaging.tasks.send_message_fallbacks": {"queue": "default"},
+    "messaging.tasks.sweep_message_fallbacks": {"queue": "default"},
+    "messaging.tasks.purge_old_messages": {"queue": "default"},
     "messaging.tasks.*": {"queue": "realtime"},
     "config.celery.*": {"queue": "default"},
 }

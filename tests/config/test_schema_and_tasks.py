@@ -40,3 +40,23 @@ def test_every_task_is_routed_to_a_queue_a_worker_consumes():
         queue = route["queue"].name
         assert queue in CELERY_WORKER_QUEUES, f"{name} goes to {queue!r}"
         assert name.split(".")[0] in {"network", "crisisplans", "messaging", "config"}, name
+
+
+def test_alert_work_has_its_own_queue_and_sweep_apart_from_message_fallbacks():
+    """A backlog of message fallbacks (a group of hundreds) must never delay an
+    escalation step: different queues, different sweeps."""
+    from django.conf import settings
+
+    celery_app.loader.import_default_modules()
+    router = celery_app.amqp.router
+
+    def queue(name: str) -> str:
+        return router.route({}, name)["queue"].name
+
+    for name in ("run_due_step", "send_alert_fallbacks", "check_contact", "sweep_due_alert_work"):
+        assert queue(f"messaging.tasks.{name}") == "realtime", name
+    for name in ("send_conversation_fallbacks", "send_message_fallbacks", "sweep_message_fallbacks"):
+        assert queue(f"messaging.tasks.{name}") == "default", name
+    schedule = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["messaging.tasks.sweep_due_alert_work"]["schedule"].total_seconds() <= 1
+    assert "messaging.tasks.sweep_message_fallbacks" in schedule

@@ -565,3 +565,15 @@ def test_a_member_who_left_the_network_loses_the_group(network, member, peer, ap
     group_id = api(member).get(f"/api/v1/networks/{network.pk}/conversation/").json()["id"]
     Membership.objects.filter(person=peer, network=network).update(left_at=timezone.now())
     assert api(peer).get(f"/api/v1/conversations/{group_id}/").status_code == 404
+
+
+def test_the_alert_sweep_leaves_message_fallbacks_to_their_own_sweep(member, peer, api):
+    from unittest import mock
+
+    from messaging import tasks
+
+    conversation_id = direct(api(member), peer.pk).json()["id"]
+    send(api(member), conversation_id, "hello", "k-1")
+    with mock.patch.object(timezone, "now", return_value=timezone.now() + timedelta(days=1)):
+        assert "message_fallbacks" not in tasks.sweep_due_alert_work()
+        assert tasks.sweep_message_fallbacks() == {"message_fallbacks": 1}
