@@ -137,6 +137,11 @@ async def _wake_all(layer: Any, ids: list[int], frames: dict[int, dict[str, Any]
         frame = frames.get(pid)
         return WAKE_MESSAGE if frame is None else {**WAKE_MESSAGE, "event": frame}
 
+    send_many = getattr(type(layer), "group_send_many", None)
+    if send_many is not None:
+        # The service's layer (messaging.layers): one pipelined round trip.
+        await send_many(layer, [(group_for_person(pid), message(pid)) for pid in ids])
+        return
     results = await asyncio.gather(
         *(layer.group_send(group_for_person(pid), message(pid)) for pid in ids), return_exceptions=True
     )

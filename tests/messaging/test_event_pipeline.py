@@ -355,3 +355,21 @@ async def test_events_for_one_person_never_reach_another(member, peer):
         assert await comm.receive_nothing(timeout=0.5)
     finally:
         await comm.disconnect()
+
+
+async def test_the_layer_sends_many_group_messages_in_one_batch():
+    """The wake-up of a large group goes out as one pipelined batch; each
+    group still gets exactly its own message, and an empty group costs nothing."""
+    layer = get_channel_layer()
+    first, second = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("batch.first", first)
+    await layer.group_add("batch.second", second)
+    await layer.group_send_many(
+        [
+            ("batch.first", {"type": "x", "n": 1}),
+            ("batch.nobody", {"type": "x", "n": 2}),
+            ("batch.second", {"type": "x", "n": 3}),
+        ]
+    )
+    assert await asyncio.wait_for(layer.receive(first), 3) == {"type": "x", "n": 1}
+    assert await asyncio.wait_for(layer.receive(second), 3) == {"type": "x", "n": 3}
