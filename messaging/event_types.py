@@ -54,6 +54,12 @@ DATETIME = {"type": "string", "format": "date-time"}
 NETWORK_REF = obj({"id": INTEGER, "name": STRING})
 PERSON_REF = obj({"id": INTEGER, "display_name": STRING})
 
+
+def person_ref(person: Any) -> dict[str, Any] | None:
+    """A person as events name them (PERSON_REF); None for nobody."""
+    return None if person is None else {"id": person.pk, "display_name": person.display_name}
+
+
 MEMBERSHIP_CHANGED = register(
     "membership.changed",
     "Membership changed in one of your networks: you joined, left, were marked ready, or (for "

@@ -37,6 +37,7 @@ from messaging.event_types import (
     ALERT_STATUS,
     ALERT_WITHDRAWN,
     FOLLOW_UP_DUE,
+    person_ref,
 )
 from messaging.events import send_event_on_commit
 from messaging.models import Alert, AlertDebrief, EscalationStepRun, FollowUp, Offer
@@ -62,10 +63,6 @@ class AlertNotOpen(Conflict):
 class NotYours(Conflict):
     default_detail = "You do not hold this alert."
     default_code = "not_alert_holder"
-
-
-def _ref(person: Person | None) -> dict[str, Any] | None:
-    return None if person is None else {"id": person.pk, "display_name": person.display_name}
 
 
 def _lock(alert_id: Any) -> Alert:
@@ -97,7 +94,7 @@ def _status(alert: Alert, *, stage: str) -> None:
         "stage": stage,
         "step": alert.step,
         "offered_count": alert.offers.count(),
-        "taken_by": _ref(alert.taken_by) if alert.state == Alert.State.TAKEN else None,
+        "taken_by": person_ref(alert.taken_by) if alert.state == Alert.State.TAKEN else None,
         "staff_told": alert.staff_notified_at is not None,
         "emergency_routes": alert.policy["emergency_routes"] if alert.emergency_routes_shown_at else None,
     }
@@ -109,7 +106,7 @@ def _offered_data(alert: Alert, *, network: Network, kind: str, step: int, remin
     return {
         "alert_id": str(alert.pk),
         "network": {"id": network.pk, "name": network.name},
-        "member": _ref(alert.member) or {"id": 0, "display_name": "A member"},
+        "member": person_ref(alert.member) or {"id": 0, "display_name": "A member"},
         "urgency": alert.urgency,
         "kind": kind,
         "step": step,
@@ -702,7 +699,7 @@ def do_prompt_follow_up(*, follow_up_id: int, now: datetime | None = None) -> bo
         follow_up = FollowUp.objects.select_related("member").get(pk=follow_up_id)
         send_event_on_commit(
             event_type=FOLLOW_UP_DUE,
-            data={"alert_id": str(follow_up.alert_id), "member": _ref(follow_up.member)},
+            data={"alert_id": str(follow_up.alert_id), "member": person_ref(follow_up.member)},
             person_ids=[follow_up.check_in_by_id],
         )
     return True

@@ -39,6 +39,7 @@ from messaging.event_types import (
     MESSAGE_NEW,
     MESSAGE_RECEIPT,
     MESSAGE_REPORTED,
+    person_ref,
 )
 from messaging.events import send_event_on_commit
 from messaging.models import (
@@ -73,10 +74,6 @@ class DirectMessagesClosed(PermissionDenied):
     # One answer for "direct messages off" and "blocked", so a block is not revealed.
     default_detail = "This person is not taking direct messages from you."
     default_code = "direct_messages_closed"
-
-
-def _ref(person: Person | None) -> dict[str, Any] | None:
-    return None if person is None else {"id": person.pk, "display_name": person.display_name}
 
 
 def _network_ref(network: Network) -> dict[str, Any]:
@@ -225,6 +222,14 @@ def _replay(existing: Message, *, conversation_id: Any, text: str, kind: str) ->
     return Sent(message=existing, created=False)
 
 
+def _replay_check_in(author: Person, client_id: str, *, text: str, kind: str) -> Sent | None:
+    """A retried check-in: answered with the first, in the conversation it went to."""
+    existing = Message.objects.filter(author=author, client_id=_validate_client_id(client_id)).first()
+    if existing is None:
+        return None
+    return _replay(existing, conversation_id=existing.conversation_id, text=text, kind=kind)
+
+
 def _require_may_send(conversation: Conversation, author: Person, *, via_follow_up: bool) -> None:
     if conversation.kind == Conversation.Kind.ALERT:
         assert conversation.alert is not None
@@ -331,7 +336,7 @@ def _deliver(conversation: Conversation, message: Message, *, author: Person, no
             "message_id": str(message.pk),
             "order": message.order,
             "kind": message.kind,
-            "author": _ref(author),
+            "author": person_ref(author),
             "sent_at": now.isoformat(),
         },
         person_ids=people,
@@ -444,7 +449,7 @@ def do_update_receipts(
                 event_type=MESSAGE_RECEIPT,
                 data={
                     "conversation_id": str(conversation.pk),
-                    "person": _ref(person),
+                    "person": person_ref(person),
                     "delivered_through": row.delivered_through,
                     "read_through": row.read_through,
                 },
@@ -508,11 +513,9 @@ def do_send_check_in(
     under the same rules as any direct message (direct messages off and
     blocks stop it)."""
     now = now or timezone.now()
-    existing = Message.objects.filter(author=sender, client_id=_validate_client_id(client_id)).first()
-    if existing is not None:
-        return _replay(
-            existing, conversation_id=existing.conversation_id, text=text, kind=Message.Kind.CHECK_IN
-        )
+    replayed = _replay_check_in(sender, client_id, text=text, kind=Message.Kind.CHECK_IN)
+    if replayed is not None:
+        return replayed
     conversation = do_start_direct_conversation(person=sender, other=recipient, now=now).conversation
     return do_send_message(
         conversation_id=conversation.pk,
@@ -534,11 +537,9 @@ def do_send_follow_up_check_in(
     now = now or timezone.now()
     if follow_up.check_in_by_id != person.pk:
         raise PermissionDenied("This follow-up is someone else's.")
-    existing = Message.objects.filter(author=person, client_id=_validate_client_id(client_id)).first()
-    if existing is not None:
-        return _replay(
-            existing, conversation_id=existing.conversation_id, text=text, kind=Message.Kind.FOLLOW_UP
-        )
+    replayed = _replay_check_in(person, client_id, text=text, kind=Message.Kind.FOLLOW_UP)
+    if replayed is not None:
+        return replayed
     if Message.objects.filter(follow_up=follow_up).exists():
         raise Conflict("This follow-up already has its check-in.")
     conversation = do_start_direct_conversation(
