@@ -113,6 +113,16 @@ _TIME = {"type": "string", "format": "date-time"}
 _REF = {"description": "the 'id' of the client frame this answers, if it had one"}
 
 
+def _receipt() -> dict[str, Any]:
+    """A receipt's fields, the same in the client's frame and the one relayed
+    (fresh dicts each time, so the AsyncAPI file spells both out)."""
+    return {
+        "conversation_id": {"type": "string", "format": "uuid"},
+        "delivered_through": {"type": "integer", "minimum": 0},
+        "read_through": {"type": "integer", "minimum": 0},
+    }
+
+
 def _frame(type_name: str, properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
     props = {"type": {"const": type_name}, **properties}
     return {
@@ -172,12 +182,7 @@ SERVER_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "receipts": _frame(
         "receipts",
-        {
-            "conversation_id": {"type": "string", "format": "uuid"},
-            "delivered_through": {"type": "integer", "minimum": 0},
-            "read_through": {"type": "integer", "minimum": 0},
-            "ref": _REF,
-        },
+        {**_receipt(), "ref": _REF},
         optional=("ref",),
     ),
     "typing": {
@@ -256,12 +261,7 @@ CLIENT_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "message.receipt": _frame(
         "message.receipt",
-        {
-            "conversation_id": {"type": "string", "format": "uuid"},
-            "delivered_through": {"type": "integer", "minimum": 0},
-            "read_through": {"type": "integer", "minimum": 0},
-            "id": _REF,
-        },
+        {**_receipt(), "id": _REF},
         optional=("delivered_through", "read_through", "id"),
     ),
     "typing": _frame(
