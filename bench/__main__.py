@@ -94,22 +94,29 @@ def _delivery(
     people = [pid for cell in cells for pid in cell.people]
     with scenarios.held(scenarios.targets_for(people, cast.tokens, port)) as sockets:
         ok, failed = sockets.connect()
-        if wanted("delivery"):
-            log(f"[{layer}] scenario 2: alert delivery with {ok} sockets held ({failed} failed)")
-            this["alert_delivery"] = {"sockets": ok, "runs": []}
-            for rate in plan.rates:
-                this["alert_delivery"]["runs"].append(
-                    scenarios.alert_delivery(
-                        raise_port=port,
+
+        def at_rates(scenario: Any, rates: tuple[float, ...], *, tag: str, **where: Any) -> list[Any]:
+            """One open-loop run of ``scenario`` per rate, a pause between."""
+            runs = []
+            for rate in rates:
+                runs.append(
+                    scenario(
                         sockets=sockets,
                         cells=cells,
                         cast=cast,
                         rate=rate,
                         seconds=plan.rate_seconds,
-                        tag=f"s2-{layer}-{rate}",
+                        tag=f"{tag}-{rate}",
+                        **where,
                     )
                 )
                 time.sleep(2)
+            return runs
+
+        if wanted("delivery"):
+            log(f"[{layer}] scenario 2: alert delivery with {ok} sockets held ({failed} failed)")
+            runs = at_rates(scenarios.alert_delivery, plan.rates, tag=f"s2-{layer}", raise_port=port)
+            this["alert_delivery"] = {"sockets": ok, "runs": runs}
             log(f"[{layer}] scenario 3: broadcast to a group of {plan.broadcast_size}")
             this["broadcast"] = scenarios.broadcast(
                 port=port,
@@ -121,20 +128,8 @@ def _delivery(
             )
         if wanted("messages"):
             log(f"[{layer}] scenario 4: messages in {len(cells)} groups of 10, {ok} sockets held")
-            this["messages"] = {"sockets": ok, "groups": len(cells), "runs": []}
-            for rate in plan.message_rates:
-                this["messages"]["runs"].append(
-                    scenarios.messages(
-                        port=port,
-                        sockets=sockets,
-                        cells=cells,
-                        cast=cast,
-                        rate=rate,
-                        seconds=plan.rate_seconds,
-                        tag=f"s4-{layer}-{rate}",
-                    )
-                )
-                time.sleep(2)
+            runs = at_rates(scenarios.messages, plan.message_rates, tag=f"s4-{layer}", port=port)
+            this["messages"] = {"sockets": ok, "groups": len(cells), "runs": runs}
     if not wanted("delivery"):
         return
 
