@@ -144,8 +144,11 @@ def test_a_second_sender_waits_until_the_first_commits(member):
     assert names == {1: "Ben 0", 2: "Ben 1", 3: "Ben 2"}
 
 
-def test_the_hand_written_sequence_statement_names_the_models_table():
-    assert f"INSERT INTO {EventSequence._meta.db_table} AS s" in events._NEXT_SEQUENCES_SQL
+def test_the_hand_written_sequence_statements_name_the_models_table():
+    table = EventSequence._meta.db_table
+    assert f"INSERT INTO {table} AS s" in events._NEXT_SEQUENCES_SQL
+    assert f"FROM {table} WHERE" in events._LOCK_SEQUENCES_SQL
+    assert f"UPDATE {table} AS s" in events._ACK_SQL
 
 
 @pytest.mark.postgresql
@@ -340,6 +343,8 @@ async def test_acks_are_recorded_and_bad_acks_refused(member):
         error = await comm.receive_json_from(timeout=3)
         assert (error["code"], error["ref"]) == ("invalid_ack", "a1")
         await comm.send_json_to({"type": "ack", "seq": "2"})
+        assert (await comm.receive_json_from(timeout=3))["code"] == "invalid_ack"
+        await comm.send_json_to({"type": "ack", "seq": -1})
         assert (await comm.receive_json_from(timeout=3))["code"] == "invalid_ack"
     finally:
         await comm.disconnect()

@@ -1,0 +1,161 @@
+"""Acks are written in batches (messaging.acks) and a socket's frames never
+queue behind the thread that runs the sockets' database work."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from messaging import acks, events
+from messaging.models import EventSequence
+from tests.conftest import sign_in
+from tests.factories import PersonFactory
+from tests.messaging.test_event_pipeline import emit, socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def acked(person_id: int) -> int:
+    return EventSequence.objects.get(person_id=person_id).acked_seq
+
+
+def test_a_batch_records_each_persons_ack_and_refuses_numbers_never_sent():
+    ann, ben, cat, dev = (PersonFactory().pk for _ in range(4))
+    for n in range(3):
+        emit([ann, ben, cat], n)
+    assert events.do_ack_many({ann: 2, ben: 9, cat: 3, dev: 0}) == {ann, cat}
+    assert (acked(ann), acked(ben), acked(cat)) == (2, 0, 3)
+    # An older ack from another device never moves it back, and is still valid.
+    assert events.do_ack_many({ann: 1, ben: -1}) == {ann}
+    assert acked(ann) == 2
+    assert events.do_ack_events(person_id=ben, seq=3) is True
+    assert acked(ben) == 3
+
+
+def test_a_batch_costs_the_same_statements_for_3_people_or_60():
+    people = [PersonFactory().pk for _ in range(60)]
+    emit(people)
+    counts = []
+    for chosen in (people[:3], people[3:]):
+        with CaptureQueriesContext(connection) as queries:
+            assert events.do_ack_many(dict.fromkeys(chosen, 1)) == set(chosen)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert all(acked(pid) == 1 for pid in people)
+
+
+@pytest.mark.postgresql
+def test_ack_batches_and_senders_on_the_same_people_never_deadlock():
+    """Batches lock rows in person-id order, the order senders lock them in;
+    in any other order some of these would fail with a deadlock."""
+    people = [PersonFactory().pk for _ in range(8)]
+    emit(people)
+    errors: list[BaseException] = []
+
+    def run(seed: int) -> None:
+        pick = random.Random(seed)
+        try:
+            for n in range(20):
+                chosen = pick.sample(people, pick.randint(2, len(people)))
+                if seed % 2:
+                    emit(chosen, n)
+                else:
+                    events.do_ack_many(dict.fromkeys(reversed(chosen), 1))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert all(acked(pid) == 1 for pid in people)
+
+
+def held_first_write(
+    monkeypatch, *, fail_first: bool = False
+) -> tuple[list[dict[int, int]], threading.Event]:
+    """Wrap do_ack_many so its first call waits for the returned event (acks
+    can then arrive while a write is in flight) and, if asked, fails."""
+    batches: list[dict[int, int]] = []
+    gate = threading.Event()
+    write = events.do_ack_many
+
+    def wrapped(batch: dict[int, int]) -> set[int]:
+        batches.append(dict(batch))
+        if len(batches) == 1:
+            gate.wait(10)
+            if fail_first:
+                raise RuntimeError("database went away")
+        return write(batch)
+
+    monkeypatch.setattr(events, "do_ack_many", wrapped)
+    return batches, gate
+
+
+async def test_acks_arriving_during_a_write_go_in_the_next_one_and_commit_before_the_answer(monkeypatch):
+    people = await sync_to_async(lambda: [PersonFactory().pk for _ in range(30)])()
+    await sync_to_async(emit)(people)
+    batches, gate = held_first_write(monkeypatch)
+    writer = acks.AckWriter()
+    first = asyncio.ensure_future(writer.ack(person_id=people[0], seq=1))
+    await asyncio.sleep(0.05)  # the first write is now in flight
+    rest = [asyncio.ensure_future(writer.ack(person_id=pid, seq=1)) for pid in people[1:]]
+    await asyncio.sleep(0.05)
+    assert not first.done()
+    assert not any(task.done() for task in rest)
+    gate.set()
+    assert await asyncio.gather(first, *rest) == [True] * 30
+    assert [len(batch) for batch in batches] == [1, 29]
+    assert await sync_to_async(lambda: [acked(pid) for pid in people])() == [1] * 30
+
+
+async def test_a_failed_write_reaches_every_ack_in_it_and_the_next_ack_is_written(monkeypatch):
+    ann, ben = await sync_to_async(lambda: [PersonFactory().pk for _ in range(2)])()
+    await sync_to_async(emit)([ann, ben])
+    batches, gate = held_first_write(monkeypatch, fail_first=True)
+    writer = acks.AckWriter()
+    first = asyncio.ensure_future(writer.ack(person_id=ann, seq=1))
+    await asyncio.sleep(0.05)
+    second = asyncio.ensure_future(writer.ack(person_id=ben, seq=1))
+    await asyncio.sleep(0.05)
+    gate.set()
+    with pytest.raises(RuntimeError, match="database went away"):
+        await first
+    assert await second is True
+    assert await writer.ack(person_id=ann, seq=1) is True
+    assert [sorted(batch) for batch in batches] == [[ann], [ben], [ann]]
+    assert await sync_to_async(lambda: (acked(ann), acked(ben)))() == (1, 1)
+
+
+async def test_an_up_to_date_socket_gets_its_event_while_the_database_thread_is_busy(member):
+    """With the thread that runs the sockets' database work held, a live event
+    and a ping are still answered: neither waits for that thread."""
+    _, token = await sync_to_async(sign_in)(member)
+    comm = socket(token)
+    release = threading.Event()
+    try:
+        await comm.connect()
+        assert (await comm.receive_json_from(timeout=3))["type"] == "hello"
+        busy = asyncio.ensure_future(sync_to_async(release.wait)(10))
+        await asyncio.sleep(0.05)
+        sender = threading.Thread(target=lambda: (emit([member.pk], 1), connection.close()))
+        sender.start()
+        await sync_to_async(sender.join, thread_sensitive=False)(10)
+        frame = await comm.receive_json_from(timeout=2)
+        assert (frame["type"], frame["seq"]) == ("membership.changed", 1)
+        await comm.send_json_to({"type": "ping"})
+        assert (await comm.receive_json_from(timeout=2))["type"] == "pong"
+        assert not busy.done()
+    finally:
+        release.set()
+        await comm.disconnect()
