@@ -126,6 +126,22 @@ class Sockets:
     def drain(self) -> list[tuple[float, int, str, str]]:
         return [record for answer in self._ask("drain", timeout=60) for record in answer]
 
+    def drain_until_quiet(self, *, quiet: float = 3.0, timeout: float = 180) -> tuple[list[Any], float]:
+        """Keep reading until no frame has arrived for ``quiet`` seconds, so a
+        scenario counts every delivery however late, and the next one starts
+        with nothing of this one still in flight. Returns the records and the
+        seconds listened."""
+        started = time.monotonic()
+        records: list[tuple[float, int, str, str]] = []
+        last_new = started
+        while time.monotonic() - last_new < quiet and time.monotonic() - started < timeout:
+            time.sleep(0.5)
+            batch = self.drain()
+            if batch:
+                records.extend(batch)
+                last_new = time.monotonic()
+        return records, round(time.monotonic() - started, 1)
+
     def open_count(self) -> int:
         return sum(a[0] for a in self._ask("status", timeout=60))
 
@@ -394,9 +410,10 @@ def _post_and_fan_out(
     answers = _run_child(
         clients.fire_http, f"http://127.0.0.1:{port}", posts, rate, time.time() + 1, timeout=seconds + 300
     )
-    time.sleep(2)
+    records, listened = sockets.drain_until_quiet()
     sent = {created: scheduled for _, scheduled, _, status, created in answers if status in (200, 201)}
-    result = _fan_out(sent, sockets.drain(), expected=expected, kind=kind)
+    result = _fan_out(sent, records, expected=expected, kind=kind)
+    result["listened_after_last_answer_seconds"] = listened
     result["rate_per_second"] = rate
     result["waited_for_quiet_seconds"] = waited
     result["posted"] = len(answers)
@@ -456,12 +473,18 @@ def broadcast(
 
 
 def escalation(
-    *, stack: Stack, worker: Process, cast: Any, plan: Plan, kill: bool, tag: str
+    *, stack: Stack, worker: Process, cast: Any, plan: Plan, kill: bool, tag: str, spare: bool = False
 ) -> tuple[dict[str, Any], Process]:
     """Scenario 5: ``escalation_alerts`` alerts whose step 1 falls due over the
     window, raised while earlier ones fall due; optionally the worker is killed
-    with SIGKILL halfway and a new one started at once."""
+    with SIGKILL halfway and a new one started at once. With ``spare`` a second
+    worker runs throughout (production runs two), so the kill measures the
+    failover to it; without, the kill leaves no worker until the new one is up."""
     from bench import fixtures
+
+    second = stack.worker(f"worker-spare-{tag}") if spare else None
+    if second is not None:
+        time.sleep(5)  # both workers up and consuming before the window opens
 
     count, window = plan.escalation_alerts, plan.escalation_window
     cells = cast.cells
@@ -525,6 +548,9 @@ def escalation(
     if kill:
         result["worker_killed_at_s"] = round((killed or 0) - window_start, 1)
         result["new_worker_started_at_s"] = round((restarted or 0) - window_start, 1)
+    result["workers"] = 2 if spare else 1
+    if second is not None:
+        stack.stop(second)
     return result, worker
 
 

@@ -48,7 +48,7 @@ def test_the_smoke_bench_reports_every_scenario_with_numbers(tmp_path: Path) -> 
     assert _number(core["broadcast"]["each"]["p99_ms"])
     assert core["scale_out"]["each"]["n"] > 0
     assert _number(core["scale_out"]["each"]["p99_ms"])
-    for phase in ("steady", "worker_killed"):
+    for phase in ("steady", "worker_killed", "one_of_two_killed"):
         escalation = results["escalation"][phase]
         assert _number(escalation["lateness"]["p99_ms"])
         assert _number(escalation["lost"])
