@@ -116,33 +116,36 @@ def wake(*, person_ids: Iterable[int], frames: dict[int, dict[str, Any]] | None 
     to a thousand people is a thousand reads otherwise). A socket that is
     behind, or a wake-up without a frame, reads from the database as before.
 
-    One event loop and one batch for all recipients: outside a running loop
-    (a Celery worker, a command) each ``async_to_sync`` call starts a new loop,
-    and channels_redis opens a new Redis connection per loop."""
+    On the service's layer every wake-up of a change goes out from the calling
+    thread as one pipelined batch (``group_send_many_blocking``); any other
+    layer gets one event loop and a group_send per person."""
     layer = get_channel_layer()
     ids = list(person_ids)
     if layer is None or not ids:
         return
     try:
-        async_to_sync(_wake_all)(layer, ids, frames or {})
+        blocking = getattr(layer, "group_send_many_blocking", None)
+        if blocking is not None:
+            # The service's layer (messaging.layers): from this thread, one round trip.
+            frames = frames or {}
+            blocking([(group_for_person(pid), _wake_message(frames.get(pid))) for pid in ids])
+        else:
+            async_to_sync(_wake_all)(layer, ids, frames or {})
     except Exception:
         # The events are committed; sockets that miss this hint catch up on
         # their next wake, their periodic check, or their reconnect.
         logger.warning("could not wake the sockets of %d people", len(ids), exc_info=True)
 
 
-async def _wake_all(layer: Any, ids: list[int], frames: dict[int, dict[str, Any]]) -> None:
-    def message(pid: int) -> dict[str, Any]:
-        frame = frames.get(pid)
-        return WAKE_MESSAGE if frame is None else {**WAKE_MESSAGE, "event": frame}
+def _wake_message(frame: dict[str, Any] | None) -> dict[str, Any]:
+    return WAKE_MESSAGE if frame is None else {**WAKE_MESSAGE, "event": frame}
 
-    send_many = getattr(type(layer), "group_send_many", None)
-    if send_many is not None:
-        # The service's layer (messaging.layers): one pipelined round trip.
-        await send_many(layer, [(group_for_person(pid), message(pid)) for pid in ids])
-        return
+
+async def _wake_all(layer: Any, ids: list[int], frames: dict[int, dict[str, Any]]) -> None:
+    """Any other channel layer: a group_send per person."""
     results = await asyncio.gather(
-        *(layer.group_send(group_for_person(pid), message(pid)) for pid in ids), return_exceptions=True
+        *(layer.group_send(group_for_person(pid), _wake_message(frames.get(pid))) for pid in ids),
+        return_exceptions=True,
     )
     for pid, result in zip(ids, results, strict=True):
         if isinstance(result, BaseException):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -158,4 +159,32 @@ async def test_an_up_to_date_socket_gets_its_event_while_the_database_thread_is_
         assert not busy.done()
     finally:
         release.set()
+        await comm.disconnect()
+
+
+async def test_a_wake_up_from_a_request_thread_does_not_wait_for_the_event_loop(member):
+    """A request's thread publishes its wake-ups itself: with the sockets'
+    event loop busy, the change still commits, wakes and returns (before,
+    the thread waited for the loop, holding its database connection)."""
+    _, token = await sync_to_async(sign_in)(member)
+    comm = socket(token)
+    go, finished = threading.Event(), threading.Event()
+
+    def change() -> None:
+        go.wait(10)
+        emit([member.pk], 1)
+        finished.set()
+
+    try:
+        await comm.connect()
+        assert (await comm.receive_json_from(timeout=3))["type"] == "hello"
+        request = asyncio.ensure_future(sync_to_async(change, thread_sensitive=False)())
+        await asyncio.sleep(0.05)
+        go.set()
+        time.sleep(1.5)  # the event loop is busy: nothing it runs moves
+        assert finished.is_set()
+        await request
+        frame = await comm.receive_json_from(timeout=3)
+        assert (frame["type"], frame["seq"]) == ("membership.changed", 1)
+    finally:
         await comm.disconnect()
