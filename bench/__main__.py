@@ -131,7 +131,12 @@ def _delivery(
         if wanted("delivery"):
             log(f"[{layer}] scenario 2: alert delivery with {ok} sockets held ({failed} failed)")
             runs = at_rates(scenarios.alert_delivery, plan.rates, tag=f"s2-{layer}", raise_port=port)
-            this["alert_delivery"] = {"sockets": ok, "runs": runs}
+            this["alert_delivery"] = {
+                "sockets": ok,
+                "failed": failed,
+                "retried": sockets.retried,
+                "runs": runs,
+            }
         if wanted("broadcast"):
             log(f"[{layer}] scenario 3: broadcast to a group of {plan.broadcast_size}")
             this["broadcast"] = scenarios.broadcast(
@@ -228,7 +233,8 @@ def rows(results: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
             held_all = level["open_after_idle"] >= n
             row(
                 f"1 held [{layer}]",
-                f"{n} sockets: memory/conn (open {level['open_after_idle']})",
+                f"{n} sockets: memory/conn (open {level['open_after_idle']}, handshakes retried "
+                f"{level.get('handshakes_retried', 0)})",
                 value,
                 "KiB",
                 baseline=floor["memory_per_connection_kib"],

@@ -16,7 +16,9 @@ import asyncio
 import contextlib
 import json
 import resource
+import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -24,6 +26,10 @@ from typing import Any
 WATCHED = ("alert.offered", "alert.withdrawn", "message.new", "bench")
 # Frames the phone acknowledges, as the app does for what it has shown.
 ACKED = ("alert.offered", "message.new")
+# A failed handshake is tried again, as the app does, after 1 s and then 2 s:
+# daphne drops a handshake the app has not accepted within 5 s
+# (--websocket_connect_timeout), which happens when thousands open at once.
+HANDSHAKE_ATTEMPTS = 3
 
 
 def raise_open_file_limit() -> None:
@@ -48,6 +54,8 @@ class Holder:
         self.sockets: list[Any] = []
         self.tasks: list[asyncio.Task[None]] = []
         self.failed = 0
+        self.failures: Counter[str] = Counter()
+        self.retried = 0
         self.dropped = 0
 
     async def connect_all(self) -> tuple[int, int]:
@@ -57,26 +65,41 @@ class Holder:
 
         async def one(target: Target) -> None:
             headers = {"Authorization": f"Token {target.token}"} if target.token else None
-            async with gate:
-                try:
-                    ws = await connect(
-                        target.url,
-                        additional_headers=headers,
-                        ping_interval=None,
-                        open_timeout=120,
-                        close_timeout=2,
-                        max_queue=None,
-                    )
-                    # The first frame is the server's hello: the socket is fully set up.
-                    await asyncio.wait_for(ws.recv(), timeout=120)
-                except Exception:
-                    self.failed += 1
-                    return
-            self.sockets.append(ws)
-            self.tasks.append(asyncio.ensure_future(self.read(ws, target.ident)))
+            for attempt in range(HANDSHAKE_ATTEMPTS):
+                async with gate:
+                    try:
+                        ws = await connect(
+                            target.url,
+                            additional_headers=headers,
+                            ping_interval=None,
+                            open_timeout=120,
+                            close_timeout=2,
+                            max_queue=None,
+                        )
+                        # The first frame is the server's hello: the socket is fully set up.
+                        await asyncio.wait_for(ws.recv(), timeout=120)
+                    except Exception as error:
+                        reason = f"{type(error).__name__}: {error}"[:120]
+                    else:
+                        self.sockets.append(ws)
+                        self.tasks.append(asyncio.ensure_future(self.read(ws, target.ident)))
+                        return
+                # As the app does: try again after a pause, longer each time.
+                self.retried += 1
+                await asyncio.sleep(attempt + 1)
+            self.retried -= 1  # the last failure was not followed by a retry
+            self.failed += 1
+            self.failures[reason] += 1
 
         await asyncio.gather(*(one(t) for t in self.targets))
-        return len(self.sockets), self.failed
+        if self.failures or self.retried:
+            print(
+                f"[clients] {self.retried} handshakes retried, {self.failed} failed after "
+                f"{HANDSHAKE_ATTEMPTS} attempts: {dict(self.failures)}",
+                file=sys.stderr,
+                flush=True,
+            )
+        return len(self.sockets), self.failed, self.retried
 
     async def read(self, ws: Any, ident: int) -> None:
         try:

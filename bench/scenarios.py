@@ -103,6 +103,7 @@ class Sockets:
 
     def __init__(self, targets: list[clients.Target], *, ack: bool = True) -> None:
         self.count = len(targets)
+        self.retried = 0
         self.children: list[tuple[mp.process.BaseProcess, Connection]] = []
         for start in range(0, len(targets), SOCKETS_PER_PROCESS):
             parent, child = SPAWN.Pipe()
@@ -120,7 +121,10 @@ class Sockets:
         return [_recv(conn, timeout) for _, conn in self.children]
 
     def connect(self) -> tuple[int, int]:
-        answers = self._ask("connect", timeout=600)
+        """Open every socket; returns (open, failed). ``retried`` counts the
+        handshakes that had to be tried again."""
+        answers = self._ask("connect", timeout=900)
+        self.retried = sum(a[2] for a in answers)
         return sum(a[0] for a in answers), sum(a[1] for a in answers)
 
     def drain(self) -> list[tuple[float, int, str, str]]:
@@ -327,7 +331,9 @@ def held_connections(*, web: Process, port: int, cast: Any, plan: Plan) -> dict[
         have = 0
         for level in plan.held_levels:
             started = time.monotonic()
-            group = holding.enter_context(held(targets_for(rest[have:level], cast.tokens, port)))
+            # Up to ``level`` sockets on the process, the warm-up ones included.
+            adding = rest[max(have - len(warm_ids), 0) : level - len(warm_ids)]
+            group = holding.enter_context(held(targets_for(adding, cast.tokens, port)))
             groups.append(group)
             ok, failed = group.connect()
             connect_seconds = time.monotonic() - started
@@ -337,7 +343,10 @@ def held_connections(*, web: Process, port: int, cast: Any, plan: Plan) -> dict[
             cpu.cpu_percent(None)
             time.sleep(plan.idle_seconds)
             idle_cpu = cpu.cpu_percent(None)
-            open_now = sum(g.open_count() for g in groups[1:])
+            # The warm-up sockets count as open (they are, on this process) but not
+            # in the memory per socket, which is the growth since they opened.
+            added = sum(g.open_count() for g in groups[1:])
+            open_now = added + warm.open_count()
             rss = _rss(web)
             log(f"  {level} sockets: {open_now} open, rss {rss / 2**20:.0f} MiB, idle cpu {idle_cpu:.1f}%")
             levels.append(
@@ -345,9 +354,10 @@ def held_connections(*, web: Process, port: int, cast: Any, plan: Plan) -> dict[
                     "sockets": level,
                     "open_after_idle": open_now,
                     "failed": failed,
+                    "handshakes_retried": group.retried,
                     "connect_per_second": round(ok / connect_seconds, 1) if connect_seconds else None,
                     "rss_mib": round(rss / 2**20, 1),
-                    "memory_per_connection_kib": round((rss - rss_before) / max(open_now, 1) / 1024, 1),
+                    "memory_per_connection_kib": round((rss - rss_before) / max(added, 1) / 1024, 1),
                     "idle_cpu_percent": round(idle_cpu, 1),
                 }
             )

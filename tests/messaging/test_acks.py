@@ -17,7 +17,7 @@ from messaging import acks, events
 from messaging.models import EventSequence
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
-from tests.messaging.test_event_pipeline import emit, socket
+from tests.messaging.test_event_pipeline import emit, run_concurrently, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,31 +54,20 @@ def test_a_batch_costs_the_same_statements_for_3_people_or_60():
 @pytest.mark.postgresql
 def test_ack_batches_and_senders_on_the_same_people_never_deadlock():
     """Batches lock rows in person-id order, the order senders lock them in;
-    in any other order some of these would fail with a deadlock."""
+    locked in another order, these batches and sends could deadlock."""
     people = [PersonFactory().pk for _ in range(8)]
     emit(people)
-    errors: list[BaseException] = []
 
     def run(seed: int) -> None:
         pick = random.Random(seed)
-        try:
-            for n in range(20):
-                chosen = pick.sample(people, pick.randint(2, len(people)))
-                if seed % 2:
-                    emit(chosen, n)
-                else:
-                    events.do_ack_many(dict.fromkeys(reversed(chosen), 1))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for n in range(20):
+            chosen = pick.sample(people, pick.randint(2, len(people)))
+            if seed % 2:
+                emit(chosen, n)
+            else:
+                events.do_ack_many(dict.fromkeys(reversed(chosen), 1))
 
-    threads = [threading.Thread(target=run, args=(seed,)) for seed in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    assert run_concurrently(run, 8) == []
     assert all(acked(pid) == 1 for pid in people)
 
 

@@ -151,6 +151,27 @@ def test_the_hand_written_sequence_statements_name_the_models_table():
     assert f"UPDATE {table} AS s" in events._ACK_SQL
 
 
+def run_concurrently(work, count: int) -> list[BaseException]:
+    """Run ``work(seed)`` for seeds 0..count-1, each on its own thread with
+    its own database connection; returns what they raised."""
+    errors: list[BaseException] = []
+
+    def run(seed: int) -> None:
+        try:
+            work(seed)
+        except BaseException as exc:  # reported to the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(seed,)) for seed in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
+
+
 @pytest.mark.postgresql
 def test_concurrent_senders_to_overlapping_people_never_deadlock_or_leave_gaps():
     """Many senders at once, each to a different mix of the same people (some
@@ -161,30 +182,19 @@ def test_concurrent_senders_to_overlapping_people_never_deadlock_or_leave_gaps()
     from tests.factories import PersonFactory
 
     people = [PersonFactory().pk for _ in range(6)]
-    errors: list[BaseException] = []
     sent = {pid: 0 for pid in people}
     lock = threading.Lock()
 
     def sender(seed: int) -> None:
         pick = random.Random(seed)
-        try:
-            for n in range(15):
-                chosen = pick.sample(people, pick.randint(2, len(people)))
-                emit(chosen, n)
-                with lock:
-                    for pid in chosen:
-                        sent[pid] += 1
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for n in range(15):
+            chosen = pick.sample(people, pick.randint(2, len(people)))
+            emit(chosen, n)
+            with lock:
+                for pid in chosen:
+                    sent[pid] += 1
 
-    threads = [threading.Thread(target=sender, args=(seed,)) for seed in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    assert run_concurrently(sender, 6) == []
     for pid in people:
         seqs = list(Event.objects.filter(person_id=pid).order_by("seq").values_list("seq", flat=True))
         assert seqs == list(range(1, sent[pid] + 1))
