@@ -89,7 +89,7 @@ class ServiceBusy(exceptions.APIException):
     wait = 2
 
 
-def _is_pool_timeout(exc: Exception) -> bool:
+def is_pool_timeout(exc: Exception) -> bool:
     """No database connection came free in DB_POOL_TIMEOUT seconds: the
     process is overloaded, not broken (config.settings.base.database_pool)."""
     try:
@@ -100,7 +100,7 @@ def _is_pool_timeout(exc: Exception) -> bool:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if _is_pool_timeout(exc):
+    if is_pool_timeout(exc):
         logger.warning("no database connection free in time; answering 503")
         exc = ServiceBusy()
     if isinstance(exc, Http404):

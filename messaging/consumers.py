@@ -16,9 +16,11 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from config.problems import is_pool_timeout
 from messaging import events, frames
 from messaging.acks import ack_writer
 from messaging.events import group_for_device, group_for_person
@@ -63,6 +65,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self._stop_heartbeat()
             with contextlib.suppress(Exception):
                 await send({"type": "websocket.close", "code": CLOSE_SERVICE_RESTART})
+        finally:
+            # Whatever ended the consumer (an error in a handler too), its
+            # heartbeat must not outlive it, pinging a dead socket and
+            # querying the database every few beats.
+            await self._stop_heartbeat()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels (4.2 and later) first runs close_old_connections through
@@ -162,7 +169,19 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 )
             )
             return
-        await handler(self, frame)
+        try:
+            await handler(self, frame)
+        except DatabaseError as exc:
+            if not is_pool_timeout(exc):
+                raise
+            # Overloaded, not broken (REST answers 503 here): the frame changed
+            # nothing, and the socket stays open for the client to try again.
+            logger.warning("no database connection free in time; answering a %s frame busy", frame["type"])
+            await self.send_frame(
+                frames.error(
+                    code="busy", detail="The service is busy. Try again in a moment.", ref=frame.get("id")
+                )
+            )
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
         await self.send_frame(frames.pong(now=timezone.now()))

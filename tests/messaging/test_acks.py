@@ -10,7 +10,7 @@ import time
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from messaging import acks, events
@@ -177,3 +177,75 @@ async def test_a_wake_up_from_a_request_thread_does_not_wait_for_the_event_loop(
         assert (frame["type"], frame["seq"]) == ("membership.changed", 1)
     finally:
         await comm.disconnect()
+
+
+def pool_timeout() -> Exception:
+    """What Django raises when no pooled connection comes free in time."""
+    from django.db.utils import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    try:
+        try:
+            raise PoolTimeout("couldn't get a connection after 10.00 sec")
+        except PoolTimeout as exc:
+            raise OperationalError(str(exc)) from exc
+    except OperationalError as wrapped:
+        return wrapped
+
+
+async def test_an_overloaded_database_answers_a_frame_busy_and_keeps_the_socket(member, monkeypatch):
+    """The bench's overload closed 78 healthy sockets: their ack's write found
+    the pool empty and the error ended the consumer. Now the frame is answered
+    busy, nothing changes, and the socket stays open for the client to retry."""
+    _, token = await sync_to_async(sign_in)(member)
+    await sync_to_async(emit)([member.pk], 1)
+    comm = socket(token, after=0)
+    write = events.do_ack_many
+    busy = iter([pool_timeout()])
+
+    def overloaded(batch: dict[int, int]) -> set[int]:
+        failure = next(busy, None)
+        if failure is not None:
+            raise failure
+        return write(batch)
+
+    monkeypatch.setattr(events, "do_ack_many", overloaded)
+    try:
+        await comm.connect()
+        assert (await comm.receive_json_from(timeout=3))["type"] == "hello"
+        assert (await comm.receive_json_from(timeout=3))["seq"] == 1
+        await comm.send_json_to({"type": "ack", "seq": 1, "id": "a1"})
+        error = await comm.receive_json_from(timeout=3)
+        assert (error["type"], error["code"], error["ref"]) == ("error", "busy", "a1")
+        assert await sync_to_async(acked)(member.pk) == 0
+        await comm.send_json_to({"type": "ack", "seq": 1})
+        assert await comm.receive_json_from(timeout=3) == {"type": "acked", "seq": 1}
+        assert await sync_to_async(acked)(member.pk) == 1
+    finally:
+        await comm.disconnect()
+
+
+async def test_other_database_errors_still_end_the_socket(member, monkeypatch):
+    """Only overload is answered busy; a real fault is not hidden."""
+    from django.db.utils import ProgrammingError
+
+    _, token = await sync_to_async(sign_in)(member)
+    await sync_to_async(emit)([member.pk], 1)
+    comm = socket(token, after=0)
+
+    def broken(batch: dict[int, int]) -> set[int]:
+        raise ProgrammingError("relation does not exist")
+
+    monkeypatch.setattr(events, "do_ack_many", broken)
+    await comm.connect()
+    await comm.receive_json_from(timeout=3)
+    await comm.receive_json_from(timeout=3)
+    await comm.send_json_to({"type": "ack", "seq": 1})
+    with pytest.raises(ProgrammingError):
+        await comm.receive_output(timeout=3)
+    # ...and its heartbeat stopped with it.
+    heartbeats = [t for t in asyncio.all_tasks() if "beat" in repr(t.get_coro())]
+    assert heartbeats == []
+    # The consumer died mid-call, so nothing closed the connection of the
+    # thread that runs the sockets' database work; close it for the teardown.
+    await sync_to_async(connections.close_all)()
