@@ -3,7 +3,8 @@ clean Redis, SMS outbox and channel layer for each test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -125,3 +126,42 @@ def pytest_terminal_summary(terminalreporter: Any, config: Any) -> None:
             f"{count} tests need PostgreSQL and were not run on SQLite: set DATABASE_URL (CI does).",
             yellow=True,
         )
+
+
+def run_concurrently(work: Callable[[int], None], count: int) -> list[BaseException]:
+    """Run ``work(n)`` for n in 0..count-1, each on its own thread with its
+    own database connection; returns what they raised."""
+    from django.db import connection
+
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            work(n)
+        except BaseException as exc:  # reported to the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
+
+
+def pool_timeout() -> Exception:
+    """What Django's PostgreSQL backend raises when no pooled connection comes
+    free in time (connection.wrap_database_errors around the pool's
+    PoolTimeout), built so it can be raised on any backend."""
+    from django.db.utils import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    try:
+        try:
+            raise PoolTimeout("couldn't get a connection after 10.00 sec")
+        except PoolTimeout as exc:
+            raise OperationalError(str(exc)) from exc
+    except OperationalError as wrapped:
+        return wrapped

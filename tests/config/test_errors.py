@@ -104,20 +104,10 @@ def test_an_unexpected_error_in_an_api_view_is_a_json_500(api, member):
 def test_an_exhausted_database_pool_answers_503_with_retry_after_not_500():
     """Overload is not a bug: when no pooled connection comes free in time the
     client is told to retry (its Idempotency-Key makes the retry safe)."""
-    from django.db.utils import OperationalError
-    from psycopg_pool import PoolTimeout
-
     from config.problems import exception_handler
+    from tests.conftest import pool_timeout
 
-    try:
-        # As Django's PostgreSQL backend wraps the pool's error
-        # (connection.wrap_database_errors), written out so it runs on any backend.
-        try:
-            raise PoolTimeout("couldn't get a connection after 10.00 sec")
-        except PoolTimeout as exc:
-            raise OperationalError(str(exc)) from exc
-    except OperationalError as wrapped:
-        response = exception_handler(wrapped, {})
+    response = exception_handler(pool_timeout(), {})
     assert response is not None
     assert response.status_code == 503
     assert response["Retry-After"] == "2"

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from messaging import acks, events
 from messaging.models import EventSequence
-from tests.conftest import sign_in
+from tests.conftest import pool_timeout, run_concurrently, sign_in
 from tests.factories import PersonFactory
-from tests.messaging.test_event_pipeline import emit, run_concurrently, socket
+from tests.messaging.test_event_pipeline import emit, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -177,20 +177,6 @@ async def test_a_wake_up_from_a_request_thread_does_not_wait_for_the_event_loop(
         assert (frame["type"], frame["seq"]) == ("membership.changed", 1)
     finally:
         await comm.disconnect()
-
-
-def pool_timeout() -> Exception:
-    """What Django raises when no pooled connection comes free in time."""
-    from django.db.utils import OperationalError
-    from psycopg_pool import PoolTimeout
-
-    try:
-        try:
-            raise PoolTimeout("couldn't get a connection after 10.00 sec")
-        except PoolTimeout as exc:
-            raise OperationalError(str(exc)) from exc
-    except OperationalError as wrapped:
-        return wrapped
 
 
 async def test_an_overloaded_database_answers_a_frame_busy_and_keeps_the_socket(member, monkeypatch):

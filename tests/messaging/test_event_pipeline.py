@@ -18,7 +18,7 @@ from config.asgi import application
 from messaging import events
 from messaging.event_types import MEMBERSHIP_CHANGED
 from messaging.models import Event, EventSequence
-from tests.conftest import sign_in
+from tests.conftest import run_concurrently, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -149,27 +149,6 @@ def test_the_hand_written_sequence_statements_name_the_models_table():
     assert f"INSERT INTO {table} AS s" in events._NEXT_SEQUENCES_SQL
     assert f"FROM {table} WHERE" in events._LOCK_SEQUENCES_SQL
     assert f"UPDATE {table} AS s" in events._ACK_SQL
-
-
-def run_concurrently(work, count: int) -> list[BaseException]:
-    """Run ``work(seed)`` for seeds 0..count-1, each on its own thread with
-    its own database connection; returns what they raised."""
-    errors: list[BaseException] = []
-
-    def run(seed: int) -> None:
-        try:
-            work(seed)
-        except BaseException as exc:  # reported to the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(seed,)) for seed in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
 
 
 @pytest.mark.postgresql

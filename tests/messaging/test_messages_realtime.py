@@ -24,7 +24,7 @@ from config.asgi import application
 from messaging.actions import conversations as actions
 from messaging.asyncapi import client_schema, server_schema
 from messaging.models import Event, Message
-from tests.conftest import client_for, sign_in
+from tests.conftest import client_for, run_concurrently, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,28 +71,17 @@ def start_direct(a, b):
 def test_concurrent_sends_get_gap_free_orders_in_commit_order(member, peer, navigator):
     conversation = start_direct(member, peer)
     threads_n, each = 8, 5
-    errors: list[BaseException] = []
     barrier = threading.Barrier(threads_n)
 
     def sender(n: int) -> None:
         author = (member, peer)[n % 2]
-        try:
-            barrier.wait()
-            for k in range(each):
-                actions.do_send_message(
-                    conversation_id=conversation.pk, author=author, client_id=f"t{n}-{k}", text=f"{n}/{k}"
-                )
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        barrier.wait()
+        for k in range(each):
+            actions.do_send_message(
+                conversation_id=conversation.pk, author=author, client_id=f"t{n}-{k}", text=f"{n}/{k}"
+            )
 
-    threads = [threading.Thread(target=sender, args=(n,)) for n in range(threads_n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_concurrently(sender, threads_n) == []
     orders = sorted(Message.objects.filter(conversation=conversation).values_list("order", flat=True))
     assert orders == list(range(1, threads_n * each + 1))
     # Each person's events list the messages in order: a client reading its
