@@ -30,6 +30,12 @@ TARGET_ALERT_P99_MS = 25
 TARGET_BROADCAST_P99_MS = 300
 TARGET_STEP_P99_MS = 1000
 TARGET_STEP_AFTER_KILL_MS = 3000
+# Scenario 5's runs: (key in the JSON, kill a worker halfway, run a second worker, what the log says).
+ESCALATION_PHASES = (
+    ("steady", False, False, "steady"),
+    ("worker_killed", True, False, "the only worker killed halfway"),
+    ("one_of_two_killed", True, True, "two workers, one killed halfway"),
+)
 
 
 def _stop_on_sigterm(signum: int, frame: Any) -> None:
@@ -70,30 +76,18 @@ def run_service(
             if this:
                 found["layers"][layer] = this
             if layer == plan.layers[0] and wanted("escalation"):
-                log(f"[{layer}] scenario 5: escalation lateness, {plan.escalation_alerts} alerts")
-                steady, worker = scenarios.escalation(
-                    stack=stack, worker=worker, cast=cast, plan=plan, kill=False, tag=f"s5-{layer}"
-                )
-                log(f"[{layer}] scenario 5: again, with the worker killed halfway")
-                killed, worker = scenarios.escalation(
-                    stack=stack, worker=worker, cast=cast, plan=plan, kill=True, tag=f"s5k-{layer}"
-                )
-                log(f"[{layer}] scenario 5: again, two workers, one killed halfway")
-                failover, worker = scenarios.escalation(
-                    stack=stack,
-                    worker=worker,
-                    cast=cast,
-                    plan=plan,
-                    kill=True,
-                    spare=True,
-                    tag=f"s5f-{layer}",
-                )
-                found["escalation"] = {
-                    "layer": layer,
-                    "steady": steady,
-                    "worker_killed": killed,
-                    "one_of_two_killed": failover,
-                }
+                found["escalation"] = {"layer": layer}
+                for phase, kill, spare, what in ESCALATION_PHASES:
+                    log(f"[{layer}] scenario 5: {plan.escalation_alerts} alerts, {what}")
+                    found["escalation"][phase], worker = scenarios.escalation(
+                        stack=stack,
+                        worker=worker,
+                        cast=cast,
+                        plan=plan,
+                        kill=kill,
+                        spare=spare,
+                        tag=f"s5-{phase}",
+                    )
             stack.stop_all()
     return found
 
