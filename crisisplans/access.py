@@ -9,7 +9,8 @@ The rule, in order (the first that allows wins, so the logged reason is the
 least privileged one that applies):
 
 1. the owner reads everything;
-2. a current co-author reads the sections consented to ``co_authors``;
+2. a current co-author who still shares a network with the owner reads the
+   sections consented to ``co_authors``;
 3. a navigator of a network the owner belongs to reads the sections
    consented to ``navigator``;
 4. a peer who accepted an alert from the owner reads the sections consented
@@ -145,7 +146,11 @@ def _facts(*, person: Person | None, plan: Plan, at: datetime) -> Standing:
         if role in roles:
             facts.network_role = role
             break
-    facts.is_co_author = CoAuthor.objects.filter(plan=plan, person=person, removed_at__isnull=True).exists()
+    # Co-writing rests on a shared network: with the last one gone it ends
+    # here at once, whether or not the co-authorship row was closed yet.
+    facts.is_co_author = (
+        bool(roles) and CoAuthor.objects.filter(plan=plan, person=person, removed_at__isnull=True).exists()
+    )
     facts.open_alert = _open_alert(reader=person, owner=plan.owner, at=at)
     if facts.is_facilitator:
         facts.break_glass = (

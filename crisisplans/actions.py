@@ -189,6 +189,29 @@ def do_remove_co_author(*, owner: Person, plan: Plan, person_id: int) -> int:
 
 
 @transaction.atomic
+def do_end_co_authorships_without_shared_network(*, person: Person) -> int:
+    """After ``person``'s membership ended: every co-authorship between them
+    and a plan's owner (either way round) that no network joins any more
+    ends now, and the owner is told. Returns how many ended. Rejoining later
+    does not restore one: the owner invites again (docs/consent.md)."""
+    now = timezone.now()
+    ended = 0
+    current = CoAuthor.objects.select_for_update().filter(removed_at__isnull=True)
+    for co_author in current.filter(models.Q(person=person) | models.Q(plan__owner=person)).select_related(
+        "plan__owner", "person"
+    ):
+        if shared_networks(person=co_author.plan.owner, other=co_author.person).exists():
+            continue
+        co_author.removed_at = now
+        co_author.save(update_fields=["removed_at"])
+        _tell_owner(
+            owner_id=co_author.plan.owner_id, kind=OwnerNotice.Kind.CO_AUTHOR_ENDED, co_author=co_author
+        )
+        ended += 1
+    return ended
+
+
+@transaction.atomic
 def do_set_consent(*, owner: Person, plan: Plan, audience: str, sections: list[str]) -> list[str]:
     """Exactly ``sections`` become readable by ``audience``; anything else
     consented before is withdrawn at once."""
@@ -233,12 +256,17 @@ def do_open_break_glass(*, reader: Person, plan: Plan, reason: str) -> BreakGlas
 
 
 def _tell_owner(
-    *, owner_id: int, kind: str, break_glass: BreakGlass | None = None, alert_id: str = ""
+    *,
+    owner_id: int,
+    kind: str,
+    break_glass: BreakGlass | None = None,
+    alert_id: str = "",
+    co_author: CoAuthor | None = None,
 ) -> OwnerNotice:
     from crisisplans.tasks import deliver_owner_notice
 
     notice = OwnerNotice.objects.create(
-        owner_id=owner_id, kind=kind, break_glass=break_glass, alert_id=alert_id
+        owner_id=owner_id, kind=kind, break_glass=break_glass, alert_id=alert_id, co_author=co_author
     )
     transaction.on_commit(lambda: deliver_owner_notice.delay(notice.pk))
     return notice

@@ -9,4 +9,7 @@ class CrisisplansConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from crisisplans import checks  # noqa: F401  (registers the deploy check)
+        from crisisplans import (
+            checks,  # noqa: F401  (registers the deploy check)
+            receivers,  # noqa: F401  (connects signal receivers)
+        )

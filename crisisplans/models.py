@@ -209,11 +209,13 @@ class OwnerNotice(models.Model):
         BREAK_GLASS = "break_glass", "A facilitator read your plan without consent"
         REVIEW_AFTER_CRISIS = "review_after_crisis", "Review your plan after a crisis"
         REVIEW_DUE = "review_due", "Your plan's review date has come"
+        CO_AUTHOR_ENDED = "co_author_ended", "A co-author no longer shares a network with you"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     break_glass = models.ForeignKey(BreakGlass, null=True, blank=True, on_delete=models.CASCADE)
     alert_id = models.CharField(max_length=64, blank=True)
+    co_author = models.ForeignKey(CoAuthor, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

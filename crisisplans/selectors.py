@@ -77,7 +77,11 @@ def access_log_of(*, plan: Plan) -> QuerySet[AccessRecord]:
 
 
 def notices_for(*, person: Person) -> QuerySet[OwnerNotice]:
-    return OwnerNotice.objects.filter(owner=person).select_related("break_glass__reader").order_by("-pk")
+    return (
+        OwnerNotice.objects.filter(owner=person)
+        .select_related("break_glass__reader", "co_author__person")
+        .order_by("-pk")
+    )
 
 
 def coping_strategies_for(*, person: Person) -> QuerySet[CopingStrategy]:

@@ -173,10 +173,11 @@ class AccessRecordOut(serializers.ModelSerializer):
 class NoticeOut(serializers.ModelSerializer):
     break_glass_by = serializers.SerializerMethodField()
     break_glass_reason = serializers.CharField(source="reason", default="")
+    co_author = PersonBriefOut(source="co_author.person", default=None, allow_null=True)
 
     class Meta:
         model = OwnerNotice
-        fields = ["id", "kind", "alert_id", "created_at", "break_glass_by", "break_glass_reason"]
+        fields = ["id", "kind", "alert_id", "created_at", "break_glass_by", "break_glass_reason", "co_author"]
 
     def get_break_glass_by(self, notice: OwnerNotice) -> str:
         reader = notice.break_glass.reader if notice.break_glass else None
