@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
-from django.conf import settings
+from phonenumber_field.phonenumber import PhoneNumber
 from rest_framework.throttling import SimpleRateThrottle
+
+from network.serializers.auth import LoginCodeRequestIn
 
 
 class PerAddressThrottle(SimpleRateThrottle):
@@ -26,18 +27,25 @@ class LoginVerifyAddressThrottle(PerAddressThrottle):
 
 
 class LoginCodeNumberThrottle(SimpleRateThrottle):
-    """Counts requests per destination number, normalised to E.164 so that
-    "07700 900001" and "+447700900001" share one budget."""
+    """Counts requests per destination number. The number is parsed by the same
+    serializer field the view validates with, so every spelling it accepts (a
+    JSON integer, spaces, dashes, national form, a "00" prefix) keys the one
+    E.164 budget: the raw value let a JSON integer skip the limit (issue 12)."""
 
     scope = "login_code_number"
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
-        raw = request.data.get("phone_number") if hasattr(request.data, "get") else None
-        if not isinstance(raw, str) or not raw.strip():
-            return None
-        try:
-            parsed = phonenumbers.parse(raw, settings.PHONENUMBER_DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
+        phone_number = normalised_phone_number(request)
+        if phone_number is None:
             return None  # refused by validation; the per-address limit still counts it
-        ident = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self.cache_format % {"scope": self.scope, "ident": phone_number.as_e164}
+
+
+def normalised_phone_number(request: Any) -> PhoneNumber | None:
+    """The request's phone number as the sign-in serializers read it, or None
+    when they would refuse it."""
+    data = request.data if hasattr(request.data, "get") else {}
+    parsed = LoginCodeRequestIn(data={"phone_number": data.get("phone_number")})
+    if not parsed.is_valid():
+        return None
+    return parsed.validated_data["phone_number"]

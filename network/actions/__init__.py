@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from network.actions.auth import (
     InvalidLoginCode,
+    LoginLocked,
     SignIn,
     do_issue_websocket_ticket,
     do_purge_expired_login_material,
@@ -61,6 +62,7 @@ __all__ = [
     "Availability",
     "InvalidLoginCode",
     "Joined",
+    "LoginLocked",
     "Outcome",
     "SignIn",
     "calendar_token_hash",

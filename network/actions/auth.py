@@ -26,6 +26,30 @@ class InvalidLoginCode(Exception):
     learns nothing about which, nor whether the number has an account."""
 
 
+class LoginLocked(Exception):
+    """Too many wrong guesses at this number's code: no sign-in and no new code
+    until ``until`` (when the burnt code would have expired), so a guesser
+    cannot buy fresh guesses by asking for a new code."""
+
+    def __init__(self, *, until: datetime) -> None:
+        super().__init__(until)
+        self.until = until
+
+
+def login_locked_until(*, phone_number: PhoneNumber, now: datetime) -> datetime | None:
+    """When the lock on this number ends, or None if it is not locked."""
+    return (
+        LoginCode.objects.filter(
+            phone_number=phone_number,
+            failed_guesses__gte=settings.LOGIN_CODE_MAX_GUESSES,
+            expires_at__gt=now,
+        )
+        .order_by("-expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+
+
 def _keyed_hash(value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
@@ -47,9 +71,13 @@ def send_sms(*, to: PhoneNumber, body: str) -> None:
 
 def do_request_login_code(*, phone_number: PhoneNumber) -> None:
     """Issue a fresh code and text it, whether or not the number has an account
-    (signing in and signing up are the same step). Older codes stop working."""
+    (signing in and signing up are the same step). Older codes stop working.
+    Raises LoginLocked while wrong guesses have locked the number."""
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
+    locked_until = login_locked_until(phone_number=phone_number, now=now)
+    if locked_until is not None:
+        raise LoginLocked(until=locked_until)
     with transaction.atomic():
         LoginCode.objects.filter(phone_number=phone_number, used_at__isnull=True).update(used_at=now)
         LoginCode.objects.create(
@@ -73,8 +101,14 @@ class SignIn:
 def do_sign_in_with_code(
     *, phone_number: PhoneNumber, code: str, display_name: str = "", device_name: str = ""
 ) -> SignIn:
-    """Trade a valid code for a device token, creating the person on first sign-in."""
+    """Trade a valid code for a device token, creating the person on first sign-in.
+    Raises LoginLocked when wrong guesses have locked the number, including
+    on the guess that locks it."""
     now = timezone.now()
+    locked_until = login_locked_until(phone_number=phone_number, now=now)
+    if locked_until is not None:
+        raise LoginLocked(until=locked_until)
+    locks = False
     with transaction.atomic():
         login_code = (
             LoginCode.objects.select_for_update()
@@ -87,7 +121,8 @@ def do_sign_in_with_code(
         if not hmac.compare_digest(login_code.code_hash, _code_hash(phone_number, code)):
             login_code.failed_guesses += 1
             fields = ["failed_guesses"]
-            if login_code.failed_guesses >= settings.LOGIN_CODE_MAX_GUESSES:
+            locks = login_code.failed_guesses >= settings.LOGIN_CODE_MAX_GUESSES
+            if locks:
                 login_code.used_at = now
                 fields.append("used_at")
             login_code.save(update_fields=fields)
@@ -104,6 +139,8 @@ def do_sign_in_with_code(
                 raise InvalidLoginCode
             device, token = Device.objects.create(user=person, name=device_name.strip()[:80])
     if wrong:
+        if locks:
+            raise LoginLocked(until=login_code.expires_at)
         raise InvalidLoginCode
     return SignIn(person=person, device=device, token=token, created_person=created)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.exceptions import ErrorDetail, Throttled, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -30,6 +31,20 @@ from network.throttles import (
 )
 
 
+class SignInLocked(Throttled):
+    default_detail = "Too many wrong codes."
+    default_code = "sign_in_locked"
+
+
+def sign_in_locked(locked: actions.LoginLocked) -> SignInLocked:
+    """429 with Retry-After: the number is locked, and until when."""
+    wait = max(1, int((locked.until - timezone.now()).total_seconds()) + 1)
+    return SignInLocked(
+        wait=wait,
+        detail="This number is locked after too many wrong codes. Ask for a new code when the lock ends.",
+    )
+
+
 class LoginCodeRequestApi(APIView):
     """Text a one-time sign-in code. Same answer whether or not the number has
     an account: signing up and signing in are the same step."""
@@ -42,7 +57,10 @@ class LoginCodeRequestApi(APIView):
     def post(self, request: Request) -> Response:
         data = LoginCodeRequestIn(data=request.data)
         data.is_valid(raise_exception=True)
-        actions.do_request_login_code(phone_number=data.validated_data["phone_number"])
+        try:
+            actions.do_request_login_code(phone_number=data.validated_data["phone_number"])
+        except actions.LoginLocked as locked:
+            raise sign_in_locked(locked) from None
         body = {
             "detail": "If this number can receive texts, a code is on its way.",
             "expires_in": int(settings.LOGIN_CODE_TTL.total_seconds()),
@@ -67,6 +85,8 @@ class SignInApi(APIView):
             raise ValidationError(
                 {"code": [ErrorDetail("That code is not valid. Ask for a new one.", code="invalid_code")]}
             ) from None
+        except actions.LoginLocked as locked:
+            raise sign_in_locked(locked) from None
         body = {
             "token": result.token,
             "expiry": result.device.expiry,
