@@ -20,4 +20,7 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.
 RUN useradd --system --uid 10001 app && chown -R app /app
 USER app
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "config.asgi:application"]
+# No --proxy-headers: daphne would take the client address from the leftmost
+# X-Forwarded-For entry, which the client writes. NUM_PROXIES says how many
+# proxies to trust (config/edge.py).
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]

@@ -10,10 +10,14 @@ from typing import Any
 from phonenumber_field.phonenumber import PhoneNumber
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.edge import client_address
 from network.serializers.auth import LoginCodeRequestIn
 
 
 class PerAddressThrottle(SimpleRateThrottle):
+    def get_ident(self, request: Any) -> str:
+        return client_address(request)
+
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
