@@ -7,6 +7,7 @@ selectors (404), doing something to a visible plan here (403).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,8 @@ from crisisplans.reading import BREAK_GLASS_PURPOSE, COMMENT_PURPOSE, REVISION_P
 from crisisplans.sections import SECTION_NAMES, referenced_person_ids
 from network.models import Membership, Network, Person
 from network.selectors import current_memberships, role_in, shared_networks
+
+logger = logging.getLogger(__name__)
 
 MIN_BREAK_GLASS_REASON = 20
 
@@ -265,10 +268,20 @@ def _tell_owner(
 ) -> OwnerNotice:
     from crisisplans.tasks import deliver_owner_notice
 
+    texted = kind in OwnerNotice.TEXTED_KINDS
     notice = OwnerNotice.objects.create(
-        owner_id=owner_id, kind=kind, break_glass=break_glass, alert_id=alert_id, co_author=co_author
+        owner_id=owner_id,
+        kind=kind,
+        break_glass=break_glass,
+        alert_id=alert_id,
+        co_author=co_author,
+        text_due_at=timezone.now() + settings.PLAN_NOTICE_TEXT_GRACE if texted else None,
     )
-    transaction.on_commit(lambda: deliver_owner_notice.delay(notice.pk))
+    signals.owner_notice_created.send(
+        sender=OwnerNotice, notice_id=notice.pk, owner_id=owner_id, kind=str(kind)
+    )
+    if texted:
+        transaction.on_commit(lambda: deliver_owner_notice.delay(notice.pk))
     return notice
 
 
@@ -309,19 +322,37 @@ def do_prompt_due_reviews(*, now: datetime | None = None) -> int:
     return prompted
 
 
-def do_deliver_owner_notice(*, notice_id: int) -> bool:
-    """Hand a notice to whoever listens, at most once."""
-    with transaction.atomic():
-        claimed = OwnerNotice.objects.filter(pk=notice_id, delivered_at__isnull=True).update(
-            delivered_at=timezone.now()
-        )
-        notice = OwnerNotice.objects.filter(pk=notice_id).first()
-    if not claimed or notice is None:
+def do_deliver_owner_notice(*, notice_id: int, now: datetime | None = None, due_only: bool = False) -> bool:
+    """Text a notice that owes one; True when it was sent now. The on-commit
+    task calls it at once, the sweep (``due_only``) once ``text_due_at`` has
+    passed. A try is claimed first by compare-and-set on ``text_due_at``,
+    pushed a lease ahead, so two workers never both send, and a worker that
+    dies mid-send leaves the text to the sweep once the lease runs out."""
+    now = now or timezone.now()
+    notice = OwnerNotice.objects.filter(
+        pk=notice_id, texted_at__isnull=True, text_failed_at__isnull=True
+    ).first()
+    if notice is None or notice.text_due_at is None or (due_only and notice.text_due_at > now):
         return False
-    signals.owner_notice_ready.send(
+    claimed = OwnerNotice.objects.filter(
+        pk=notice.pk, texted_at__isnull=True, text_failed_at__isnull=True, text_due_at=notice.text_due_at
+    ).update(text_due_at=now + settings.PLAN_NOTICE_TEXT_LEASE, text_attempts=models.F("text_attempts") + 1)
+    if not claimed:
+        return False
+    responses = signals.owner_notice_ready.send_robust(
         sender=OwnerNotice, notice_id=notice.pk, owner_id=notice.owner_id, kind=notice.kind
     )
-    return True
+    errors = [error for _, error in responses if isinstance(error, Exception)]
+    for error in errors:
+        logger.warning("text for plan notice %s failed: %r", notice.pk, error)
+    if not errors:
+        OwnerNotice.objects.filter(pk=notice.pk).update(texted_at=now, text_due_at=None)
+        return True
+    if any(getattr(error, "permanent", False) for error in errors):
+        OwnerNotice.objects.filter(pk=notice.pk).update(text_failed_at=now, text_due_at=None)
+    else:
+        OwnerNotice.objects.filter(pk=notice.pk).update(text_due_at=now + settings.PLAN_NOTICE_TEXT_RETRY)
+    return False
 
 
 @transaction.atomic

@@ -217,7 +217,20 @@ class OwnerNotice(models.Model):
     alert_id = models.CharField(max_length=64, blank=True)
     co_author = models.ForeignKey(CoAuthor, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    # The owner's event is written with the notice (same transaction). Only a
+    # break-glass read is also texted; these track that text until it is sent
+    # or the provider refuses it for good.
+    text_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the sweep (next) tries the text; null when none is owed"
+    )
+    text_attempts = models.PositiveSmallIntegerField(default=0)
+    texted_at = models.DateTimeField(null=True, blank=True)
+    text_failed_at = models.DateTimeField(null=True, blank=True, help_text="the provider refused it for good")
+
+    TEXTED_KINDS = frozenset({Kind.BREAK_GLASS})
+
+    class Meta:
+        indexes = [models.Index(fields=["text_due_at"], name="notice_text_due")]
 
     def __str__(self) -> str:
         return f"{self.kind} notice for {self.owner_id}"

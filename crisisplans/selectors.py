@@ -4,7 +4,7 @@ at all answers 404, exactly like one that does not exist."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -81,6 +81,16 @@ def notices_for(*, person: Person) -> QuerySet[OwnerNotice]:
         OwnerNotice.objects.filter(owner=person)
         .select_related("break_glass__reader", "co_author__person")
         .order_by("-pk")
+    )
+
+
+def notices_due_for_text(*, now: datetime) -> list[int]:
+    """Notices whose text is owed and due: its task was lost, its worker died
+    mid-send, or the provider failed for now."""
+    return list(
+        OwnerNotice.objects.filter(text_due_at__lte=now, texted_at__isnull=True, text_failed_at__isnull=True)
+        .order_by("text_due_at")
+        .values_list("pk", flat=True)[:500]
     )
 
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent by a worker when an owner must be told something (a break-glass read,
-# a prompt to review after a crisis), with ``notice_id``, ``owner_id`` and
-# ``kind``. Receivers (messaging's notifications) send a content-free text;
-# the details stay in the app behind GET /api/v1/plan-notices/.
+# Sent inside the transaction that creates an owner notice, with
+# ``notice_id``, ``owner_id`` and ``kind``: receivers (messaging) write the
+# owner's event in that same transaction, so the notice and its event commit
+# or vanish together (persist first, then notify).
+owner_notice_created = Signal()
+
+# Sent by a worker when a notice must also be texted (a break-glass read),
+# with ``notice_id``, ``owner_id`` and ``kind``. A receiver sends the
+# content-free text and raises if it could not: an exception with
+# ``permanent=True`` (messaging's TransportError) is recorded and never
+# retried; any other is retried by the sweep. The details stay in the app
+# behind GET /api/v1/plan-notices/.
 owner_notice_ready = Signal()

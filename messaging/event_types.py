@@ -228,7 +228,13 @@ MESSAGE_REPORTED = register(
 PLAN_NOTICE = register(
     "plan.notice",
     "Something about your crisis plan you should know: a facilitator read it without your "
-    "consent (break_glass), or it is time to review it (review_after_crisis, review_due). "
+    "consent (break_glass), it is time to review it (review_after_crisis, review_due), or a "
+    "co-author no longer shares a network with you and stopped reading it (co_author_ended). "
     "Details at GET /api/v1/plan-notices/.",
-    obj({"notice_id": INTEGER, "kind": {"enum": ["break_glass", "review_after_crisis", "review_due"]}}),
+    obj(
+        {
+            "notice_id": INTEGER,
+            "kind": {"enum": ["break_glass", "review_after_crisis", "review_due", "co_author_ended"]},
+        }
+    ),
 )

@@ -6,14 +6,14 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils.module_loading import import_string
 
-from crisisplans.models import OwnerNotice
-from crisisplans.signals import owner_notice_ready
+from crisisplans.signals import owner_notice_created, owner_notice_ready
 from messaging.event_types import MEMBERSHIP_CHANGED, PLAN_NOTICE
 from messaging.events import group_for_device, send_event_on_commit
-from network.actions import send_sms
 from network.models import Membership, Person
 from network.signals import device_revoked, membership_changed
 
@@ -59,15 +59,18 @@ def announce_membership_change(sender: Any, *, change: Any, **kwargs: Any) -> No
 BREAK_GLASS_TEXT = "Someone on your support team opened your crisis plan. Open the app to see who and why."
 
 
+@receiver(owner_notice_created)
+def announce_plan_notice(sender: Any, *, notice_id: int, owner_id: int, kind: str, **kwargs: Any) -> None:
+    """Inside the notice's own transaction: its event commits with it."""
+    send_event_on_commit(
+        event_type=PLAN_NOTICE, data={"notice_id": notice_id, "kind": kind}, person_ids=[owner_id]
+    )
+
+
 @receiver(owner_notice_ready)
-def tell_owner(sender: Any, *, notice_id: int, owner_id: int, kind: str, **kwargs: Any) -> None:
-    """A plan notice reaches the owner's devices as an event; a break-glass
-    read is also texted (content-free), because the owner must be told."""
-    with transaction.atomic():
-        send_event_on_commit(
-            event_type=PLAN_NOTICE, data={"notice_id": notice_id, "kind": kind}, person_ids=[owner_id]
-        )
-    if kind == OwnerNotice.Kind.BREAK_GLASS:
-        owner = Person.objects.filter(pk=owner_id, is_active=True).first()
-        if owner is not None:
-            send_sms(to=owner.phone_number, body=BREAK_GLASS_TEXT)
+def text_owner(sender: Any, *, notice_id: int, owner_id: int, kind: str, **kwargs: Any) -> None:
+    """The content-free text for a break-glass read. Raises TransportError so
+    crisisplans records a permanent refusal or tries a temporary one again."""
+    owner = Person.objects.filter(pk=owner_id, is_active=True).first()
+    if owner is not None:
+        import_string(settings.SMS_BACKEND)().send(to=owner.phone_number.as_e164, body=BREAK_GLASS_TEXT)

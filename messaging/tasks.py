@@ -16,14 +16,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from crisisplans.actions import do_deliver_owner_notice
-from crisisplans.models import OwnerNotice
+from crisisplans.selectors import notices_due_for_text
 from messaging import events
 from messaging.actions import alerts, conversations, notifications
 from messaging.models import Alert, FollowUp, Offer
 
 logger = logging.getLogger(__name__)
-
-NOTICE_DELIVERY_GRACE = timedelta(seconds=30)
 
 
 @shared_task(name="messaging.tasks.purge_old_events")
@@ -112,10 +110,8 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     due_follow_ups = FollowUp.objects.filter(prompted_at__isnull=True, due_at__lte=now).values_list(
         "pk", flat=True
     )[:500]
-    # A plan notice (break-glass, review prompt) whose delivery task was lost.
-    stuck_notices = OwnerNotice.objects.filter(
-        delivered_at__isnull=True, created_at__lte=now - NOTICE_DELIVERY_GRACE
-    ).values_list("pk", flat=True)[:500]
+    # A break-glass text whose task was lost, died mid-send or met a temporary error.
+    notices_to_text = notices_due_for_text(now=now)
     return {
         "steps": _each(
             list(due_steps), lambda pair: alerts.do_run_due_step(alert_id=pair[0], step=pair[1] + 1, now=now)
@@ -126,7 +122,9 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
             lambda pk: notifications.do_send_offer_fallbacks(offer_id=pk, now=now),
         ),
         "follow_ups": _each(due_follow_ups, lambda pk: alerts.do_prompt_follow_up(follow_up_id=pk, now=now)),
-        "notices": _each(stuck_notices, lambda pk: do_deliver_owner_notice(notice_id=pk)),
+        "notices": _each(
+            notices_to_text, lambda pk: do_deliver_owner_notice(notice_id=pk, now=now, due_only=True)
+        ),
     }
 
 

@@ -362,6 +362,12 @@ PLAN_REVIEW_AFTER = timedelta(days=env.int("PLAN_REVIEW_AFTER_DAYS", default=90)
 PLAN_ALERT_GRACE_DEFAULT = timedelta(hours=env.int("PLAN_ALERT_GRACE_HOURS", default=24))
 # A break-glass read opens the whole plan to that facilitator for this long.
 PLAN_BREAK_GLASS_WINDOW = timedelta(minutes=env.int("PLAN_BREAK_GLASS_MINUTES", default=30))
+# A break-glass text: the sweep sends it if the on-commit task has not within
+# the grace; a try holds it for the lease (a worker killed mid-send frees it
+# then); a temporary provider error is tried again after the retry delay.
+PLAN_NOTICE_TEXT_GRACE = timedelta(seconds=30)
+PLAN_NOTICE_TEXT_LEASE = timedelta(minutes=5)
+PLAN_NOTICE_TEXT_RETRY = timedelta(minutes=1)
 
 # --- network app (issue 3): distinct OpenAPI enum names for the several "kind" choice sets.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(

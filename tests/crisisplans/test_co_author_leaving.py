@@ -8,6 +8,7 @@ import pytest
 from crisisplans import actions
 from crisisplans.access import may_read_section
 from crisisplans.models import OwnerNotice
+from messaging.models import Event
 from network.actions.membership import do_leave_network, do_remove_member
 from network.models import Membership
 from tests.crisisplans.factories import share, signed_off_plan
@@ -71,6 +72,7 @@ def test_a_co_author_who_leaves_the_last_shared_network_reads_nothing_more_and_t
 
     assert set(statuses(api(peer), plan).values()) == {404}
     notice = OwnerNotice.objects.get(owner=member, kind="co_author_ended")
+    assert Event.objects.filter(person=member, type="plan.notice", data__kind="co_author_ended").exists()
     shown = api(member).get("/api/v1/plan-notices/").json()["results"]
     assert [(n["id"], n["co_author"]) for n in shown if n["kind"] == "co_author_ended"] == [
         (notice.pk, {"id": peer.pk, "display_name": "Ben"})
