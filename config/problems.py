@@ -89,6 +89,22 @@ class ServiceBusy(exceptions.APIException):
     wait = 2
 
 
+class SmsUnavailable(exceptions.APIException):
+    """The SMS provider did not take a text the answer depends on (a sign-in
+    code). ``retry_after`` is set when the failure is temporary."""
+
+    status_code = 503
+    default_detail = "We could not send a text message just now."
+    default_code = "sms_unavailable"
+
+    def __init__(self, *, retry_after: int | None = None) -> None:
+        detail = "We could not send a text message just now. Try again in a few minutes."
+        if retry_after is None:
+            detail = "We could not send a text message. Please contact the service."
+        super().__init__(detail)
+        self.wait = retry_after
+
+
 def is_pool_timeout(exc: Exception) -> bool:
     """No database connection came free in DB_POOL_TIMEOUT seconds: the
     process is overloaded, not broken (config.settings.base.database_pool)."""

@@ -714,9 +714,14 @@ def do_send_message_fallbacks(*, participant_id: int, now: datetime | None = Non
             return ""
         if not claim.filter(push_sent_at__isnull=True).update(push_sent_at=now):
             return ""
-        if _still_wanted(row, now):
-            _push(row)
-        return "push"
+        pushed = not _still_wanted(row, now) or _push(row)
+        if pushed or row.conversation.kind == Conversation.Kind.GROUP:
+            return "push"
+        # The push transport failed: text now, not after waiting on a push nobody got.
+        if not claim.filter(sms_sent_at__isnull=True).update(sms_sent_at=now):
+            return "push"
+        _sms(row)
+        return "sms"
     if row.conversation.kind == Conversation.Kind.GROUP or row.sms_sent_at is not None:
         return ""
     if now < row.push_sent_at + timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS):
@@ -728,8 +733,8 @@ def do_send_message_fallbacks(*, participant_id: int, now: datetime | None = Non
     return "sms"
 
 
-def _push(row: Participant) -> None:
-    push_to_person(
+def _push(row: Participant) -> bool:
+    return push_to_person(
         person_id=row.person_id,
         title="New message",
         body=message_notification_text(network_name=row.conversation.network.name),

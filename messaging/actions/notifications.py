@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from messaging.models import Alert, EventSequence, Offer, PushSubscription
-from messaging.transports import TransportError
+from messaging.transports import TransportError, load_backend
 from network.models import Person
 
 logger = logging.getLogger(__name__)
@@ -61,8 +60,11 @@ def do_send_offer_fallbacks(*, offer_id: int, now: datetime | None = None) -> st
             return ""
         if not Offer.objects.filter(pk=offer.pk, push_sent_at__isnull=True).update(push_sent_at=now):
             return ""
-        if _offer_still_wanted(offer):
-            _push(offer)
+        pushed = not _offer_still_wanted(offer) or _push(offer)
+        # The push transport failed: text now, not after waiting on a push nobody got.
+        if not pushed and Offer.objects.filter(pk=offer.pk, sms_sent_at__isnull=True).update(sms_sent_at=now):
+            _sms(offer)
+            return "sms"
         return "push"
     sms_due = offer.push_sent_at + timedelta(seconds=settings.ALERT_SMS_AFTER_PUSH_SECONDS)
     if offer.sms_sent_at is None and now >= sms_due:
@@ -74,11 +76,22 @@ def do_send_offer_fallbacks(*, offer_id: int, now: datetime | None = None) -> st
     return ""
 
 
-def push_to_person(*, person_id: int, title: str, body: str) -> None:
+def push_to_person(*, person_id: int, title: str, body: str) -> bool:
     """Web Push to every subscription of the person; a subscription the
-    provider says is gone for good is dropped. Shared by alerts and messages."""
-    backend = import_string(settings.PUSH_BACKEND)()
-    for subscription in PushSubscription.objects.filter(person_id=person_id):
+    provider says is gone for good is dropped. Shared by alerts and messages.
+    Returns False when the push transport failed for every subscription (or
+    cannot send at all), so the caller falls through to SMS; a person with no
+    subscription is not a failure. Errors are logged, never raised."""
+    subscriptions = list(PushSubscription.objects.filter(person_id=person_id))
+    if not subscriptions:
+        return True
+    try:
+        backend = load_backend(settings.PUSH_BACKEND)
+    except TransportError as exc:
+        logger.warning("push to person %s failed: %s", person_id, exc.message)
+        return False
+    sent = 0
+    for subscription in subscriptions:
         try:
             backend.send(
                 endpoint=subscription.endpoint,
@@ -91,26 +104,38 @@ def push_to_person(*, person_id: int, title: str, body: str) -> None:
             if exc.permanent:
                 subscription.delete()
             logger.warning("push to person %s failed: %s", person_id, exc.message)
+        except Exception:
+            # A backend bug must not cost the page: log it and fall through.
+            logger.exception("push to person %s failed", person_id)
+        else:
+            sent += 1
+    return sent > 0
 
 
-def sms_to_person(*, person: Person, body: str) -> None:
-    backend = import_string(settings.SMS_BACKEND)()
+def sms_to_person(*, person: Person, body: str) -> bool:
+    """Text the person; returns whether the provider took it. Errors are
+    logged, never raised (the SMS is the last transport)."""
     try:
-        backend.send(to=person.phone_number.as_e164, body=body)
+        load_backend(settings.SMS_BACKEND).send(to=person.phone_number.as_e164, body=body)
     except TransportError as exc:
         logger.warning("SMS to person %s failed: %s", person.pk, exc.message)
+        return False
+    except Exception:
+        logger.exception("SMS to person %s failed", person.pk)
+        return False
+    return True
 
 
-def _push(offer: Offer) -> None:
-    push_to_person(
+def _push(offer: Offer) -> bool:
+    return push_to_person(
         person_id=offer.person_id,
         title="Peer support",
         body=notification_text(network_name=offer.network.name),
     )
 
 
-def _sms(offer: Offer) -> None:
-    sms_to_person(person=offer.person, body=notification_text(network_name=offer.network.name))
+def _sms(offer: Offer) -> bool:
+    return sms_to_person(person=offer.person, body=notification_text(network_name=offer.network.name))
 
 
 def offers_needing_fallback(*, now: datetime) -> list[int]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from messaging.transports import TransportError
+from messaging.transports import Backend, TransportError
 
 
 @dataclass(frozen=True)
@@ -31,29 +31,32 @@ outbox: list[Push] = []
 _outbox_lock = threading.Lock()
 
 
-class PushBackend:
+class PushBackend(Backend):
     def send(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
         raise NotImplementedError
 
 
 class ConsolePushBackend(PushBackend):
+    reaches_people = False
+
     def send(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
         sys.stdout.write(f"[push to {endpoint[:40]}...] {title}: {body}\n")
         sys.stdout.flush()
 
 
 class LocmemPushBackend(PushBackend):
+    reaches_people = False
+
     def send(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
         with _outbox_lock:
             outbox.append(Push(endpoint=endpoint, title=title, body=body))
 
 
 class WebPushBackend(PushBackend):
-    def __init__(self) -> None:
-        if not (settings.VAPID_PRIVATE_KEY and settings.VAPID_SUBJECT):
-            raise TransportError("Web Push is not configured", permanent=True)
+    required_settings = ("VAPID_PRIVATE_KEY", "VAPID_SUBJECT")
 
     def send(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
+        import requests
         from pywebpush import WebPushException, webpush
 
         try:
@@ -69,3 +72,9 @@ class WebPushBackend(PushBackend):
             status = getattr(exc.response, "status_code", None)
             # 404/410: the subscription is gone for good.
             raise TransportError(str(exc), permanent=status in (404, 410)) from exc
+        except requests.RequestException as exc:
+            # The push service is unreachable or slow: it may answer later.
+            raise TransportError(f"push service unreachable: {exc}") from exc
+        except ValueError as exc:
+            # The subscription's keys cannot encrypt a message: it never will.
+            raise TransportError(f"push subscription unusable: {exc}", permanent=True) from exc

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from messaging.transports import TransportError
+from messaging.transports import Backend, TransportError
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ outbox: list[Sms] = []
 _outbox_lock = threading.Lock()
 
 
-class SmsBackend:
+class SmsBackend(Backend):
     def send(self, *, to: str, body: str) -> None:
         raise NotImplementedError
 
@@ -37,24 +37,27 @@ class SmsBackend:
 
 
 class ConsoleSmsBackend(SmsBackend):
+    reaches_people = False
+
     def send(self, *, to: str, body: str) -> None:
         sys.stdout.write(f"[sms to {to}] {body}\n")
         sys.stdout.flush()
 
 
 class LocmemSmsBackend(SmsBackend):
+    reaches_people = False
+
     def send(self, *, to: str, body: str) -> None:
         with _outbox_lock:
             outbox.append(Sms(to=to, body=body))
 
 
 class TwilioSmsBackend(SmsBackend):
-    def __init__(self) -> None:
-        if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER):
-            raise TransportError("Twilio is not configured", permanent=True)
+    required_settings = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER")
 
     def send(self, *, to: str, body: str) -> None:
-        from twilio.base.exceptions import TwilioRestException
+        import requests
+        from twilio.base.exceptions import TwilioException, TwilioRestException
         from twilio.rest import Client
 
         client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
@@ -63,3 +66,6 @@ class TwilioSmsBackend(SmsBackend):
         except TwilioRestException as exc:
             # 4xx from Twilio (bad number, unsubscribed) will not get better on retry.
             raise TransportError(str(exc.msg), permanent=400 <= exc.status < 500) from exc
+        except (TwilioException, requests.RequestException) as exc:
+            # Twilio unreachable or slow: it may answer later.
+            raise TransportError(f"Twilio unreachable: {exc}") from exc

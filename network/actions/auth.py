@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from phonenumber_field.phonenumber import PhoneNumber
 
+from config.problems import SmsUnavailable
 from network.models import Device, LoginCode, Person, WebsocketTicket
 from network.signals import device_revoked
 
@@ -58,21 +59,34 @@ def _code_hash(phone_number: PhoneNumber, code: str) -> str:
     return _keyed_hash(f"login-code:{phone_number.as_e164}:{code}")
 
 
-def send_sms(*, to: PhoneNumber, body: str) -> None:
+def send_sms(*, to: PhoneNumber, body: str) -> bool:
     """Send through the configured SMS backend (settings.SMS_BACKEND), in the
-    style of Django's email backends. Failures are logged, never raised: the
-    caller's answer must not depend on the provider."""
-    backend = import_string(settings.SMS_BACKEND)()
+    style of Django's email backends. Failures are logged, never raised;
+    returns whether the provider took the text."""
+    return _sms_failure(to=to, body=body) is None
+
+
+def _sms_failure(*, to: PhoneNumber, body: str) -> Exception | None:
     try:
-        backend.send(to=to.as_e164, body=body)
-    except Exception:
-        logger.exception("SMS to a number ending %s failed", to.as_e164[-3:])
+        import_string(settings.SMS_BACKEND)().send(to=to.as_e164, body=body)
+    except Exception as exc:
+        # A TransportError (messaging.transports) is classified and explained;
+        # anything else is a bug in a backend and gets its traceback.
+        logger.warning(
+            "SMS to a number ending %s failed: %s",
+            to.as_e164[-3:],
+            exc,
+            exc_info=not hasattr(exc, "permanent"),
+        )
+        return exc
+    return None
 
 
 def do_request_login_code(*, phone_number: PhoneNumber) -> None:
     """Issue a fresh code and text it, whether or not the number has an account
     (signing in and signing up are the same step). Older codes stop working.
-    Raises LoginLocked while wrong guesses have locked the number."""
+    Raises LoginLocked while wrong guesses have locked the number, and
+    SmsUnavailable (a 503 problem) when the SMS provider does not take the text."""
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     locked_until = login_locked_until(phone_number=phone_number, now=now)
@@ -80,14 +94,20 @@ def do_request_login_code(*, phone_number: PhoneNumber) -> None:
         raise LoginLocked(until=locked_until)
     with transaction.atomic():
         LoginCode.objects.filter(phone_number=phone_number, used_at__isnull=True).update(used_at=now)
-        LoginCode.objects.create(
+        login_code = LoginCode.objects.create(
             phone_number=phone_number,
             code_hash=_code_hash(phone_number, code),
             created_at=now,
             expires_at=now + settings.LOGIN_CODE_TTL,
         )
     minutes = int(settings.LOGIN_CODE_TTL.total_seconds() // 60)
-    send_sms(to=phone_number, body=f"Your sign-in code is {code}. It expires in {minutes} minutes.")
+    failure = _sms_failure(
+        to=phone_number, body=f"Your sign-in code is {code}. It expires in {minutes} minutes."
+    )
+    if failure is not None:
+        # Nobody received this code: it must not wait to be guessed.
+        LoginCode.objects.filter(pk=login_code.pk).update(used_at=timezone.now())
+        raise SmsUnavailable(retry_after=None if getattr(failure, "permanent", False) else 60)
 
 
 @dataclass(frozen=True)

@@ -92,3 +92,134 @@ def test_the_alerts_eta_task_pushes_every_unacknowledged_offer(subscribed):
     Offer.objects.filter(alert=alert).update(notified_at=crisis.now - 11 * S)  # the ETA has come
     assert tasks.send_alert_fallbacks(str(alert.pk)) == 3
     assert len(push.outbox) == 3
+
+
+# --- a failing transport falls through to the next one -----------------------------------------
+
+
+@pytest.fixture
+def unreachable_push_service(settings, monkeypatch):
+    """Web Push configured as in production, but the push service cannot be
+    reached (only the outside world is faked: pywebpush's HTTP call)."""
+    import pywebpush
+    import requests
+
+    settings.PUSH_BACKEND = "messaging.transports.push.WebPushBackend"
+    settings.VAPID_PRIVATE_KEY = "a-vapid-private-key"
+    settings.VAPID_SUBJECT = "mailto:ops@example.org"
+    tried = []
+
+    def refuse(*, subscription_info, **kwargs):
+        tried.append(subscription_info["endpoint"])
+        raise requests.exceptions.ConnectionError("connection refused")
+
+    monkeypatch.setattr(pywebpush, "webpush", refuse)
+    return tried
+
+
+def test_an_offer_whose_push_service_is_down_is_texted_at_once(subscribed, unreachable_push_service, caplog):
+    crisis = subscribed
+    crisis.raise_alert()
+    with caplog.at_level("WARNING"):
+        assert tasks.sweep(now=crisis.now + 10 * S)["fallbacks"] == 3
+    assert len(unreachable_push_service) == 3
+    assert sorted(m.to for m in sms.outbox) == sorted(p.phone_number.as_e164 for p in crisis.peers[:3])
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert any("push" in r.getMessage() and "failed" in r.getMessage() for r in caplog.records)
+    tasks.sweep(now=crisis.now + 300 * S)
+    assert len(sms.outbox) == 3  # texted once, not again when the SMS would have been due
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "messaging.transports.push.WebPushBackend",  # with no VAPID settings
+        "messaging.transports.push.NoSuchBackend",
+    ],
+)
+def test_a_misconfigured_push_backend_never_raises_and_the_sms_still_goes(subscribed, settings, backend):
+    crisis = subscribed
+    settings.PUSH_BACKEND = backend
+    settings.VAPID_PRIVATE_KEY = settings.VAPID_SUBJECT = ""
+    alert = crisis.raise_alert()
+    offer = alert.offers.order_by("pk").first()
+    from messaging.actions import notifications
+
+    assert notifications.do_send_offer_fallbacks(offer_id=offer.pk, now=crisis.now + 10 * S) == "sms"
+    assert [m.to for m in sms.outbox] == [offer.person.phone_number.as_e164]
+
+
+def test_a_failing_sms_provider_is_logged_and_never_raises(subscribed, settings, monkeypatch, caplog):
+    """Twilio configured, but its API is unreachable: the sweep logs a warning."""
+    import requests
+    from twilio.http.http_client import TwilioHttpClient
+
+    from messaging.actions import notifications
+
+    settings.SMS_BACKEND = "messaging.transports.sms.TwilioSmsBackend"
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "token"
+    settings.TWILIO_FROM_NUMBER = "+447700900000"
+
+    def unreachable(self, *args, **kwargs):
+        raise requests.exceptions.ConnectionError("connection refused")
+
+    monkeypatch.setattr(TwilioHttpClient, "request", unreachable)
+    crisis = subscribed
+    alert = crisis.raise_alert()
+    offer = alert.offers.order_by("pk").first()
+    assert notifications.do_send_offer_fallbacks(offer_id=offer.pk, now=crisis.now + 10 * S) == "push"
+    with caplog.at_level("WARNING"):
+        assert notifications.do_send_offer_fallbacks(offer_id=offer.pk, now=crisis.now + 30 * S) == "sms"
+    assert any("SMS" in r.getMessage() and "failed" in r.getMessage() for r in caplog.records)
+
+
+def test_an_unreachable_push_service_keeps_the_subscription_and_a_gone_one_is_dropped(
+    subscribed, settings, monkeypatch
+):
+    """Temporary (the service cannot be reached) vs permanent (410 Gone: the
+    browser unsubscribed): only a permanent error forgets the subscription."""
+    import pywebpush
+    import requests
+
+    from messaging.models import PushSubscription
+
+    settings.PUSH_BACKEND = "messaging.transports.push.WebPushBackend"
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_SUBJECT = "a-vapid-private-key", "mailto:ops@example.org"
+    bea, cleo = subscribed.peers[:2]
+
+    def answer(*, subscription_info, **kwargs):
+        if not subscription_info["endpoint"].endswith(f"/{bea.pk}"):
+            raise requests.exceptions.ConnectTimeout("timed out")
+        response = requests.Response()
+        response.status_code = 410
+        raise pywebpush.WebPushException("push refused", response=response)
+
+    monkeypatch.setattr(pywebpush, "webpush", answer)
+    from messaging.actions import notifications
+
+    for person in (bea, cleo):
+        notifications.push_to_person(person_id=person.pk, title="Peer support", body="Open the app.")
+    assert not PushSubscription.objects.filter(person=bea).exists()
+    assert PushSubscription.objects.filter(person=cleo).exists()
+
+
+def test_an_unseen_direct_message_whose_push_service_is_down_is_texted_at_once(
+    member, peer, api, unreachable_push_service
+):
+    from django.conf import settings
+    from django.utils import timezone
+
+    do_subscribe_push(person=peer, endpoint="https://push.example.test/peer", p256dh="k", auth="a")
+    conversation = api(member).post("/api/v1/conversations/direct/", {"person_id": peer.pk}, format="json")
+    api(member).post(
+        f"/api/v1/conversations/{conversation.json()['id']}/messages/",
+        {"text": "are you there?"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    push_at = timezone.now() + timedelta(seconds=settings.MESSAGE_PUSH_AFTER_SECONDS + 1)
+    assert tasks.sweep_messages(now=push_at) == {"message_fallbacks": 1}
+    assert unreachable_push_service == ["https://push.example.test/peer"]
+    assert [m.to for m in sms.outbox] == [peer.phone_number.as_e164]
+    tasks.sweep_messages(now=push_at + timedelta(days=1))
+    assert len(sms.outbox) == 1
