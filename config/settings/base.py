@@ -266,6 +266,19 @@ PUSH_BACKEND = env.str("PUSH_BACKEND", default="messaging.transports.push.Consol
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="")
+# Hosts a push subscription's endpoint may name ("*." covers the subdomains):
+# the worker POSTs to the endpoint, so anything else is refused
+# (messaging/actions/push.py).
+WEB_PUSH_ALLOWED_HOSTS = env.list(
+    "WEB_PUSH_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "*.notify.windows.com",
+        "web.push.apple.com",
+        "*.push.apple.com",
+    ],
+)
 
 # Alerts (messaging/actions/alerts.py). How many peers are offered an alert at
 # once within a step; a decline offers the next one at once.
