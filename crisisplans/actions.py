@@ -35,7 +35,8 @@ from crisisplans.models import (
 )
 from crisisplans.reading import BREAK_GLASS_PURPOSE, COMMENT_PURPOSE, REVISION_PURPOSE, decrypt_revision
 from crisisplans.sections import SECTION_NAMES, referenced_person_ids
-from network.models import Membership, Network, Person
+from network.actions.auth import do_revoke_device
+from network.models import Device, Membership, Network, Person
 from network.selectors import current_memberships, role_in, shared_networks
 
 logger = logging.getLogger(__name__)
@@ -394,6 +395,10 @@ def do_delete_account(*, person: Person) -> None:
     plan, comments on it and break-glass reasons is unreadable for good.
     What others need stays without them: revisions and comments they wrote on
     other plans, library strategies, and access records (which name only ids)."""
+    # Signed out the way DELETE /me/devices/<id>/ does it, so each device's
+    # open sockets close on commit rather than waiting for their next frame.
+    for device in Device.objects.filter(user=person):
+        do_revoke_device(device=device)
     DataKey.objects.filter(person=person).delete()
     CopingStrategy.objects.filter(author=person).update(show_author=False)
     person.delete()

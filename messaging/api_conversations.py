@@ -85,6 +85,7 @@ def message_body(*, message: Message, viewer: Person, watermarks: tuple[int, int
             "conversation_id": message.conversation_id,
             "order": message.order,
             "author": _person_ref(message.author),
+            "author_deleted": sel.author_deleted(message=message),
             "kind": message.kind,
             "text": sel.message_text(message=message),
             "created_at": message.created_at,
@@ -275,6 +276,7 @@ def report_body(*, report: MessageReport, with_message: bool) -> dict[str, Any]:
             "conversation_id": message.conversation_id,
             "order": message.order,
             "author": _person_ref(message.author),
+            "author_deleted": sel.author_deleted(message=message),
             "text": sel.message_text(message=message),
             "created_at": message.created_at,
         }

@@ -97,9 +97,22 @@ def messages_of(*, conversation: Conversation, after: int | None = None) -> Quer
     return messages
 
 
+def author_deleted(*, message: Message) -> bool:
+    """Every message has an author until they delete their account; then the
+    row stays (so orders have no gaps) and their data key, their words with it,
+    is gone."""
+    return message.author_id is None
+
+
 def message_text(*, message: Message) -> str | None:
-    """The decrypted text, or None for a deleted message. Callers check access."""
-    if message.deleted_at is not None or message.sealed_text is None or message.sealed_owner_id is None:
+    """The decrypted text, or None for a deleted message or one whose author
+    deleted their account. Callers check access."""
+    if (
+        message.deleted_at is not None
+        or author_deleted(message=message)
+        or message.sealed_text is None
+        or message.sealed_owner_id is None
+    ):
         return None
     return crypto.decrypt(
         owner_id=message.sealed_owner_id,

@@ -8,6 +8,11 @@ from rest_framework import serializers
 from messaging.models import Conversation, Message, MessageReport
 from messaging.serializers import PersonRef
 
+AUTHOR_DELETED_HELP = (
+    "true when the author deleted their account: author and text are null; show "
+    '"a deleted account" in place of the sender and the text'
+)
+
 
 class NetworkRef(serializers.Serializer):
     id = serializers.IntegerField()
@@ -36,9 +41,10 @@ class MessageOut(serializers.Serializer):
     id = serializers.UUIDField()
     conversation_id = serializers.UUIDField()
     order = serializers.IntegerField(help_text="gap-free within the conversation, assigned by the server")
-    author = PersonRef(allow_null=True)
+    author = PersonRef(allow_null=True, help_text="null when author_deleted")
+    author_deleted = serializers.BooleanField(help_text=AUTHOR_DELETED_HELP)
     kind = serializers.ChoiceField(choices=Message.Kind.choices)
-    text = serializers.CharField(allow_null=True, help_text="null once deleted")
+    text = serializers.CharField(allow_null=True, help_text="null once deleted, or when author_deleted")
     created_at = serializers.DateTimeField()
     deleted = serializers.BooleanField()
     status = serializers.ChoiceField(
@@ -102,6 +108,7 @@ class ReportedMessageOut(serializers.Serializer):
     conversation_id = serializers.UUIDField()
     order = serializers.IntegerField()
     author = PersonRef(allow_null=True)
+    author_deleted = serializers.BooleanField(help_text=AUTHOR_DELETED_HELP)
     text = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 
