@@ -9,9 +9,13 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from crisisplans.access import register_alert_access_provider
         from messaging import receivers  # noqa: F401  (connects signal receivers)
+        from messaging.checks import check_transports
         from messaging.selectors import alert_access_provider
 
         # The peer who took an alert may read the consented crisis sections.
         register_alert_access_provider(alert_access_provider)
+        checks.register(check_transports, "transports")

@@ -86,6 +86,31 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+
+
+def sqlite_for_concurrency(env: environ.Env, database: dict) -> dict:
+    """OPTIONS for one SQLite file shared by daphne, the worker and beat.
+
+    Python's default (a rollback journal, deferred transactions) failed at once
+    with "database is locked" whenever a transaction that had read tried to
+    write while another process wrote (an ack batch while the worker swept):
+    SQLite gives up on such an upgrade without waiting, and the socket was
+    closed. WAL lets readers and one writer run together; IMMEDIATE takes the
+    write lock at BEGIN, where the busy timeout (seconds) applies.
+    SQLite only: other engines get nothing."""
+    if not database["ENGINE"].endswith("sqlite3"):
+        return {}
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=5.0),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+
+DATABASES["default"]["OPTIONS"] = {
+    **DATABASES["default"].get("OPTIONS", {}),
+    **sqlite_for_concurrency(env, DATABASES["default"]),
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Set by config.stack for the embedded default; required otherwise.
@@ -266,6 +291,8 @@ PUSH_BACKEND = env.str("PUSH_BACKEND", default="messaging.transports.push.Consol
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="")
+# Production refuses the console and locmem backends (messaging/checks.py).
+REQUIRE_REAL_TRANSPORTS = False
 # Hosts a push subscription's endpoint may name ("*." covers the subdomains):
 # the worker POSTs to the endpoint, so anything else is refused
 # (messaging/actions/push.py).
@@ -293,6 +320,9 @@ ALERT_SMS_AFTER_PUSH_SECONDS = env.int("ALERT_SMS_AFTER_PUSH_SECONDS", default=2
 # goes back to escalation this long after the reminder.
 ALERT_FIRST_CONTACT_SECONDS = env.int("ALERT_FIRST_CONTACT_SECONDS", default=180)
 ALERT_RETURN_AFTER_REMINDER_SECONDS = env.int("ALERT_RETURN_AFTER_REMINDER_SECONDS", default=120)
+# The service's on-duty staff (members of this Django auth group) are offered an
+# alert whose network has nobody at its staff step who may be asked. Blank: none.
+SERVICE_ON_DUTY_STAFF_GROUP = env.str("SERVICE_ON_DUTY_STAFF_GROUP", default="on-duty staff")
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -4,6 +4,8 @@ match the migrations."""
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +21,18 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     )
 
 
-def test_production_settings_pass_check_deploy_with_no_warnings():
+PROVIDERS = {
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "a-twilio-auth-token",
+    "TWILIO_FROM_NUMBER": "+447700900000",
+    "VAPID_PRIVATE_KEY": "a-vapid-private-key",
+    "VAPID_PUBLIC_KEY": "a-vapid-public-key",
+    "VAPID_SUBJECT": "mailto:ops@crisis.example.org",
+}
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """Every variable README's production table lists, as an operator sets them."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -28,10 +41,58 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
         "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/check-deploy.sqlite3"),
         "REDIS_URL": os.environ["REDIS_URL"],
         "PLAN_MASTER_KEYS": "prod-2026:cHJvZHVjdGlvbi1tYXN0ZXIta2V5LW9mLTMyYnl0ZXM=",
+        **PROVIDERS,
     }
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    env.update(overrides)
+    return env
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["check", "--deploy"], ["migrate", "--plan"]])
+def test_production_with_the_compose_files_blank_providers_stops_at_start_up(command, tmp_path):
+    """docker-compose.yml passes TWILIO_* blank unless set; sign-in then
+    answered 500 and every offer's push raised. Now the checks that
+    ``check --deploy`` and the compose file's migrate step run refuse."""
+    blank = dict.fromkeys(PROVIDERS, "")
+    env = production_env(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", **blank)
+    result = run_manage(*command, env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "messaging.E001" in output
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "VAPID_PRIVATE_KEY"):
+        assert name in output
+
+
+def test_production_refuses_backends_that_only_print(tmp_path):
+    env = production_env(
+        SMS_BACKEND="messaging.transports.sms.ConsoleSmsBackend",
+        PUSH_BACKEND="messaging.transports.push.NoSuchBackend",
+    )
+    result = run_manage("check", "--deploy", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "messaging.E002" in output  # sign-in codes would only reach the log
+    assert "messaging.E003" in output  # a backend that does not import
+    assert "NoSuchBackend" in output
+
+
+@pytest.mark.django_db
+def test_selecting_twilio_without_its_settings_fails_the_check_in_any_environment(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.SMS_BACKEND = "messaging.transports.sms.TwilioSmsBackend"
+    settings.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+    settings.TWILIO_AUTH_TOKEN = settings.TWILIO_FROM_NUMBER = ""
+    with pytest.raises(SystemCheckError, match="TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER"):
+        call_command("check")
+    settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER = "a-token", "+447700900000"
+    call_command("check")
 
 
 @pytest.mark.postgresql
@@ -73,3 +134,33 @@ def test_models_and_migrations_agree():
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def production_table() -> str:
+    readme = (ROOT / "README.md").read_text()
+    return readme.split("Environment variables for production:", 1)[1].split("\n\n", 2)[1]
+
+
+def test_the_readme_lists_every_variable_production_requires():
+    """Every variable production.py reads with no default, and every setting
+    its default SMS and push backends cannot send without."""
+    from django.utils.module_loading import import_string
+
+    source = (ROOT / "config" / "settings" / "production.py").read_text()
+    required = set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"\)', source))
+    for backend in re.findall(r'default="(messaging\.transports\.[\w.]+)"', source):
+        required |= set(import_string(backend).required_settings)
+    assert {"SECRET_KEY", "PLAN_MASTER_KEYS", "TWILIO_AUTH_TOKEN", "VAPID_PRIVATE_KEY"} <= required
+    listed = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", production_table()))
+    assert sorted(required - listed) == []
+
+
+def test_the_readmes_master_key_command_makes_a_key_production_accepts(settings):
+    from crisisplans.crypto import KEY_BYTES, master_keys
+
+    command = re.search(r'`(python -c "[^`]*secrets[^`]*")`', production_table()).group(1)
+    argv = shlex.split(command)
+    result = subprocess.run([sys.executable, *argv[1:]], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    settings.PLAN_MASTER_KEYS = [result.stdout.strip()]
+    assert [len(key) for key in master_keys().values()] == [KEY_BYTES]
