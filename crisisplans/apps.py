@@ -11,5 +11,10 @@ class CrisisplansConfig(AppConfig):
     def ready(self) -> None:
         from crisisplans import (
             checks,  # noqa: F401  (registers the deploy check)
+            crypto,
             receivers,  # noqa: F401  (connects signal receivers)
         )
+        from network import sealing
+
+        # network's sealed fields use our per-person data keys (network/sealing.py).
+        sealing.register(seal=crypto.seal_for_lower_apps, open=crypto.open_for_lower_apps)

@@ -34,9 +34,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils import timezone
 
 from crisisplans.models import DataKey
+from network import sealing
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
@@ -45,6 +47,11 @@ KEY_BYTES = 32
 class PlanDecryptionError(Exception):
     """Plan content could not be decrypted (key destroyed, wrong master key,
     or tampered ciphertext). The message never holds content."""
+
+
+class DataKeyShredded(PlanDecryptionError):
+    """The data key was deleted (its person's account is gone): the content is
+    shredded, as intended, rather than damaged."""
 
 
 @dataclass(frozen=True)
@@ -130,9 +137,11 @@ def encrypt(*, owner_id: int, purpose: str, payload: Any) -> Sealed:
 
 
 def decrypt(*, owner_id: int, purpose: str, data_key_id: uuid.UUID, ciphertext: bytes) -> Any:
-    data_key = DataKey.objects.filter(key_id=data_key_id, person_id=owner_id).first()
+    data_key = DataKey.objects.filter(key_id=data_key_id).first()
     if data_key is None:
-        raise PlanDecryptionError("The data key for this content no longer exists.")
+        raise DataKeyShredded("The data key for this content no longer exists.")
+    if data_key.person_id != owner_id:
+        raise PlanDecryptionError("The content was not sealed for this owner.")
     context = _content_context(purpose=purpose, owner_id=owner_id, data_key_id=data_key.key_id)
     return json.loads(_open(unwrap_data_key(data_key), ciphertext, context))
 
@@ -147,3 +156,23 @@ def rewrap_under_current_master_key(data_key: DataKey) -> bool:
     data_key.rewrapped_at = timezone.now()
     data_key.save(update_fields=["master_key_id", "wrapped_key", "rewrapped_at"])
     return True
+
+
+# The pair registered with network.sealing (crisisplans.apps), so the lower
+# apps' models seal personal text with the same per-person data keys. The
+# format of the plan and message ciphertexts above does not change.
+
+
+def seal_for_lower_apps(*, owner_id: int, purpose: str, payload: Any) -> tuple[uuid.UUID, bytes]:
+    # Its own savepoint: data_key_for locks the key row, which PostgreSQL
+    # allows only in a transaction, and a model may be saved outside one.
+    with transaction.atomic():
+        sealed = encrypt(owner_id=owner_id, purpose=purpose, payload=payload)
+    return sealed.data_key_id, sealed.ciphertext
+
+
+def open_for_lower_apps(*, owner_id: int, purpose: str, data_key_id: uuid.UUID, ciphertext: bytes) -> Any:
+    try:
+        return decrypt(owner_id=owner_id, purpose=purpose, data_key_id=data_key_id, ciphertext=ciphertext)
+    except DataKeyShredded:
+        raise sealing.KeyShredded from None
