@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from network.sealing import SealedTextField
+
 
 class Alert(models.Model):
     class State(models.TextChoices):
@@ -86,6 +88,12 @@ class Alert(models.Model):
     def is_closed(self) -> bool:
         return self.state in (self.State.RESOLVED, self.State.CANCELLED)
 
+    @property
+    def staff_unreachable(self) -> bool:
+        """The staff step ran and nobody there could be asked: the member is
+        shown the emergency routes and told so, never that staff were told."""
+        return self.emergency_routes_shown_at is not None and self.staff_notified_at is None
+
 
 class Offer(models.Model):
     """An alert offered to one person: who, at which step, and what came of it."""
@@ -114,8 +122,11 @@ class Offer(models.Model):
     # When an accepted offer stopped being the one holding the alert (handed
     # over or returned); the plan access grace period counts from here.
     released_at = models.DateTimeField(null=True, blank=True)
-    # Private: never shown to the member.
-    decline_reason = models.CharField(max_length=280, blank=True)
+    # Private: never shown to the member. The decliner's own words (often about
+    # themself: "unwell", "at work"): sealed with their data key.
+    decline_reason = SealedTextField(
+        owner=("person_id",), purpose="messaging.offer.decline_reason", max_length=280, blank=True
+    )
     # Delivery: the event's sequence number for this person; it is delivered
     # once one of their devices acks it. Push, then SMS, if it is not.
     event_seq = models.BigIntegerField(null=True)
@@ -159,7 +170,16 @@ class AlertDebrief(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    how_it_went = models.TextField(max_length=2000, blank=True)
+    # Whoever writes it, a debrief is about the member's crisis: sealed with
+    # the alert member's data key (as the alert's details are), so deleting
+    # the member's account shreds every side's account of it. Written after
+    # the member's account is gone, it is sealed with the author's.
+    how_it_went = SealedTextField(
+        owner=("alert.member_id", "author_id"),
+        purpose="messaging.alertdebrief.how_it_went",
+        max_length=2000,
+        blank=True,
+    )
     emergency_services = models.CharField(max_length=16, choices=Outcome.choices)
     follow_up_wanted = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

@@ -8,6 +8,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from network.models.networks import Network
 from network.models.people import Person
+from network.sealing import SealedTextField
 
 
 class Asset(models.Model):
@@ -95,8 +96,16 @@ class Tie(models.Model):
 
     owner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    label = models.CharField(max_length=120)
-    relationship = models.CharField(max_length=60, blank=True, help_text="friend, sister, GP...")
+    # Who is in a person's life is theirs: sealed with the owner's data key
+    # (network/sealing.py), so deleting their account shreds it.
+    label = SealedTextField(owner=("owner_id",), purpose="network.tie.label", max_length=120)
+    relationship = SealedTextField(
+        owner=("owner_id",),
+        purpose="network.tie.relationship",
+        max_length=60,
+        blank=True,
+        help_text="friend, sister, GP...",
+    )
     strength = models.SmallIntegerField(choices=Strength.choices, default=Strength.MODERATE)
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.BOTH)
     visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.ONLY_ME)
@@ -120,4 +129,4 @@ class Tie(models.Model):
     updated_at = models.DateTimeField(default=dj_timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.owner_id}'s tie: {self.label}"
+        return f"tie {self.pk} of {self.owner_id}"  # no label: str() ends up in logs

@@ -11,6 +11,7 @@ from django.utils import timezone as dj_timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from network.models.people import Person
+from network.sealing import SealedTextField
 
 ESCALATION_AUDIENCES = ("on_call", "available_members", "navigators_and_staff")
 MAX_ESCALATION_STEPS = 10
@@ -156,12 +157,18 @@ class JoinRequest(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="join_requests")
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="join_requests")
-    note = models.TextField(blank=True, max_length=2000)
+    # The applicant's words and the decision about them are the applicant's:
+    # sealed with their data key (network/sealing.py).
+    note = SealedTextField(
+        owner=("person_id",), purpose="network.joinrequest.note", blank=True, max_length=2000
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=dj_timezone.now)
     decided_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True, max_length=2000)
+    decision_reason = SealedTextField(
+        owner=("person_id",), purpose="network.joinrequest.decision_reason", blank=True, max_length=2000
+    )
 
     class Meta:
         constraints = [
@@ -188,7 +195,10 @@ class Invitation(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="invitations")
     phone_number = PhoneNumberField(db_index=True)
     role = models.CharField(max_length=16, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
-    note = models.TextField(blank=True, max_length=2000)
+    # The invitee has no account (or key) yet: sealed with the inviter's.
+    note = SealedTextField(
+        owner=("invited_by_id",), purpose="network.invitation.note", blank=True, max_length=2000
+    )
     invited_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=dj_timezone.now)
@@ -221,7 +231,15 @@ class MembershipChange(models.Model):
     invited_phone_number = PhoneNumberField(blank=True)
     kind = models.CharField(max_length=24, choices=Kind.choices)
     actor = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
-    reason = models.TextField(blank=True, max_length=2000)
+    # Why someone joined, left or was removed is about that person: sealed with
+    # their data key, so their account's deletion shreds it; a change with no
+    # person yet (an invitation) with the actor's.
+    reason = SealedTextField(
+        owner=("person_id", "actor_id"),
+        purpose="network.membershipchange.reason",
+        blank=True,
+        max_length=2000,
+    )
     at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:

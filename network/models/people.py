@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone as dj_timezone
 from knox.models import AbstractAuthToken
 from phonenumber_field.modelfields import PhoneNumberField
+
+from network.sealing import SealedJSONField
 
 
 class PersonManager(BaseUserManager["Person"]):
@@ -123,7 +124,9 @@ class IdempotencyRecord(models.Model):
     scope = models.CharField(max_length=200, help_text="method and path the key was used on")
     request_fingerprint = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    # The first answer may echo personal text (a message, an alert's words):
+    # sealed with the requester's data key (network/sealing.py).
+    response_body = SealedJSONField(owner=("person_id",), purpose="network.idempotency.response_body")
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:

@@ -1,0 +1,56 @@
+"""Debriefs and decline reasons sealed at rest (issue 12 item 10,
+network/sealing.py): the same steps as network 0003_seal_personal_text.
+The reverse opens every row back into plain text; a text whose data key was
+already deleted comes back empty."""
+
+from django.db import migrations
+
+import network.sealing
+
+SEALED = [("alertdebrief", "how_it_went"), ("offer", "decline_reason")]
+
+
+def seal_rows(apps, schema_editor):
+    for model_name, name in SEALED:
+        model = apps.get_model("messaging", model_name)
+        for row in model.objects.all().iterator():
+            setattr(row, name, getattr(row, f"{name}_plain"))
+            row.save(update_fields=[name])
+
+
+def open_rows(apps, schema_editor):
+    for model_name, name in SEALED:
+        model = apps.get_model("messaging", model_name)
+        for row in model.objects.all().iterator():
+            setattr(row, f"{name}_plain", getattr(row, name))
+            row.save(update_fields=[f"{name}_plain"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("messaging", "0003_conversations"),
+        ("network", "0003_seal_personal_text"),
+    ]
+
+    operations = [
+        *[migrations.RenameField(model, name, f"{name}_plain") for model, name in SEALED],
+        migrations.AddField(
+            "alertdebrief",
+            "how_it_went",
+            network.sealing.SealedTextField(
+                owner=("alert.member_id", "author_id"),
+                purpose="messaging.alertdebrief.how_it_went",
+                max_length=2000,
+                blank=True,
+            ),
+        ),
+        migrations.AddField(
+            "offer",
+            "decline_reason",
+            network.sealing.SealedTextField(
+                owner=("person_id",), purpose="messaging.offer.decline_reason", max_length=280, blank=True
+            ),
+        ),
+        migrations.RunPython(seal_rows, open_rows),
+        *[migrations.RemoveField(model, f"{name}_plain") for model, name in SEALED],
+    ]
