@@ -162,3 +162,25 @@ def read_break_glass_reason(*, owner: Person, break_glass: BreakGlass, channel: 
         )
         _record_circle_read(reader=owner, plan=break_glass.plan, channel=channel, what="break_glass_reason")
     return str(payload["reason"])
+
+
+def record_alert_details_read(
+    *, reader: Person, owner_id: int, alert_id: str, what: list[str], channel: str
+) -> AccessRecord | None:
+    """The words and location a member gave with an alert are read like plan
+    content: logged in the owner's access log, under ``what`` (such as
+    "alert_location"). A member without a plan has no log to write to."""
+    plan = Plan.objects.filter(owner_id=owner_id).first()
+    if plan is None or not what:
+        return None
+    is_owner = reader.pk == owner_id
+    return AccessRecord.objects.create(
+        plan=plan,
+        owner_id=owner_id,
+        reader=reader,
+        reader_role="owner" if is_owner else "alert_holder",
+        reason=AccessRecord.Reason.OWNER if is_owner else AccessRecord.Reason.ALERT,
+        reason_ref="" if is_owner else alert_id,
+        channel=channel,
+        sections=what,
+    )

@@ -12,12 +12,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crisisplans.models import Plan
-from messaging import selectors
+from crisisplans.models import AccessRecord, Plan
+from crisisplans.reading import record_alert_details_read
+from messaging import recipients, selectors
 from messaging.actions import alerts as alert_actions
 from messaging.actions.push import do_subscribe_push
 from messaging.models import Alert, PushSubscription
 from messaging.serializers import (
+    AlertHealthOut,
     AlertOut,
     DebriefIn,
     DeclineIn,
@@ -35,8 +37,25 @@ from network.selectors import access_network_by_id, current_memberships, shared_
 def alert_body(*, alert: Alert, person: Person) -> dict[str, Any]:
     context: dict[str, Any] = {"my_offer": selectors.my_offer(person=person, alert=alert)}
     if selectors.may_see_details(person=person, alert=alert):
+        details = alert_actions.alert_details(alert=alert)
+        if alert.member_id is not None:
+            # Read like plan content: in the owner's access log.
+            record_alert_details_read(
+                reader=person,
+                owner_id=alert.member_id,
+                alert_id=str(alert.pk),
+                what=[
+                    name
+                    for name, given in (
+                        ("alert_message", details["message"]),
+                        ("alert_location", details["location"]),
+                    )
+                    if given
+                ],
+                channel=AccessRecord.Channel.API,
+            )
         context["details"] = {
-            **alert_actions.alert_details(alert=alert),
+            **details,
             # Where the holder reads the crisis part of the plan (as far as consented).
             "plan_id": Plan.objects.filter(owner_id=alert.member_id).values_list("pk", flat=True).first(),
         }
@@ -73,14 +92,18 @@ class AlertListApi(ListAPIView):
         return selectors.alerts_visible_to(person=self.request.user).order_by("-raised_at")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = selectors.visible_only(person=request.user, alerts=self.paginate_queryset(self.get_queryset()))
         return self.get_paginated_response([alert_body(alert=a, person=request.user) for a in page])
 
     @extend_schema(
         request=RaiseAlertIn,
         responses={201: AlertOut, 200: AlertOut},
         parameters=[OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True)],
-        description="Raise an alert. A retry with the same Idempotency-Key returns the same alert (200).",
+        description=(
+            "Raise an alert. A retry with the same Idempotency-Key returns the same alert (200), and so "
+            "does raising again, with any key or network, while your last alert is not closed: nobody new "
+            "is paged."
+        ),
     )
     def post(self, request: Request) -> Response:
         key = (request.headers.get(HEADER) or "").strip()
@@ -224,3 +247,15 @@ class PushSubscriptionDetailApi(APIView):
             raise NotFound
         subscription.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AlertHealthApi(APIView):
+    """Whether this network's alerts can reach a professional: who its staff
+    step has (facilitators, else navigators, else the service's on-duty
+    staff), and ``problems`` (``no_staff_step``, ``no_facilitator``). For its
+    navigators and facilitators, and the service's staff."""
+
+    @extend_schema(responses=AlertHealthOut)
+    def get(self, request: Request, network_id: int) -> Response:
+        network = selectors.access_network_health_by_id(person=request.user, network_id=network_id)
+        return Response(AlertHealthOut(recipients.staff_step_health(network=network)).data)

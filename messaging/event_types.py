@@ -124,6 +124,7 @@ ALERT_STATUS = register(
                     "taken",
                     "next_step",
                     "staff_told",
+                    "staff_unreachable",
                     "returned",
                     "cancelled",
                     "resolved",
@@ -133,6 +134,7 @@ ALERT_STATUS = register(
             "offered_count": INTEGER,
             "taken_by": {"oneOf": [PERSON_REF, {"type": "null"}]},
             "staff_told": {"type": "boolean"},
+            "staff_unreachable": {"type": "boolean"},
             "emergency_routes": {"oneOf": [EMERGENCY_ROUTES, {"type": "null"}]},
         }
     ),

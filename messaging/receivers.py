@@ -8,6 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
@@ -74,3 +75,12 @@ def text_owner(sender: Any, *, notice_id: int, owner_id: int, kind: str, **kwarg
     owner = Person.objects.filter(pk=owner_id, is_active=True).first()
     if owner is not None:
         import_string(settings.SMS_BACKEND)().send(to=owner.phone_number.as_e164, body=BREAK_GLASS_TEXT)
+
+
+@receiver(pre_delete, sender=Person)
+def release_alerts_of_departing_person(sender: Any, *, instance: Person, **kwargs: Any) -> None:
+    """An account being deleted holds no alert and is asked about none: what
+    it held goes back to escalation at once, before the rows go."""
+    from messaging.actions.alerts import do_release_alerts_of_departing_person
+
+    do_release_alerts_of_departing_person(person=instance)

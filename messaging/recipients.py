@@ -1,17 +1,26 @@
-"""Who an alert is offered to at each step (reads only).
+"""Who an alert is offered to at each step (reads only), and the one rule of
+who may ever be offered, handed or shown a member's alert.
+
+``eligibility_for`` is that rule (DESIGN.md invariant 5): never the member,
+never anyone the member's plan says must not be contacted, never anyone the
+member blocked, never an inactive account. Every path that offers or gives an
+alert to a person (first offer, decline moving on, escalation steps, re-offer
+after a missed contact, hand-over, staff re-pages, the on-duty fallback) asks
+it, and so do the selectors deciding who may see an alert.
 
 Order within a step: the people the member's plan asks for first (in the
-plan's order), then the rota's fair order; people the plan says must not be
-contacted, or whom the member blocked, never; the member never. The
-professional backstop at the last step is never filtered.
+plan's order), then the rota's fair order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from crisisplans.selectors import ContactRouting, contact_routing_for
+from django.conf import settings
+
+from crisisplans.selectors import contact_routing_for
 from messaging.models import Block
 from network.models import Membership, Network, Person
 from network.selectors import available_members, on_call_candidates
@@ -19,32 +28,55 @@ from network.selectors import available_members, on_call_candidates
 ON_CALL = "on_call"
 AVAILABLE_MEMBERS = "available_members"
 NAVIGATORS_AND_STAFF = "navigators_and_staff"
-STAFF = "staff"  # the final step: always ends with a professional
+STAFF = "staff"  # the final step: always ends with a professional, if one can be reached
 
 
-def _order_for_member(
-    *, member_id: int | None, people: Iterable[tuple[Person, Network]]
-) -> list[tuple[Person, Network]]:
+@dataclass(frozen=True)
+class Eligibility:
+    """Who may be offered, handed or shown one member's alert."""
+
+    member_id: int | None
+    excluded: frozenset[int]
+    contact_in_order: tuple[int, ...] = ()
+
+    def allows(self, person: Person | int) -> bool:
+        if isinstance(person, Person):
+            if not person.is_active:
+                return False
+            person = person.pk
+        return person != self.member_id and person not in self.excluded
+
+
+def eligibility_for(*, member_id: int | None) -> Eligibility:
+    """The member's exclusions, read now (a block or a plan change made
+    mid-alert applies to the next offer, re-page or hand-over)."""
     member = Person.objects.filter(pk=member_id).first() if member_id is not None else None
-    # A member who deleted their account mid-alert has no plan left to route by.
-    routing = (
-        contact_routing_for(owner=member, why="routing a crisis alert")
-        if member is not None
-        else ContactRouting(contact_in_order=(), do_not_contact=frozenset())
+    if member is None:
+        # A member who deleted their account has no plan or blocks left.
+        return Eligibility(member_id=member_id, excluded=frozenset())
+    routing = contact_routing_for(owner=member, why="routing a crisis alert")
+    blocked = Block.objects.filter(blocker_id=member_id).values_list("blocked_id", flat=True)
+    return Eligibility(
+        member_id=member_id,
+        excluded=frozenset(routing.do_not_contact) | frozenset(blocked),
+        contact_in_order=routing.contact_in_order,
     )
-    preferred = {pid: rank for rank, pid in enumerate(routing.contact_in_order)}
-    # People the member blocked are never sent their crisis either.
-    blocked = set(Block.objects.filter(blocker_id=member_id).values_list("blocked_id", flat=True))
+
+
+def _eligible(
+    rule: Eligibility, people: Iterable[tuple[Person, Network]], *, ordered: bool = True
+) -> list[tuple[Person, Network]]:
     seen: set[int] = set()
     eligible: list[tuple[Person, Network]] = []
     for person, network in people:
-        excluded = person.pk == member_id or person.pk in routing.do_not_contact or person.pk in blocked
-        if excluded or person.pk in seen:
+        if person.pk in seen or not rule.allows(person):
             continue
         seen.add(person.pk)
         eligible.append((person, network))
-    # A stable sort keeps the rota's fair order among equals.
-    eligible.sort(key=lambda pair: preferred.get(pair[0].pk, len(preferred)))
+    if ordered:
+        preferred = {pid: rank for rank, pid in enumerate(rule.contact_in_order)}
+        # A stable sort keeps the rota's fair order among equals.
+        eligible.sort(key=lambda pair: preferred.get(pair[0].pk, len(preferred)))
     return eligible
 
 
@@ -59,17 +91,16 @@ def candidates_for(
     """The people an alert at this step may be offered to, best first, each with
     the network they are reached through."""
     networks = _networks(network_ids)
+    rule = eligibility_for(member_id=member_id)
     if audience == ON_CALL:
-        pairs = [(p, n) for n in networks for p in on_call_candidates(network=n, at=at)]
-        return _order_for_member(member_id=member_id, people=pairs)
+        return _eligible(rule, [(p, n) for n in networks for p in on_call_candidates(network=n, at=at)])
     if audience == AVAILABLE_MEMBERS:
-        pairs = [(p, n) for n in networks for p in available_members(network=n, at=at)]
-        return _order_for_member(member_id=member_id, people=pairs)
+        return _eligible(rule, [(p, n) for n in networks for p in available_members(network=n, at=at)])
     if audience == NAVIGATORS_AND_STAFF:
         roles = (Membership.Role.NAVIGATOR, Membership.Role.FACILITATOR)
-        return _order_for_member(member_id=member_id, people=_with_roles(networks, roles))
+        return _eligible(rule, _with_roles(networks, roles))
     if audience == STAFF:
-        return _staff(member_id=member_id, networks=networks)
+        return _staff(rule, networks=networks)
     raise ValueError(f"unknown audience {audience!r}")
 
 
@@ -84,15 +115,59 @@ def _with_roles(networks: list[Network], roles: tuple[str, ...]) -> list[tuple[P
     return [(m.person, m.network) for m in memberships]
 
 
-def _staff(*, member_id: int | None, networks: list[Network]) -> list[tuple[Person, Network]]:
-    """The professionals of the member's networks; if a network has none, its
-    navigators; if none either, the service's staff accounts. An alert path
-    always ends with a human being told. The plan's do-not-contact list still
-    applies to peers, never to the professional backstop."""
-    found = [(p, n) for p, n in _with_roles(networks, (Membership.Role.FACILITATOR,)) if p.pk != member_id]
+def on_duty_staff() -> list[Person]:
+    """The service's on-duty staff: members of the auth group named by
+    ``SERVICE_ON_DUTY_STAFF_GROUP``, the backstop of every network whose own
+    staff step has nobody who may be asked."""
+    name = settings.SERVICE_ON_DUTY_STAFF_GROUP
+    if not name:
+        return []
+    return list(Person.objects.filter(groups__name=name, is_active=True).order_by("pk").distinct())
+
+
+def _staff(rule: Eligibility, *, networks: list[Network]) -> list[tuple[Person, Network]]:
+    """The professionals of the member's networks; if none may be asked, its
+    navigators; if none either, the service's on-duty staff (reached through
+    the alert's own network). All through the member's exclusions."""
+    found = _eligible(rule, _with_roles(networks, (Membership.Role.FACILITATOR,)), ordered=False)
     if not found:
-        found = [(p, n) for p, n in _with_roles(networks, (Membership.Role.NAVIGATOR,)) if p.pk != member_id]
+        found = _eligible(rule, _with_roles(networks, (Membership.Role.NAVIGATOR,)), ordered=False)
     if not found and networks:
-        staff = Person.objects.filter(is_staff=True, is_active=True).exclude(pk=member_id).order_by("pk")
-        found = [(p, networks[0]) for p in staff]
+        found = _eligible(rule, [(p, networks[0]) for p in on_duty_staff()], ordered=False)
     return found
+
+
+def staff_step_health(*, network: Network) -> dict[str, object]:
+    """Who this network's staff step can reach, whatever the member: its
+    facilitators, else its navigators, else the on-duty staff. ``problems``
+    names ``no_staff_step`` (none of its own) and ``no_facilitator``."""
+    facilitators = Membership.objects.filter(
+        network=network, role=Membership.Role.FACILITATOR, left_at__isnull=True, person__is_active=True
+    ).count()
+    navigators = Membership.objects.filter(
+        network=network, role=Membership.Role.NAVIGATOR, left_at__isnull=True, person__is_active=True
+    ).count()
+    problems = []
+    if facilitators + navigators == 0:
+        problems.append("no_staff_step")
+    elif facilitators == 0:
+        problems.append("no_facilitator")
+    return {
+        "network_id": network.pk,
+        "staff_step": {
+            "facilitators": facilitators,
+            "navigators": navigators,
+            "on_duty_fallback": len(on_duty_staff()),
+        },
+        "problems": problems,
+    }
+
+
+def networks_without_a_staff_step() -> list[Network]:
+    """Networks with no facilitator or navigator at all (for operators)."""
+    staffed = Membership.objects.filter(
+        role__in=[Membership.Role.NAVIGATOR, Membership.Role.FACILITATOR],
+        left_at__isnull=True,
+        person__is_active=True,
+    ).values("network_id")
+    return list(Network.objects.exclude(pk__in=staffed).order_by("name"))

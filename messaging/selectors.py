@@ -12,8 +12,9 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from crisisplans.access import AcceptedAlert, grace_period_for
-from messaging.models import Alert, Offer
-from network.models import Membership, Person
+from messaging import recipients
+from messaging.models import Alert, Block, Offer
+from network.models import Membership, Network, Person
 
 
 def _staff_network_ids(person: Person) -> QuerySet[Membership]:
@@ -25,23 +26,62 @@ def _staff_network_ids(person: Person) -> QuerySet[Membership]:
 
 
 def alerts_visible_to(*, person: Person) -> QuerySet[Alert]:
-    """Alerts the person raised, was offered, or oversees as navigator or staff."""
+    """Alerts the person raised, was offered, or oversees as navigator or staff,
+    less those of members who blocked them. (The plan's do-not-contact list is
+    encrypted: ``may_see_alert`` applies it to each alert.)"""
+    blocked_by = Block.objects.filter(blocked=person).values("blocker_id")
     return (
         Alert.objects.filter(
             Q(member=person) | Q(offers__person=person) | Q(network_id__in=_staff_network_ids(person))
         )
+        .exclude(Q(member_id__in=blocked_by) & ~Q(member=person))
         .distinct()
         .select_related("network", "member", "taken_by")
     )
 
 
+def may_see_alert(*, person: Person, alert: Alert) -> bool:
+    """The member's exclusions (recipients.eligibility_for, the one rule) hold
+    for seeing an alert too: nobody the member excluded ever sees it."""
+    if person.pk == alert.member_id:
+        return True
+    return recipients.eligibility_for(member_id=alert.member_id).allows(person)
+
+
+def visible_only(*, person: Person, alerts: Iterable[Alert]) -> list[Alert]:
+    """``alerts`` less those ``may_see_alert`` refuses (one rule read per member)."""
+    rules: dict[int | None, recipients.Eligibility] = {}
+    shown = []
+    for alert in alerts:
+        if alert.member_id != person.pk and alert.member_id not in rules:
+            rules[alert.member_id] = recipients.eligibility_for(member_id=alert.member_id)
+        if alert.member_id == person.pk or rules[alert.member_id].allows(person):
+            shown.append(alert)
+    return shown
+
+
 def access_alert_by_id(*, person: Person, alert_id: Any) -> Alert:
-    """Another network's alert, or one the person has no part in, answers 404."""
+    """Another network's alert, or one the person has no part in or was
+    excluded from by the member, answers 404."""
     try:
         key = uuid.UUID(str(alert_id))
-        return alerts_visible_to(person=person).get(pk=key)
+        alert = alerts_visible_to(person=person).get(pk=key)
     except (Alert.DoesNotExist, ValueError):
         raise NotFound from None
+    if not may_see_alert(person=person, alert=alert):
+        raise NotFound
+    return alert
+
+
+def access_network_health_by_id(*, person: Person, network_id: int) -> Network:
+    """A network's health, for its current navigators and facilitators and the
+    service's staff; anyone else gets 404."""
+    network = Network.objects.filter(pk=network_id).first()
+    if network is None:
+        raise NotFound
+    if not person.is_staff and not _staff_network_ids(person).filter(network_id=network_id).exists():
+        raise NotFound
+    return network
 
 
 def may_see_details(*, person: Person, alert: Alert, now: datetime | None = None) -> bool:

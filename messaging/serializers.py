@@ -70,6 +70,9 @@ class AlertOut(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     taken_by = PersonRef(allow_null=True)
     staff_told = serializers.SerializerMethodField()
+    staff_unreachable = serializers.SerializerMethodField(
+        help_text="the staff step ran and nobody there could be reached: see emergency_routes"
+    )
     offered_count = serializers.SerializerMethodField()
     emergency_routes = serializers.SerializerMethodField()
     my_offer = serializers.SerializerMethodField()
@@ -80,6 +83,9 @@ class AlertOut(serializers.Serializer):
 
     def get_staff_told(self, alert: Alert) -> bool:
         return alert.staff_notified_at is not None
+
+    def get_staff_unreachable(self, alert: Alert) -> bool:
+        return alert.staff_unreachable
 
     def get_offered_count(self, alert: Alert) -> int:
         return alert.offers.count()
@@ -93,6 +99,21 @@ class AlertOut(serializers.Serializer):
 
     def get_details(self, alert: Alert) -> dict[str, Any] | None:
         return self.context.get("details")
+
+
+class StaffStepOut(serializers.Serializer):
+    facilitators = serializers.IntegerField()
+    navigators = serializers.IntegerField()
+    on_duty_fallback = serializers.IntegerField(help_text="members of the service's on-duty staff group")
+
+
+class AlertHealthOut(serializers.Serializer):
+    network_id = serializers.IntegerField()
+    staff_step = StaffStepOut()
+    problems = serializers.ListField(
+        child=serializers.ChoiceField(choices=["no_staff_step", "no_facilitator"]),
+        help_text="no_staff_step: no facilitator or navigator, so alerts rely on the on-duty staff",
+    )
 
 
 class PushSubscriptionIn(serializers.Serializer):

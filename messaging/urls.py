@@ -17,6 +17,9 @@ urlpatterns = [
     path("alerts/<str:alert_id>/debrief/", api.DebriefAlertApi.as_view(), name="alert-debrief"),
     path("push-subscriptions/", api.PushSubscriptionListApi.as_view(), name="push-subscriptions"),
     path(
+        "networks/<int:network_id>/alert-health/", api.AlertHealthApi.as_view(), name="network-alert-health"
+    ),
+    path(
         "push-subscriptions/<int:subscription_id>/",
         api.PushSubscriptionDetailApi.as_view(),
         name="push-subscription-detail",

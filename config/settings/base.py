@@ -240,7 +240,15 @@ REST_FRAMEWORK = {
         "login_code_number": env.str("THROTTLE_LOGIN_CODE_NUMBER", default="5/hour"),
         "login_code_address": env.str("THROTTLE_LOGIN_CODE_ADDRESS", default="30/hour"),
         "login_verify_address": env.str("THROTTLE_LOGIN_VERIFY_ADDRESS", default="60/hour"),
+        # Ordinary writes, per person (config/edge.py). Never the alert flow.
+        "messages": env.str("THROTTLE_MESSAGES", default="30/minute"),
+        "plan_edits": env.str("THROTTLE_PLAN_EDITS", default="120/hour"),
+        "membership_requests": env.str("THROTTLE_MEMBERSHIP_REQUESTS", default="20/hour"),
+        "map_edits": env.str("THROTTLE_MAP_EDITS", default="120/hour"),
+        "push_subscriptions": env.str("THROTTLE_PUSH_SUBSCRIPTIONS", default="20/hour"),
+        "writes": env.str("THROTTLE_WRITES", default="300/hour"),
     },
+    "DEFAULT_THROTTLE_CLASSES": ["config.edge.WriteRateThrottle"],
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 

@@ -65,6 +65,11 @@ class NotYours(Conflict):
     default_code = "not_alert_holder"
 
 
+class NotEligible(UnprocessableRequest):
+    default_detail = "This alert cannot be handed to that person: the member has not allowed it."
+    default_code = "handover_not_allowed"
+
+
 def _lock(alert_id: Any) -> Alert:
     return (
         Alert.objects.select_for_update(of=("self",))
@@ -86,16 +91,22 @@ def _final_step(alert: Alert) -> int:
 # --- events ------------------------------------------------------------------
 
 
+def _staff_stage(alert: Alert) -> str:
+    return "staff_unreachable" if alert.staff_unreachable else "staff_told"
+
+
 def _status(alert: Alert, *, stage: str) -> None:
-    """Tell the member (and whoever holds the alert) where it stands."""
+    """Tell the member (and whoever holds the alert) where it stands, as REST
+    shows it (the taker stays named once it is resolved)."""
     data = {
         "alert_id": str(alert.pk),
         "state": alert.state,
         "stage": stage,
         "step": alert.step,
         "offered_count": alert.offers.count(),
-        "taken_by": person_ref(alert.taken_by) if alert.state == Alert.State.TAKEN else None,
+        "taken_by": person_ref(alert.taken_by),
         "staff_told": alert.staff_notified_at is not None,
+        "staff_unreachable": alert.staff_unreachable,
         "emergency_routes": alert.policy["emergency_routes"] if alert.emergency_routes_shown_at else None,
     }
     people = [pid for pid in (alert.member_id, alert.taken_by_id) if pid is not None]
@@ -161,15 +172,17 @@ def do_raise_alert(
     ``network`` must be one the member belongs to (the caller checks with an
     access_* selector). With ``route_all_networks`` every network of the
     member is asked, with the policy and emergency routes of ``network``.
+
+    A member who already has an alert that is not closed gets that alert back
+    (``created`` False), whatever the key, network or body: nobody new is
+    paged and nothing is refused (a person in crisis presses again).
     """
     now = now or timezone.now()
     fingerprint = _fingerprint(
         network=network.pk, all=route_all_networks, message=message, urgency=urgency, location=location
     )
-    existing = Alert.objects.filter(member=member, client_key=client_key).first()
+    existing = _same_key_or_open(member=member, client_key=client_key, fingerprint=fingerprint)
     if existing is not None:
-        if existing.request_fingerprint != fingerprint:
-            raise AlertKeyReused
         return Raised(alert=existing, created=False)
 
     if route_all_networks:
@@ -190,6 +203,12 @@ def do_raise_alert(
     }
     try:
         with transaction.atomic():
+            # One raise at a time per member: a second one waits here, then
+            # finds the first and gets it back.
+            Person.objects.select_for_update().filter(pk=member.pk).exists()
+            existing = _same_key_or_open(member=member, client_key=client_key, fingerprint=fingerprint)
+            if existing is not None:
+                return Raised(alert=existing, created=False)
             alert = Alert(
                 member=member,
                 network=network,
@@ -218,6 +237,21 @@ def do_raise_alert(
             raise AlertKeyReused from None
         return Raised(alert=existing, created=False)
     return Raised(alert=alert, created=True)
+
+
+def _same_key_or_open(*, member: Person, client_key: str, fingerprint: str) -> Alert | None:
+    """A retry of this key (the same body, or it is an error), else the
+    member's alert that is not closed yet, else None."""
+    retried = Alert.objects.filter(member=member, client_key=client_key).first()
+    if retried is not None:
+        if retried.request_fingerprint != fingerprint:
+            raise AlertKeyReused
+        return retried
+    return (
+        Alert.objects.filter(member=member, state__in=[Alert.State.OPEN, Alert.State.TAKEN])
+        .order_by("-raised_at")
+        .first()
+    )
 
 
 def alert_details(*, alert: Alert) -> dict[str, Any]:
@@ -308,11 +342,12 @@ def _run_step(alert: Alert, *, step: int, due_at: datetime, now: datetime) -> No
             wait = timedelta(seconds=spec["wait_seconds"])
         elif step == final:
             offered = _offer_next_candidates(alert, step=step, audience=recipients.STAFF, limit=None, now=now)
-            alert.staff_notified_at = alert.staff_notified_at or now
+            _note_staff_reached(alert, now=now)
             alert.emergency_routes_shown_at = alert.emergency_routes_shown_at or now
             wait = timedelta(seconds=alert.policy["renotify_seconds"])
         else:
             offered = _renotify_staff(alert, step=step, now=now)
+            _note_staff_reached(alert, now=now)
             wait = timedelta(seconds=alert.policy["renotify_seconds"])
         EscalationStepRun.objects.create(alert=alert, step=step, due_at=due_at, ran_at=now, offered=offered)
         alert.step = step
@@ -327,21 +362,50 @@ def _run_step(alert: Alert, *, step: int, due_at: datetime, now: datetime) -> No
     scheduling.on_commit_run_step(alert_id=alert.pk, step=alert.step + 1, due_at=alert.next_step_due_at)
 
 
+def _note_staff_reached(alert: Alert, *, now: datetime) -> None:
+    """ "Staff told" means a professional was offered it (DESIGN.md invariant 5);
+    until then every round says nobody at the staff step could be reached."""
+    if alert.staff_notified_at is not None:
+        return
+    if alert.offers.filter(kind=Offer.Kind.STAFF).exists():
+        alert.staff_notified_at = now
+        return
+    logger.warning(
+        "alert %s: nobody at the staff step of network %s (%s) could be reached; the member is shown "
+        "the emergency routes. Give the network a facilitator or navigator, or staff the on-duty "
+        "group %r.",
+        alert.pk,
+        alert.network_id,
+        alert.network.name,
+        settings.SERVICE_ON_DUTY_STAFF_GROUP,
+    )
+
+
 def _renotify_staff(alert: Alert, *, step: int, now: datetime) -> int:
     """Page the staff again (and anyone newly on call): never silent. A
-    professional who declined or was passed over is asked again each round."""
+    professional who declined or was passed over is asked again each round;
+    with no professional to ask, the peers who were asked are."""
     offered = _offer_next_candidates(alert, step=step, audience=recipients.STAFF, limit=None, now=now)
     offered += _offer_next_candidates(
         alert, step=step, audience=recipients.ON_CALL, limit=alert.policy["parallel_offers"], now=now
     )
-    _repage(alert, alert.offers.filter(kind=Offer.Kind.STAFF).exclude(state=Offer.State.ACCEPTED), now=now)
+    staff = alert.offers.filter(kind=Offer.Kind.STAFF)
+    if not staff.exists():
+        # Nobody at the staff step could be reached: the people already asked
+        # are asked again each round rather than nobody.
+        staff = alert.offers.filter(kind=Offer.Kind.PEER)
+    _repage(alert, staff.exclude(state=Offer.State.ACCEPTED), now=now)
     return offered
 
 
 def _repage(alert: Alert, offers: Any, *, now: datetime) -> None:
     """Offer it again to people who were offered it before, as pending, with a
-    fresh notification (and fresh push and SMS fallbacks)."""
-    for offer in offers.select_related("network"):
+    fresh notification (and fresh push and SMS fallbacks), if the member's
+    exclusions still allow them."""
+    rule = recipients.eligibility_for(member_id=alert.member_id)
+    for offer in offers.select_related("network", "person"):
+        if not rule.allows(offer.person):
+            continue
         offer.state, offer.responded_at = Offer.State.PENDING, None
         _notify_offer(alert, offer, reminder=True)
         offer.notified_at, offer.times_notified = now, offer.times_notified + 1
@@ -377,14 +441,14 @@ def do_run_due_step(*, alert_id: Any, step: int, now: datetime | None = None) ->
             return False
         due_at = alert.next_step_due_at
         _run_step(alert, step=step, due_at=due_at, now=now)
-        _status(alert, stage="staff_told" if step >= _final_step(alert) else "next_step")
+        _status(alert, stage=_staff_stage(alert) if step >= _final_step(alert) else "next_step")
     return True
 
 
 # --- the peer's side -------------------------------------------------------------
 
 
-def _release_holder(alert: Alert, *, reason: str, now: datetime) -> None:
+def _release_holder(alert: Alert, *, reason: str, now: datetime, tell: bool = True) -> None:
     """The peer holding the alert stops holding it (handed over, or it came
     back to escalation): their accepted offer ends, from which the plan access
     grace period counts, and they are told why."""
@@ -392,11 +456,12 @@ def _release_holder(alert: Alert, *, reason: str, now: datetime) -> None:
     if holder is not None:
         holder.state, holder.released_at = Offer.State.WITHDRAWN, now
         holder.save(update_fields=["state", "released_at"])
-    send_event_on_commit(
-        event_type=ALERT_WITHDRAWN,
-        data={"alert_id": str(alert.pk), "reason": reason},
-        person_ids=[alert.taken_by_id],
-    )
+    if tell:
+        send_event_on_commit(
+            event_type=ALERT_WITHDRAWN,
+            data={"alert_id": str(alert.pk), "reason": reason},
+            person_ids=[alert.taken_by_id],
+        )
 
 
 def _offer_of(alert: Alert, person: Person) -> Offer:
@@ -413,6 +478,9 @@ def do_accept_alert(*, alert_id: Any, person: Person, now: datetime | None = Non
     with transaction.atomic():
         alert = _lock(alert_id)
         offer = _offer_of(alert, person)
+        if not recipients.eligibility_for(member_id=alert.member_id).allows(person):
+            # Excluded since it was offered (a block, a plan change): not theirs to take.
+            raise AlertNotOpen
         handover = offer.kind == Offer.Kind.HANDOVER and offer.state == Offer.State.PENDING
         if handover and alert.state == Alert.State.TAKEN:
             _release_holder(alert, reason="handed_over", now=now)
@@ -471,18 +539,24 @@ def do_decline_alert(
         offer.save(update_fields=["state", "responded_at", "decline_reason"])
         _record_response(person=person, network=offer.network, at=now, response="declined")
         if alert.state == Alert.State.OPEN:
-            step = alert.step
-            if step < _final_step(alert):
-                spec = _steps(alert)[step]
-                limit = alert.policy["parallel_offers"] if spec["audience"] == recipients.ON_CALL else None
-                _offer_next_candidates(alert, step=step, audience=spec["audience"], limit=limit, now=now)
-            if not alert.offers.filter(state=Offer.State.PENDING).exists():
-                # Everyone asked so far said no: move on now rather than wait.
-                _run_step(alert, step=step + 1, due_at=now, now=now)
-                _status(alert, stage="staff_told" if alert.step >= _final_step(alert) else "next_step")
-            else:
-                _status(alert, stage="offered")
+            _offer_to_the_next(alert, now=now)
     return alert
+
+
+def _offer_to_the_next(alert: Alert, *, now: datetime) -> None:
+    """Someone asked about a locked, open alert will not answer (declined,
+    or their account went): offer the next of this step at once, and if
+    nobody is left waiting to answer, move on now rather than wait."""
+    step = alert.step
+    if step < _final_step(alert):
+        spec = _steps(alert)[step]
+        limit = alert.policy["parallel_offers"] if spec["audience"] == recipients.ON_CALL else None
+        _offer_next_candidates(alert, step=step, audience=spec["audience"], limit=limit, now=now)
+    if not alert.offers.filter(state=Offer.State.PENDING).exists():
+        _run_step(alert, step=step + 1, due_at=now, now=now)
+        _status(alert, stage=_staff_stage(alert) if alert.step >= _final_step(alert) else "next_step")
+    else:
+        _status(alert, stage="offered")
 
 
 def do_confirm_contact(*, alert_id: Any, person: Person, now: datetime | None = None) -> Alert:
@@ -522,18 +596,22 @@ def do_check_contact(*, alert_id: Any, now: datetime | None = None) -> str:
             )
             scheduling.on_commit_check_contact(alert_id=alert.pk, due_at=returns_at)
             return "reminded"
-        _release_holder(alert, reason="returned", now=now)
-        holder_id = alert.taken_by_id
-        alert.state, alert.taken_by, alert.taken_at = Alert.State.OPEN, None, None
-        alert.contact_check_due_at = alert.contact_reminded_at = None
-        alert.save(
-            update_fields=["state", "taken_by", "taken_at", "contact_check_due_at", "contact_reminded_at"]
-        )
-        # Everyone who was told "taken" hears it needs someone again.
-        _repage(alert, alert.offers.filter(state=Offer.State.WITHDRAWN).exclude(person_id=holder_id), now=now)
-        _run_step(alert, step=alert.step + 1, due_at=now, now=now)
-        _status(alert, stage="returned")
+        _return_to_escalation(alert, now=now)
         return "returned"
+
+
+def _return_to_escalation(alert: Alert, *, now: datetime, tell_holder: bool = True) -> None:
+    """The holder of a locked, taken alert stops holding it and it is looked
+    for again at once: a missed first contact, or the holder's account going."""
+    _release_holder(alert, reason="returned", now=now, tell=tell_holder)
+    holder_id = alert.taken_by_id
+    alert.state, alert.taken_by, alert.taken_at = Alert.State.OPEN, None, None
+    alert.contact_check_due_at = alert.contact_reminded_at = None
+    alert.save(update_fields=["state", "taken_by", "taken_at", "contact_check_due_at", "contact_reminded_at"])
+    # Everyone who was told "taken" hears it needs someone again.
+    _repage(alert, alert.offers.filter(state=Offer.State.WITHDRAWN).exclude(person_id=holder_id), now=now)
+    _run_step(alert, step=alert.step + 1, due_at=now, now=now)
+    _status(alert, stage="returned")
 
 
 def do_hand_over_alert(*, alert_id: Any, person: Person, to: Person, now: datetime | None = None) -> Offer:
@@ -546,6 +624,8 @@ def do_hand_over_alert(*, alert_id: Any, person: Person, to: Person, now: dateti
             raise NotYours
         if to.pk in (alert.member_id, person.pk):
             raise UnprocessableRequest("Hand over to another peer.")
+        if not recipients.eligibility_for(member_id=alert.member_id).allows(to):
+            raise NotEligible
         network = (
             shared_networks(person=alert.member, other=to).filter(pk__in=alert.routing_network_ids).first()
         )
@@ -585,19 +665,56 @@ def do_cancel_alert(*, alert_id: Any, person: Person, now: datetime | None = Non
             raise NotYours("Only the member who raised an alert can cancel it.")
         if alert.is_closed:
             return alert
-        holder = alert.taken_by_id
-        alert.state, alert.closed_at = Alert.State.CANCELLED, now
-        alert.next_step_due_at = alert.contact_check_due_at = None
-        alert.save(update_fields=["state", "closed_at", "next_step_due_at", "contact_check_due_at"])
-        _withdraw_pending(alert, reason="cancelled", now=now)
-        if holder is not None:
-            send_event_on_commit(
-                event_type=ALERT_WITHDRAWN,
-                data={"alert_id": str(alert.pk), "reason": "cancelled"},
-                person_ids=[holder],
-            )
+        _cancel(alert, now=now)
         _status(alert, stage="cancelled")
     return alert
+
+
+def _cancel(alert: Alert, *, now: datetime) -> None:
+    holder = alert.taken_by_id
+    alert.state, alert.closed_at = Alert.State.CANCELLED, now
+    alert.next_step_due_at = alert.contact_check_due_at = None
+    alert.save(update_fields=["state", "closed_at", "next_step_due_at", "contact_check_due_at"])
+    _withdraw_pending(alert, reason="cancelled", now=now)
+    if holder is not None:
+        send_event_on_commit(
+            event_type=ALERT_WITHDRAWN,
+            data={"alert_id": str(alert.pk), "reason": "cancelled"},
+            person_ids=[holder],
+        )
+
+
+def do_release_alerts_of_departing_person(*, person: Person, now: datetime | None = None) -> None:
+    """A person's account is being deleted (in that transaction). Every alert
+    they hold goes back to escalation at once, as after a missed contact;
+    their pending offers are withdrawn and the next person is asked; their own
+    alerts that are not closed are cancelled, as if they had said "I'm OK".
+    Nothing new is written for the departing person themself: their rows are
+    being deleted with them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        for alert_id in Alert.objects.filter(taken_by=person, state=Alert.State.TAKEN).values_list(
+            "pk", flat=True
+        ):
+            alert = _lock(alert_id)
+            if alert.state == Alert.State.TAKEN and alert.taken_by_id == person.pk:
+                _return_to_escalation(alert, now=now, tell_holder=False)
+        pending = Offer.objects.filter(person=person, state=Offer.State.PENDING)
+        for alert_id in pending.values_list("alert_id", flat=True):
+            alert = _lock(alert_id)
+            if (
+                alert.offers.filter(person=person, state=Offer.State.PENDING).update(
+                    state=Offer.State.WITHDRAWN, responded_at=now
+                )
+                and alert.state == Alert.State.OPEN
+            ):
+                _offer_to_the_next(alert, now=now)
+        for alert_id in Alert.objects.filter(
+            member=person, state__in=[Alert.State.OPEN, Alert.State.TAKEN]
+        ).values_list("pk", flat=True):
+            alert = _lock(alert_id)
+            if not alert.is_closed:
+                _cancel(alert, now=now)
 
 
 @dataclass(frozen=True)

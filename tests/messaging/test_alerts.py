@@ -339,15 +339,18 @@ def test_an_alert_that_comes_back_is_offered_again_to_those_told_it_was_taken(cr
         assert events_of(peer, "alert.offered")[-1]["reminder"] is True
 
 
-def test_escalation_carries_on_if_the_member_deletes_their_account(crisis):
+def test_a_member_who_deletes_their_account_mid_alert_has_it_cancelled(crisis):
+    # Issue 12: their open alerts are cancelled as the service would (nobody is
+    # paged for an account that no longer exists); everyone asked is told.
     from crisisplans.actions import do_delete_account
 
     alert = crisis.raise_alert()
     do_delete_account(person=crisis.member)
-    assert tasks.sweep(now=crisis.now + 120 * S)["steps"] == 1
+    assert tasks.sweep(now=crisis.now + 120 * S)["steps"] == 0
     alert.refresh_from_db()
-    assert alert.member is None
-    assert alert.step == 1
+    assert (alert.member, alert.state) == (None, "cancelled")
+    for peer in crisis.peers[:3]:
+        assert events_of(peer, "alert.withdrawn")[-1]["reason"] == "cancelled"
 
 
 def test_a_peer_the_member_blocked_is_never_offered_their_alert(crisis):
