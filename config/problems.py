@@ -14,6 +14,7 @@ handler is small. Every error answer is ``application/problem+json``::
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -115,6 +116,17 @@ def is_pool_timeout(exc: Exception) -> bool:
     return isinstance(exc, DatabaseError) and isinstance(exc.__cause__, PoolTimeout)
 
 
+def problem_title(exc: exceptions.APIException) -> str:
+    """The same for every occurrence of a problem type (RFC 9457): DRF's
+    default detail, unless it holds placeholders for one occurrence's values
+    ('Method "{method}" not allowed.'); then the status's phrase. The detail
+    carries the values."""
+    title = str(exc.default_detail)
+    if "{" in title:
+        return f"{HTTPStatus(exc.status_code).phrase}."
+    return title
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if is_pool_timeout(exc):
         logger.warning("no database connection free in time; answering 503")
@@ -145,11 +157,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.detail
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
+        title = problem_title(exc)
         body = problem(
             status_code=exc.status_code,
             code=str(code),
-            title=str(exc.default_detail),
-            detail=str(detail) if not isinstance(detail, list | dict) else str(exc.default_detail),
+            title=title,
+            detail=str(detail) if not isinstance(detail, list | dict) else title,
         )
         if isinstance(detail, dict):
             body["errors"] = flatten_field_errors(detail)

@@ -113,3 +113,72 @@ def test_an_exhausted_database_pool_answers_503_with_retry_after_not_500():
     assert response["Retry-After"] == "2"
     body = response.data
     assert (body["status"], body["type"], body["retry_after"]) == (503, "about:blank#busy", 2)
+
+
+def _bad_json(client, ctx):
+    return client.generic("PATCH", "/api/v1/me/", "{not json", content_type="application/json")
+
+
+# One real request per kind of DRF exception: (who asks, request, status, type, words the detail names).
+EXCEPTION_KINDS = {
+    "validation_error": (
+        "member",
+        lambda c, x: c.patch("/api/v1/me/", {"display_name": "x" * 81}, format="json"),
+        400,
+        (),
+    ),
+    "parse_error": ("member", _bad_json, 400, ()),
+    "not_authenticated": (None, lambda c, x: c.get("/api/v1/me/"), 401, ()),
+    "authentication_failed": (
+        None,
+        lambda c, x: c.get("/api/v1/me/", HTTP_AUTHORIZATION="Token not-a-real-token"),
+        401,
+        (),
+    ),
+    "permission_denied": (
+        "member",
+        lambda c, x: c.get(f"/api/v1/networks/{x['network'].pk}/rota-report/"),
+        403,
+        (),
+    ),
+    "not_found": ("member", lambda c, x: c.delete("/api/v1/me/devices/00000000000000000000/"), 404, ()),
+    "method_not_allowed": (
+        "member",
+        lambda c, x: c.put("/api/v1/auth/code/", {}, format="json"),
+        405,
+        ("PUT",),
+    ),
+    "not_acceptable": ("member", lambda c, x: c.get("/api/v1/me/", HTTP_ACCEPT="text/csv"), 406, ()),
+    "unsupported_media_type": (
+        "member",
+        lambda c, x: c.generic("PATCH", "/api/v1/me/", "display_name=Amara", content_type="text/plain"),
+        415,
+        ("text/plain",),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EXCEPTION_KINDS))
+def test_every_problem_title_and_detail_is_filled_in(kind, api, member, network):
+    """Issue 12 item 16: titles said 'Method "{method}" not allowed.' and
+    'Unsupported media type "{media_type}" in request.'"""
+    who, send, status, named = EXCEPTION_KINDS[kind]
+    client = api(member if who == "member" else None)
+    body = assert_problem(send(client, {"network": network}), status)
+    assert body["type"] == f"about:blank#{kind}"
+    for field in ("title", "detail"):
+        assert body[field].strip(), field
+        assert not {"{", "}"} & set(body[field]), body
+    for word in named:
+        assert word in body["detail"], body
+
+
+def test_a_throttled_problem_says_when_to_retry_in_words(api, monkeypatch):
+    monkeypatch.setattr(LoginCodeAddressThrottle, "THROTTLE_RATES", {"login_code_address": "1/hour"})
+    client = api(None)
+    client.post("/api/v1/auth/code/", {"phone_number": "+447700800111"}, format="json")
+    body = assert_problem(
+        client.post("/api/v1/auth/code/", {"phone_number": "+447700800112"}, format="json"), 429
+    )
+    assert "{" not in body["title"] + body["detail"]
+    assert str(body["retry_after"]) in body["detail"]
