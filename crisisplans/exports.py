@@ -7,6 +7,7 @@ with channel "export".
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -243,6 +244,18 @@ def _plan_data(*, person: Person, plan: Plan) -> dict[str, Any]:
     }
 
 
+ExportSection = Callable[..., Any]
+_export_sections: dict[str, ExportSection] = {}
+
+
+def register_export_section(name: str, section: ExportSection) -> None:
+    """For the apps above this one (messaging): ``section(person=...)`` returns
+    what that app holds of the person, as JSON-ready values, under ``name`` in
+    "my data". It must hold the person's own things only, never another
+    person's words. Registering a name again replaces it."""
+    _export_sections[name] = section
+
+
 def my_data(*, person: Person) -> dict[str, Any]:
     """Everything held about the person."""
     plan = Plan.objects.select_related("active_revision", "owner").filter(owner=person).first()
@@ -253,4 +266,5 @@ def my_data(*, person: Person) -> dict[str, Any]:
         "co_writing": [_row(c) for c in CoAuthor.objects.filter(person=person).order_by("pk")],
         "coping_strategies_added": [_row(s) for s in CopingStrategy.objects.filter(author=person)],
         "plans_read": [_row(r) for r in AccessRecord.objects.filter(reader=person).exclude(owner=person)],
+        **{name: section(person=person) for name, section in sorted(_export_sections.items())},
     }

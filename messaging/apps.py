@@ -12,10 +12,14 @@ class MessagingConfig(AppConfig):
         from django.core import checks
 
         from crisisplans.access import register_alert_access_provider
+        from crisisplans.exports import register_export_section
         from messaging import receivers  # noqa: F401  (connects signal receivers)
         from messaging.checks import check_transports
+        from messaging.exports import messaging_data_of
         from messaging.selectors import alert_access_provider
 
         # The peer who took an alert may read the consented crisis sections.
         register_alert_access_provider(alert_access_provider)
+        # "My data" holds what messaging keeps of the person too.
+        register_export_section("messaging", messaging_data_of)
         checks.register(check_transports, "transports")
