@@ -1,7 +1,9 @@
 """Property-based (hypothesis stateful) test of an alert's life: whatever
 members, peers, staff and the clock do, no alert is both closed and
-escalating, steps run once each and in order, and every alert ends taken,
-cancelled, resolved, or with staff told and still being paged."""
+escalating, steps run once each and in order, every alert ends taken,
+cancelled, resolved, or with staff told (or honestly not) and still being
+paged, and nobody the member excluded (their plan's do-not-contact list, or a
+block) is ever offered, handed or shown it."""
 
 from __future__ import annotations
 
@@ -18,11 +20,16 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 
-from messaging import tasks
+from crisisplans import actions as plan_actions
+from crisisplans.access import decide_sections
+from crisisplans.models import AccessRecord, Plan
+from messaging import selectors, tasks
 from messaging.actions import alerts
-from messaging.models import Alert, EscalationStepRun
+from messaging.actions.conversations import do_block_person
+from messaging.models import Alert, EscalationStepRun, Event, Offer
+from tests.crisisplans.factories import full_sections
 from tests.messaging.conftest import make_crisis
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +42,17 @@ class AlertLife(RuleBasedStateMachine):
         self.now = self.crisis.now
         self.alert_id = None
         self.everyone = [*self.crisis.peers, self.crisis.navigator, self.crisis.staff]
+        _, cleo, dan, eve = self.crisis.peers
+        # Dan must not be contacted (the plan), Eve is blocked: neither may
+        # ever be offered, handed or shown the alert.
+        member = self.crisis.member
+        plan = Plan.objects.get(owner=member)
+        revision = plan_actions.do_propose_revision(
+            author=member, plan=plan, sections=full_sections(contacts=[cleo, dan])
+        )
+        plan_actions.do_sign_off_revision(owner=member, revision=revision)
+        do_block_person(person=member, blocked=eve)
+        self.excluded = [dan, eve]
 
     def alert(self) -> Alert:
         return Alert.objects.get(pk=self.alert_id)
@@ -62,6 +80,16 @@ class AlertLife(RuleBasedStateMachine):
     def decline(self, who: int) -> None:
         with contextlib.suppress(APIException):
             alerts.do_decline_alert(alert_id=self.alert_id, person=self.everyone[who], now=self.now)
+
+    @precondition(lambda self: self.alert_id is not None)
+    @rule(who=st.integers(min_value=0, max_value=5))
+    def hand_over(self, who: int) -> None:
+        alert = self.alert()
+        if alert.state == Alert.State.TAKEN:
+            with contextlib.suppress(APIException):
+                alerts.do_hand_over_alert(
+                    alert_id=self.alert_id, person=alert.taken_by, to=self.everyone[who], now=self.now
+                )
 
     @precondition(lambda self: self.alert_id is not None)
     @rule()
@@ -96,6 +124,20 @@ class AlertLife(RuleBasedStateMachine):
             assert alert.closed_at is not None
 
     @invariant()
+    def nobody_excluded_is_offered_handed_or_shown_it(self) -> None:
+        if self.alert_id is None:
+            return
+        alert = self.alert()
+        plan = Plan.objects.get(owner=self.crisis.member)
+        for person in self.excluded:
+            assert not Offer.objects.filter(alert=alert, person=person).exists()
+            assert not Event.objects.filter(person=person, data__alert_id=str(alert.pk)).exists()
+            with pytest.raises(NotFound):
+                selectors.access_alert_by_id(person=person, alert_id=alert.pk)
+            reasons = {d.reason for d in decide_sections(person=person, plan=plan, at=self.now).values()}
+            assert AccessRecord.Reason.ALERT not in reasons
+
+    @invariant()
     def steps_run_once_each_in_order(self) -> None:
         if self.alert_id is None:
             return
@@ -111,7 +153,9 @@ class AlertLife(RuleBasedStateMachine):
             return
         alert = self.alert()
         if alert.step >= len(alert.policy["steps"]):
+            # Fiona and Nadia may be asked: "staff told" is true, never a guess.
             assert alert.staff_notified_at is not None
+            assert alert.offers.filter(kind="staff").exists()
             assert alert.emergency_routes_shown_at is not None
 
     def teardown(self) -> None:
