@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from config.asgi import application
 from crisisplans import actions as plan_actions
 from crisisplans.models import Audience, Plan
-from messaging.models import Alert
+from messaging.models import Alert, Offer
 from tests.conftest import client_for, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,6 +98,21 @@ async def test_a_retried_raise_frame_returns_the_same_alert(crisis):
         second = await next_of(ws, "alert.raised")
         assert (second["alert_id"], second["created"]) == (first["alert_id"], False)
         assert await sync_to_async(Alert.objects.count)() == 1
+    finally:
+        await ws.disconnect()
+
+
+async def test_raising_again_over_the_socket_with_a_new_id_returns_the_open_alert(crisis):
+    ws = await connect(crisis.member)
+    try:
+        await ws.send_json_to({"type": "alert.raise", "id": "first", "message": "help"})
+        first = await next_of(ws, "alert.raised")
+        offers = await sync_to_async(Offer.objects.count)()
+        await ws.send_json_to({"type": "alert.raise", "id": "second", "urgency": "very_urgent"})
+        second = await next_of(ws, "alert.raised")
+        assert (second["alert_id"], second["created"]) == (first["alert_id"], False)
+        assert await sync_to_async(Alert.objects.count)() == 1
+        assert await sync_to_async(Offer.objects.count)() == offers
     finally:
         await ws.disconnect()
 
