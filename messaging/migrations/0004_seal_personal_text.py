@@ -1,5 +1,6 @@
 """Debriefs and decline reasons sealed at rest (issue 12 item 10,
-network/sealing.py): the same steps as network 0003_seal_personal_text.
+network/sealing.py): the same steps as network 0003 to 0005, this one adds
+the sealed columns, 0005 seals the rows, 0006 drops the plain columns.
 The reverse opens every row back into plain text; a text whose data key was
 already deleted comes back empty."""
 
@@ -8,22 +9,6 @@ from django.db import migrations
 import network.sealing
 
 SEALED = [("alertdebrief", "how_it_went"), ("offer", "decline_reason")]
-
-
-def seal_rows(apps, schema_editor):
-    for model_name, name in SEALED:
-        model = apps.get_model("messaging", model_name)
-        for row in model.objects.all().iterator():
-            setattr(row, name, getattr(row, f"{name}_plain"))
-            row.save(update_fields=[name])
-
-
-def open_rows(apps, schema_editor):
-    for model_name, name in SEALED:
-        model = apps.get_model("messaging", model_name)
-        for row in model.objects.all().iterator():
-            setattr(row, f"{name}_plain", getattr(row, name))
-            row.save(update_fields=[f"{name}_plain"])
 
 
 class Migration(migrations.Migration):
@@ -51,6 +36,4 @@ class Migration(migrations.Migration):
                 owner=("person_id",), purpose="messaging.offer.decline_reason", max_length=280, blank=True
             ),
         ),
-        migrations.RunPython(seal_rows, open_rows),
-        *[migrations.RemoveField(model, f"{name}_plain") for model, name in SEALED],
     ]

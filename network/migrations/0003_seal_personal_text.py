@@ -2,7 +2,9 @@
 
 Each field is renamed aside, its sealed twin is added, every existing row is
 sealed under its owner's data key (crisisplans.crypto, through the pair that
-crisisplans registers in its AppConfig.ready) and the plain column is dropped.
+crisisplans registers in its AppConfig.ready) and the plain column is dropped:
+this migration adds the sealed columns, 0004 seals the rows, 0005 drops the
+plain columns.
 The reverse opens every row back into a plain column; a text whose data key
 was already deleted comes back empty. A membership change with neither a
 person nor an actor has nobody whose key could seal its reason: that reason
@@ -23,26 +25,6 @@ SEALED = [
     ("membershipchange", "reason"),
     ("idempotencyrecord", "response_body"),
 ]
-
-
-def seal_rows(apps, schema_editor):
-    for model_name, name in SEALED:
-        model = apps.get_model("network", model_name)
-        for row in model.objects.all().iterator():
-            value = getattr(row, f"{name}_plain")
-            field = model._meta.get_field(name)
-            if value not in ("", None) and field.owner_of(row) is None:
-                value = field.empty_value
-            setattr(row, name, value)
-            row.save(update_fields=[name])
-
-
-def open_rows(apps, schema_editor):
-    for model_name, name in SEALED:
-        model = apps.get_model("network", model_name)
-        for row in model.objects.all().iterator():
-            setattr(row, f"{name}_plain", getattr(row, name))
-            row.save(update_fields=[f"{name}_plain"])
 
 
 def sealed_text(purpose, owner, **kwargs):
@@ -106,6 +88,4 @@ class Migration(migrations.Migration):
                 null=True, owner=("person_id",), purpose="network.idempotency.response_body"
             ),
         ),
-        migrations.RunPython(seal_rows, open_rows),
-        *[migrations.RemoveField(model, f"{name}_plain") for model, name in SEALED],
     ]

@@ -96,3 +96,38 @@ def test_plain_text_is_never_a_query_parameter_of_a_sealed_field(member):
     Tie.objects.create(owner=member, kind="person", label="My sister")
     with pytest.raises(ValueError, match="sealed at rest"):
         Tie.objects.filter(label="My sister").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_seals_existing_rows_and_its_reverse_opens_them():
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("network", "0002_networks_rota_maps"), ("messaging", "0003_conversations")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        owner = old.get_model("network", "Person").objects.create(phone_number="+447700800001")
+        network = old.get_model("network", "Network").objects.create(name="N", slug="n", kind="sun")
+        tie = old.get_model("network", "Tie").objects.create(owner=owner, kind="person", label="My sister")
+        change = old.get_model("network", "MembershipChange").objects.create(
+            network=network, person=owner, kind="left", reason="moving away"
+        )
+        system = old.get_model("network", "MembershipChange").objects.create(
+            network=network, kind="over_size_cap", reason="10 people, soft cap 9"
+        )
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(latest)
+        assert b"My sister" not in stored(Tie, tie.pk, "label")
+        assert b"moving away" not in stored(MembershipChange, change.pk, "reason")
+        assert Tie.objects.get(pk=tie.pk).label == "My sister"
+        assert MembershipChange.objects.get(pk=change.pk).reason == "moving away"
+        assert MembershipChange.objects.get(pk=system.pk).reason == ""  # nobody's key to seal it with
+
+        MigrationExecutor(connection).migrate(before)
+        assert stored(Tie, tie.pk, "label") == b"My sister"
+        assert stored(MembershipChange, change.pk, "reason") == b"moving away"
+    finally:
+        MigrationExecutor(connection).migrate(latest)
