@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from messaging.consumers import CLOSE_CODES
 from messaging.event_types import EVENT_TYPES
 from messaging.frames import CLIENT_FRAME_SCHEMAS, SERVER_FRAME_SCHEMAS, event_frame_schema
+from messaging.ws_limits import SOCKETS_PER_DEVICE
 
 DESCRIPTION = """\
 The realtime channel. Connect to /ws/v1/ with `Authorization: Token <token>`
@@ -16,10 +18,25 @@ Without `after` you get live events from now. A cursor that cannot be resumed
 gets `resync_required`: reload over REST and continue from its `last_seq`.
 
 Every frame is a JSON text frame with a `type`, at most 64 KiB (larger closes
-with 1009). The server pings every `heartbeat_seconds`; a client silent for two
+with 4009). The server pings every `heartbeat_seconds`; a client silent for two
 intervals is disconnected (4408). A revoked or expired device is closed with
 4401. Event frames carry `seq` (per person, gap-free) and `event_id` (drop
-duplicates by it); ack what you have with `{"type": "ack", "seq": N}`.
+duplicates by it); ack what you have with `{{"type": "ack", "seq": N}}`.
+
+A frame the server could not carry out (the database busy, a fault on our
+side) is answered with an `error` frame (`busy`, `server_error`) carrying your
+frame's `id` as `ref`; nothing changed, the socket stays open, send it again.
+
+Limits (a person in crisis is never refused: alert frames and acks are never
+limited). Typing: two frames at once per conversation, then one every 2 s;
+the rest are dropped without an answer, so a receiver should expire a
+`start` it has not heard again within about 5 s. Presence queries: five at
+once, then one every 2 s; the rest get an `error` frame `rate_limited`. Each
+device may hold {sockets_per_device} sockets open; the next is closed with 4429.
+
+Close codes (the server sends only 1000 and these; anything else, such as
+1006 or 1011, came from the network or a crash: reconnect with your cursor):
+{close_codes}
 """
 
 
@@ -53,13 +70,22 @@ def build() -> dict[str, Any]:
         "info": {
             "title": "Peer-support crisis network realtime protocol",
             "version": "1.0.0",
-            "description": DESCRIPTION,
+            "description": DESCRIPTION.format(
+                sockets_per_device=SOCKETS_PER_DEVICE,
+                close_codes="\n".join(
+                    f"- {code}: {meaning}" for code, meaning in sorted(CLOSE_CODES.items())
+                ),
+            ),
         },
         "servers": {
             "local": {"host": "127.0.0.1:8000", "protocol": "ws", "description": "make run"},
         },
         "channels": {
-            "realtime": {"address": "/ws/v1/", "messages": channel_messages},
+            "realtime": {
+                "address": "/ws/v1/",
+                "messages": channel_messages,
+                "x-close-codes": {code: meaning for code, meaning in sorted(CLOSE_CODES.items())},
+            },
         },
         "operations": {
             "receiveFromServer": {

@@ -16,22 +16,37 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, OperationalError
 from django.utils import timezone
 from redis.exceptions import RedisError
 
 from config.problems import is_pool_timeout
-from messaging import events, frames
+from messaging import events, frames, ws_limits
 from messaging.acks import ack_writer
 from messaging.events import group_for_device, group_for_person
 from network.models import Device
 
 logger = logging.getLogger(__name__)
 
-CLOSE_MESSAGE_TOO_BIG = 1009
+# Close codes: only 1000 and 4000-4999 reach the client. Autobahn (under
+# daphne) refuses RFC 6455's 1009 and 1012 from an application, and the client
+# got 1011 or no close frame at all; the 4xxx codes keep those numbers' tails.
+# Documented in docs/asyncapi.yaml (messaging/asyncapi.py), tested through a
+# real daphne in tests/messaging/test_close_codes.py.
+CLOSE_MESSAGE_TOO_BIG = 4009  # a frame over WEBSOCKET_MAX_FRAME_BYTES
 CLOSE_SESSION_ENDED = 4401  # device revoked or expired: sign in again
 CLOSE_HEARTBEAT_MISSED = 4408
-CLOSE_SERVICE_RESTART = 1012  # the channel layer (Redis) went away: reconnect with your cursor
+CLOSE_SERVICE_RESTART = 4012  # the channel layer (Redis) went away: reconnect with your cursor
+CLOSE_TOO_MANY_SOCKETS = 4429  # the device has ws_limits.SOCKETS_PER_DEVICE open already
+
+CLOSE_CODES = {
+    CLOSE_MESSAGE_TOO_BIG: "A frame was larger than 64 KiB. Send smaller frames.",
+    CLOSE_SESSION_ENDED: "The device was signed out or expired. Sign in again.",
+    CLOSE_HEARTBEAT_MISSED: "Nothing heard for two heartbeat intervals. Reconnect with your cursor.",
+    CLOSE_SERVICE_RESTART: "The service lost its realtime channel. Reconnect with your cursor.",
+    CLOSE_TOO_MANY_SOCKETS: "This device already has its limit of open sockets "
+    f"({ws_limits.SOCKETS_PER_DEVICE}). Close one before opening another.",
+}
 
 # Revocation normally arrives as a channel-layer message, which is at-most-once;
 # every this many heartbeats the socket also asks the database.
@@ -40,6 +55,12 @@ DEVICE_RECHECK_EVERY_BEATS = 4
 CATCH_UP_BATCH = 200
 # How long a presence.query waits for a person's sockets to answer.
 PRESENCE_PROBE_SECONDS = 0.5
+
+
+def _is_busy(exc: DatabaseError) -> bool:
+    """Overloaded, not broken: no pooled connection free in time (PostgreSQL),
+    or the database still locked by another writer after the busy timeout (SQLite)."""
+    return is_pool_timeout(exc) or (isinstance(exc, OperationalError) and "locked" in str(exc))
 
 
 def parse_cursor(query_string: bytes) -> int | None:
@@ -91,6 +112,16 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             # Closing before accept refuses the handshake (HTTP 403).
             await self.close()
             return
+        self.typing_limit = ws_limits.TypingLimit()
+        self.presence_limit = ws_limits.presence_limit()
+        self.holds_device_place = await ws_limits.device_sockets().claim(
+            digest=self.device.digest, channel_name=self.channel_name
+        )
+        if not self.holds_device_place:
+            # Accepted first: a refused handshake carries no close code.
+            await self.accept()
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
         self.groups_joined = [group_for_person(self.person.pk), group_for_device(self.device.digest)]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -134,6 +165,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         await self._stop_heartbeat()
+        if getattr(self, "holds_device_place", False):
+            with contextlib.suppress(RedisError):  # it lapses by itself
+                await ws_limits.device_sockets().release(
+                    digest=self.device.digest, channel_name=self.channel_name
+                )
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -151,7 +187,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             await self.send_frame(frames.error(code="invalid_json", detail="The frame is not valid JSON."))
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
@@ -172,16 +208,26 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         try:
             await handler(self, frame)
         except DatabaseError as exc:
-            if not is_pool_timeout(exc):
-                raise
-            # Overloaded, not broken (REST answers 503 here): the frame changed
-            # nothing, and the socket stays open for the client to try again.
-            logger.warning("no database connection free in time; answering a %s frame busy", frame["type"])
-            await self.send_frame(
-                frames.error(
-                    code="busy", detail="The service is busy. Try again in a moment.", ref=frame.get("id")
+            # No database error closes a socket: the frame's transaction rolled
+            # back, so it changed nothing, and the client may send it again.
+            # Closing (1011) dropped the member and the peer at the moment an
+            # alert was resolved, when SQLite was locked by the worker's sweep.
+            if _is_busy(exc):
+                logger.warning("database busy; answering a %s frame busy: %s", frame["type"], exc)
+                await self.send_frame(
+                    frames.error(
+                        code="busy", detail="The service is busy. Try again in a moment.", ref=frame.get("id")
+                    )
                 )
-            )
+            else:
+                logger.exception("database error in a %s frame", frame["type"])
+                await self.send_frame(
+                    frames.error(
+                        code="server_error",
+                        detail="Something went wrong on our side. Try again.",
+                        ref=frame.get("id"),
+                    )
+                )
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
         await self.send_frame(frames.pong(now=timezone.now()))
@@ -341,12 +387,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         return update_receipts(person=self.person, conversation_id=frame.get("conversation_id"), body=body)
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
-        """Relayed to the others' sockets over the channel layer; never stored."""
+        """Relayed to the others' sockets over the channel layer; never stored.
+        Past the limit (ws_limits.TypingLimit) frames are dropped quietly."""
         state = frame.get("state")
         if state not in ("start", "stop"):
             await self.send_frame(
                 frames.error(code="invalid_frame", detail="'state' is start or stop.", ref=frame.get("id"))
             )
+            return
+        if not self.typing_limit.allow(str(frame.get("conversation_id"))[:64]):
             return
         others = await self._run_action(
             self._typing_audience, frame.get("conversation_id"), ref=frame.get("id")
@@ -382,6 +431,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.send_frame(
                 frames.error(
                     code="invalid_frame", detail="'person_ids' is a list of 1 to 50 ids.", ref=frame.get("id")
+                )
+            )
+            return
+        if not self.presence_limit.take():
+            await self.send_frame(
+                frames.error(
+                    code="rate_limited",
+                    detail="Too many presence queries. Ask again in a few seconds.",
+                    ref=frame.get("id"),
                 )
             )
             return
@@ -453,21 +511,33 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 await self.close(code=CLOSE_HEARTBEAT_MISSED)
                 return
             recheck = beats % DEVICE_RECHECK_EVERY_BEATS == 0
-            if not await self.device_still_valid(recheck_database=recheck):
+            try:
+                still_valid = await self.device_still_valid(recheck_database=recheck)
+            except DatabaseError:
+                # Busy or locked: ask again at the next recheck, keep the socket.
+                logger.warning("could not recheck the device; keeping the socket", exc_info=True)
+                still_valid = True
+            if not still_valid:
                 await self.close(code=CLOSE_SESSION_ENDED)
                 return
             await self.send_frame(frames.ping(now=timezone.now()))
-            await self.keep_up(recheck_database=recheck)
+            try:
+                await self.keep_up(recheck_database=recheck)
+            except DatabaseError:
+                logger.warning("could not compare the cursor; trying at the next recheck", exc_info=True)
 
     async def keep_up(self, *, recheck_database: bool) -> None:
         """Rejoin our groups (a restarted Redis forgot them, and channels_redis
-        expires memberships after a day), and now and then compare our cursor
-        with the database: a lost wake-up costs at most a minute, never an event."""
+        expires memberships after a day), keep our place among the device's
+        sockets, and now and then compare our cursor with the database: a lost
+        wake-up costs at most a minute, never an event."""
         try:
             for group in self.groups_joined:
                 await self.channel_layer.group_add(group, self.channel_name)
+            assert self.device is not None
+            await ws_limits.device_sockets().claim(digest=self.device.digest, channel_name=self.channel_name)
         except Exception:
-            logger.warning("could not rejoin channel-layer groups", exc_info=True)
+            logger.warning("could not rejoin groups or keep the device's place", exc_info=True)
         if recheck_database:
             position = await database_sync_to_async(events.position_of)(person_id=self.person.pk)
             if position.last_seq > self.sent_through:
@@ -505,7 +575,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                     await self.send_frame(frame)
                     self.sent_through = frame["seq"]
                     return
-        await self.deliver_pending()
+        try:
+            await self.deliver_pending()
+        except DatabaseError:
+            # The events stay in the database; the heartbeat's recheck sends them.
+            logger.warning("could not read pending events; the next recheck sends them", exc_info=True)
 
     async def conversation_typing(self, message: dict[str, Any]) -> None:
         if message["person_id"] != self.person.pk:

@@ -211,25 +211,55 @@ async def test_an_overloaded_database_answers_a_frame_busy_and_keeps_the_socket(
         await comm.disconnect()
 
 
-async def test_other_database_errors_still_end_the_socket(member, monkeypatch):
-    """Only overload is answered busy; a real fault is not hidden."""
+async def test_any_other_database_error_answers_server_error_and_keeps_the_socket(member, monkeypatch):
+    """No database error closes a socket (issue 12: a locked SQLite closed every
+    socket of an ack batch with 1011): the frame changed nothing, the client
+    is told, and the next ack is written."""
     from django.db.utils import ProgrammingError
 
     _, token = await sync_to_async(sign_in)(member)
     await sync_to_async(emit)([member.pk], 1)
     comm = socket(token, after=0)
+    write = events.do_ack_many
+    failures = iter([ProgrammingError("relation does not exist")])
+
+    def broken_once(batch: dict[int, int]) -> set[int]:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return write(batch)
+
+    monkeypatch.setattr(events, "do_ack_many", broken_once)
+    try:
+        await comm.connect()
+        await comm.receive_json_from(timeout=3)
+        await comm.receive_json_from(timeout=3)
+        await comm.send_json_to({"type": "ack", "seq": 1, "id": "a1"})
+        error = await comm.receive_json_from(timeout=3)
+        assert (error["type"], error["code"], error["ref"]) == ("error", "server_error", "a1")
+        await comm.send_json_to({"type": "ack", "seq": 1})
+        assert await comm.receive_json_from(timeout=3) == {"type": "acked", "seq": 1}
+        assert await sync_to_async(acked)(member.pk) == 1
+    finally:
+        await comm.disconnect()
+
+
+async def test_a_bug_outside_the_database_ends_the_consumer_and_its_pings(member, monkeypatch):
+    """A real fault is not hidden, and the heartbeat does not outlive the consumer."""
+    _, token = await sync_to_async(sign_in)(member)
+    await sync_to_async(emit)([member.pk], 1)
+    comm = socket(token, after=0)
 
     def broken(batch: dict[int, int]) -> set[int]:
-        raise ProgrammingError("relation does not exist")
+        raise RuntimeError("a bug")
 
     monkeypatch.setattr(events, "do_ack_many", broken)
     await comm.connect()
     await comm.receive_json_from(timeout=3)
     await comm.receive_json_from(timeout=3)
     await comm.send_json_to({"type": "ack", "seq": 1})
-    with pytest.raises(ProgrammingError):
+    with pytest.raises(RuntimeError):
         await comm.receive_output(timeout=3)
-    # ...and its heartbeat stopped with it.
     heartbeats = [t for t in asyncio.all_tasks() if "beat" in repr(t.get_coro())]
     assert heartbeats == []
     # The consumer died mid-call, so nothing closed the connection of the

@@ -175,7 +175,7 @@ async def test_redis_restarted_mid_alert_loses_no_event_and_open_sockets_catch_u
     events are in PostgreSQL, and when the layer's subscriber connection comes
     back it wakes every socket of the process, which reads what it missed: a
     restart costs latency, never an event, and the phone need not reconnect.
-    A socket whose own layer call fails meanwhile is closed with 1012 so the
+    A socket whose own layer call fails meanwhile is closed with 4012 so the
     phone reconnects with its cursor."""
     bea, cleo = crisis.peers[:2]
     _, bea_token = await sync_to_async(sign_in)(bea)

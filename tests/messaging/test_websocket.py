@@ -109,7 +109,7 @@ async def test_a_token_in_the_url_is_not_accepted(member):
     await comm.disconnect()
 
 
-async def test_an_oversized_frame_closes_with_1009(member):
+async def test_an_oversized_frame_closes_with_frame_too_big(member):
     _, token = await sync_to_async(sign_in)(member)
     comm = communicator(token=token)
     try:

@@ -1,0 +1,149 @@
+"""A real daphne on a SQLite file, for what only a real server shows: the close
+codes autobahn really sends, and SQLite's locking between processes (an
+in-process WebsocketCommunicator showed neither).
+
+The database is built once per test session by ``manage.py migrate`` and a
+seed made through the real actions (the cast of tests/messaging/conftest.py,
+an alert Bea took and its conversation), then copied for each server, so every
+test starts from the same state. The processes are bench.stack's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from bench.stack import BASE_DIR, Stack
+
+SEED = """
+import json
+from messaging.actions import alerts
+from tests.conftest import sign_in
+from tests.messaging.conftest import make_crisis
+
+crisis = make_crisis()
+alert = crisis.raise_alert("served-seed")
+bea = crisis.peers[0]
+alerts.do_accept_alert(alert_id=alert.pk, person=bea)
+from messaging.models import Conversation
+print(json.dumps({
+    "member_token": sign_in(crisis.member)[1],
+    "bea_token": sign_in(bea)[1],
+    "alert_id": str(alert.pk),
+    "conversation_id": str(Conversation.objects.get(alert=alert).pk),
+}))
+"""
+
+
+def served_env(database: Path, **extra: str) -> dict[str, str]:
+    """What `make run` gives its processes, on our database and Redis."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "REDIS_URL": settings.REDIS_URL,
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+    env.pop("DEBUG", None)
+    return env
+
+
+_template: dict[str, Any] = {}
+
+
+def seeded_database() -> tuple[Path, dict[str, str]]:
+    """The migrated, seeded template (built on first use) and its seed's ids and tokens."""
+    if not _template:
+        directory = Path(tempfile.mkdtemp(prefix="served-template-"))
+        database = directory / "db.sqlite3"
+        env = served_env(database)
+        manage = [sys.executable, str(BASE_DIR / "manage.py")]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, env=env, cwd=BASE_DIR)
+        out = subprocess.run(
+            [*manage, "shell", "-c", SEED], check=True, env=env, cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout
+        _template.update(path=database, seed=json.loads(out.strip().splitlines()[-1]))
+    return _template["path"], _template["seed"]
+
+
+@dataclass
+class Served:
+    port: int
+    database: Path
+    seed: dict[str, str]
+    stack: Stack
+    sockets: contextlib.ExitStack
+
+    def socket(self, token: str, *, query: str = "") -> ClientConnection:
+        """A websocket client with a device token, past its hello frame."""
+        ws = self.open(token, query=query)
+        assert receive(ws)["type"] == "hello"
+        return ws
+
+    def open(self, token: str, *, query: str = "") -> ClientConnection:
+        """A websocket client with a device token, closed with the server."""
+        return self.sockets.enter_context(
+            connect(
+                f"ws://127.0.0.1:{self.port}/ws/v1/" + (f"?{query}" if query else ""),
+                additional_headers={"Authorization": f"Token {token}"},
+                open_timeout=10,
+                max_size=None,
+            )
+        )
+
+
+@contextlib.contextmanager
+def served(**env: str) -> Iterator[Served]:
+    """daphne on a fresh copy of the seeded database (``env`` overrides settings)."""
+    template, seed = seeded_database()
+    directory = Path(tempfile.mkdtemp(prefix="served-"))
+    database = directory / "db.sqlite3"
+    shutil.copy(template, database)
+    stack = Stack(env=served_env(database, **env), log_dir=directory)
+    try:
+        with contextlib.ExitStack() as sockets:
+            _, port = stack.daphne("web")
+            yield Served(port=port, database=database, seed=seed, stack=stack, sockets=sockets)
+    finally:
+        stack.stop_all()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def receive(ws: ClientConnection, *, timeout: float = 5) -> dict[str, Any]:
+    return json.loads(ws.recv(timeout=timeout))
+
+
+def receive_type(ws: ClientConnection, kind: str, *, timeout: float = 5) -> dict[str, Any]:
+    """Skip other frames (heartbeats, events) until one of type ``kind``."""
+    while True:
+        frame = receive(ws, timeout=timeout)
+        if frame["type"] == kind:
+            return frame
+
+
+def close_of(ws: ClientConnection, *, timeout: float = 10, answer_pings: bool = False) -> tuple[int, str]:
+    """Read until the server closes; the close code and reason the client got
+    (1006 when no close frame came at all). ``answer_pings``: stay alive meanwhile."""
+    try:
+        while True:
+            frame = json.loads(ws.recv(timeout=timeout))
+            if answer_pings and frame["type"] == "ping":
+                ws.send(json.dumps({"type": "pong"}))
+    except ConnectionClosed as closed:
+        if closed.rcvd is None:
+            return 1006, ""
+        return closed.rcvd.code, closed.rcvd.reason
