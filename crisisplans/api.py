@@ -291,10 +291,13 @@ class BreakGlassApi(APIView):
 class AccessLogApi(APIView):
     """Who read your plan, in which role, why and when. Owner only."""
 
+    # drf-spectacular documents the page shape only for views with a pagination_class.
+    pagination_class = Pagination
+
     @extend_schema(responses=AccessRecordOut(many=True))
     def get(self, request: Request, plan_id: int) -> Response:
         plan = selectors.access_own_plan_by_id(person=request.user, plan_id=plan_id)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.access_log_of(plan=plan), request, view=self) or []
         names = dict(
             Person.objects.filter(pk__in={r.reader_id for r in page}).values_list("pk", "display_name")
@@ -338,9 +341,11 @@ class NoticeListApi(APIView):
     """What you must know about your plan: break-glass reads (with the
     reason given) and prompts to review after a crisis."""
 
+    pagination_class = Pagination  # documents the page shape in the schema
+
     @extend_schema(responses=NoticeOut(many=True))
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = (
             paginator.paginate_queryset(selectors.notices_for(person=request.user), request, view=self) or []
         )
@@ -355,9 +360,11 @@ class NoticeListApi(APIView):
 class CopingStrategyListApi(APIView):
     """The shared libraries of your networks: what worked for members."""
 
+    pagination_class = Pagination  # documents the page shape in the schema
+
     @extend_schema(responses=CopingStrategyOut(many=True))
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         queryset = selectors.coping_strategies_for(person=request.user)
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         return paginator.get_paginated_response(CopingStrategyOut(page, many=True).data)

@@ -187,6 +187,10 @@ class _OldestFirst(CursorPagination):
 
 
 class MessageListApi(APIView):
+    # For the schema: drf-spectacular documents the page shape only for views
+    # with a pagination_class (both orders answer the same shape).
+    pagination_class = _NewestFirst
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -209,7 +213,7 @@ class MessageListApi(APIView):
             if not after_raw.isdigit() or len(after_raw) > 18:
                 raise ValidationError({"after": ["Give the order of the last message you have."]})
             after = int(after_raw)
-        paginator = _NewestFirst() if after is None else _OldestFirst()
+        paginator = self.pagination_class() if after is None else _OldestFirst()
         page = paginator.paginate_queryset(
             sel.messages_of(conversation=conversation, after=after), request, view=self
         )
@@ -284,10 +288,12 @@ def report_body(*, report: MessageReport, with_message: bool) -> dict[str, Any]:
 
 
 class MessageReportListApi(APIView):
+    pagination_class = Pagination  # documents the page shape in the schema
+
     @extend_schema(responses=ReportOut(many=True))
     def get(self, request: Request) -> Response:
         """Reports in the networks you facilitate, with the reported message."""
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(sel.reports_for(person=request.user), request, view=self)
         return paginator.get_paginated_response(
             [report_body(report=r, with_message=True) for r in page or []]

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from network.actions import Outcome
 from network.models import Asset, AssetReport, Tie
+from network.serializers.fields import WallClockTimeField
 
 
 class TieIn(serializers.Serializer):
@@ -49,8 +50,8 @@ class TieOut(serializers.ModelSerializer):
 
 class OpeningTimeSerializer(serializers.Serializer):
     weekday = serializers.ChoiceField(choices=["MO", "TU", "WE", "TH", "FR", "SA", "SU"])
-    opens_at = serializers.TimeField()
-    closes_at = serializers.TimeField()
+    opens_at = WallClockTimeField()
+    closes_at = WallClockTimeField()
 
 
 class AssetIn(serializers.Serializer):

@@ -17,6 +17,7 @@ from network.models import (
     validate_escalation_steps,
 )
 from network.models.networks import validate_timezone
+from network.serializers.fields import WallClockTimeField
 
 
 def _django_validator(validator: Any) -> Any:
@@ -106,6 +107,8 @@ class MemberOut(serializers.ModelSerializer):
 class MyMembershipOut(serializers.ModelSerializer):
     network = NetworkOut(read_only=True)
     ready_for_on_call = serializers.BooleanField(source="is_ready")
+    quiet_hours_start = WallClockTimeField(allow_null=True)
+    quiet_hours_end = WallClockTimeField(allow_null=True)
 
     class Meta:
         model = Membership
@@ -127,8 +130,8 @@ class MyMembershipOut(serializers.ModelSerializer):
 
 class MyMembershipIn(serializers.Serializer):
     share_phone_number = serializers.BooleanField(required=False)
-    quiet_hours_start = serializers.TimeField(required=False, allow_null=True)
-    quiet_hours_end = serializers.TimeField(required=False, allow_null=True)
+    quiet_hours_start = WallClockTimeField(required=False, allow_null=True)
+    quiet_hours_end = WallClockTimeField(required=False, allow_null=True)
     max_alerts_per_shift = serializers.IntegerField(required=False, min_value=1, max_value=20)
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from rest_framework import serializers
 
 from network.models import CalendarFeed, Shift, ShiftException
+from network.serializers.fields import WallClockTimeField
 
 
 class ShiftIn(serializers.Serializer):
     person = serializers.IntegerField(help_text="person id of a ready member of this network")
     start_date = serializers.DateField(help_text="first day, in the network's local time")
-    start_time = serializers.TimeField(help_text="local wall-clock start, e.g. 20:00")
+    start_time = WallClockTimeField(help_text="local wall-clock start, e.g. 20:00")
     duration_minutes = serializers.IntegerField(min_value=15, max_value=2 * 24 * 60)
     rrule = serializers.CharField(
         required=False,
@@ -25,6 +26,7 @@ class ShiftIn(serializers.Serializer):
 class ShiftOut(serializers.ModelSerializer):
     person_id = serializers.IntegerField()
     display_name = serializers.CharField(source="person.display_name")
+    start_time = WallClockTimeField()
     duration_minutes = serializers.SerializerMethodField()
 
     class Meta:
@@ -94,7 +96,9 @@ class OnCallCandidateOut(serializers.Serializer):
 
 
 class OnCallOut(serializers.Serializer):
-    at = serializers.DateTimeField()
+    # In UTC: the network's zone has no RFC 3339 offset for a far-off `at`
+    # (London before 1847 was -00:01:15).
+    at = serializers.DateTimeField(default_timezone=UTC)
     candidates = OnCallCandidateOut(many=True, help_text="in the order alerts would be offered")
 
 
