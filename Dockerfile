@@ -22,5 +22,6 @@ USER app
 EXPOSE 8000
 # No --proxy-headers: daphne would take the client address from the leftmost
 # X-Forwarded-For entry, which the client writes. NUM_PROXIES says how many
-# proxies to trust (config/edge.py).
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
+# proxies to trust (config/edge.py). Verbosity 0: daphne's access log would
+# print calendar feed tokens; config.edge.AccessLogMiddleware logs instead.
+CMD ["daphne", "-v", "0", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]

@@ -1,15 +1,21 @@
-"""What the service does at the HTTP edge: whom a request came from, and how
-often a person may write."""
+"""What the service does at the HTTP edge: whom a request came from, how often
+a person may write, what the access log shows, and the headers that keep
+personal data out of caches and scripts out of pages."""
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.logs import redact
 from messaging.models import Alert, Conversation
 
 
@@ -111,3 +117,97 @@ def _in_alert_conversation(name: str, kwargs: dict[str, Any]) -> bool:
     except ValueError:
         return False  # the view answers 404
     return Conversation.objects.filter(pk=conversation_id, kind=Conversation.Kind.ALERT).exists()
+
+
+access_log = logging.getLogger("config.access")
+
+
+class AccessLogMiddleware:
+    """The access log, in place of daphne's (turned off where the web process
+    starts: config/stack.py, the Dockerfile), which wrote the raw path and
+    so every feed's token. Client address from client_address()."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.monotonic()
+        response = self.get_response(request)
+        size = "-" if response.streaming else str(len(response.content))
+        access_log.info(
+            '%s "%s %s" %s %s %.0fms',
+            client_address(request),
+            request.method,
+            redact(request.get_full_path()),
+            response.status_code,
+            size,
+            (time.monotonic() - started) * 1000,
+        )
+        return response
+
+
+# Under /api/v1/ only these are free of personal data and may be cached.
+CACHEABLE_API_PATHS = ("/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/", "/api/v1/health/")
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store on every API answer (plans, print, my data,
+    alerts, conversations...), so no browser or proxy cache keeps a copy;
+    a view that chose its own caching (the calendar feed: private) keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/v1/")
+            and not request.path.startswith(CACHEABLE_API_PATHS)
+            and not response.has_header("Cache-Control")
+        ):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+# No page has an inline script (the Swagger UI loads its start-up script from
+# its own URL, Redoc starts from an attribute: config/urls.py and
+# SPECTACULAR_SETTINGS), so scripts come from this origin only and no nonce is
+# needed. Inline styles are allowed: the printable plan and both API docs
+# write theirs inline, and a style cannot run code.
+HTML_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ]
+)
+# Redoc runs its search in a web worker it builds from a blob: URL.
+DOCS_POLICY = HTML_POLICY + "; worker-src blob:"
+# Anything else (JSON, calendars) is never a document that may run anything.
+OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict Content-Security-Policy on every answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.has_header("Content-Security-Policy"):
+            return response
+        if not response.get("Content-Type", "").startswith("text/html"):
+            policy = OTHER_POLICY
+        elif request.path.startswith("/api/v1/redoc/"):
+            policy = DOCS_POLICY
+        else:
+            policy = HTML_POLICY
+        response["Content-Security-Policy"] = policy
+        return response

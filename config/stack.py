@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -106,6 +107,13 @@ def _manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, env=env, cwd=BASE_DIR)
 
 
+def web_argv(*, python: str, host: str, port: int | str) -> list[str]:
+    """The web process: daphne serving the ASGI application. Verbosity 0 turns
+    daphne's access log off: it prints the raw path, and a calendar feed's
+    path is its secret token; config.edge.AccessLogMiddleware logs instead."""
+    return [python, "-m", "daphne", "-v", "0", "-b", host, "-p", str(port), "config.asgi:application"]
+
+
 def run() -> int:
     from honcho.manager import Manager
 
@@ -120,10 +128,7 @@ def run() -> int:
         python = sys.executable
         manager = Manager()
         manager.add_process(
-            "web",
-            f"{python} -m daphne -b {host} -p {port} config.asgi:application",
-            env=env,
-            cwd=str(BASE_DIR),
+            "web", shlex.join(web_argv(python=python, host=host, port=port)), env=env, cwd=str(BASE_DIR)
         )
         manager.add_process(
             "worker",

@@ -1,0 +1,138 @@
+"""A calendar feed's URL carries its secret token, and the access log wrote it
+on every fetch (issue 12, item 11). Shown through a real daphne started as
+`make run` and as the image start it, with what they print."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from bench.stack import BASE_DIR, Stack, free_port, wait_for_port
+from config.logs import RedactSecrets
+from config.stack import web_argv
+from tests.config.test_client_address import image_web_argv
+
+SEED = """
+from network.actions import do_create_calendar_feed
+from tests.factories import MembershipFactory, NetworkFactory, PersonFactory
+person = PersonFactory()
+network = NetworkFactory()
+MembershipFactory(person=person, network=network)
+print(do_create_calendar_feed(person=person, network=network, scope="mine")[1])
+"""
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "k" * 50,
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "PLAN_MASTER_KEYS": "test:cHJvZHVjdGlvbi1tYXN0ZXIta2V5LW9mLTMyYnl0ZXM=",
+    "SMS_BACKEND": "messaging.transports.sms.LocmemSmsBackend",
+    "PUSH_BACKEND": "messaging.transports.push.LocmemPushBackend",
+}
+
+
+@pytest.fixture(scope="module")
+def feed_database() -> Iterator[tuple[Path, str]]:
+    """A migrated SQLite file with one calendar feed, and the feed's token."""
+    directory = Path(tempfile.mkdtemp(prefix="access-log-"))
+    database = directory / "db.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{database}",
+        # Feed tokens are stored as a hash keyed with the secret key.
+        "SECRET_KEY": PRODUCTION["SECRET_KEY"],
+    }
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, env=env, cwd=BASE_DIR)
+    out = subprocess.run(
+        [*manage, "shell", "-c", SEED], check=True, env=env, cwd=BASE_DIR, capture_output=True, text=True
+    ).stdout
+    yield database, out.strip().splitlines()[-1]
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def fetch(port: int, path: str) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"X-Forwarded-Proto": "https"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def served_output(argv_for_port, env: dict[str, str], token: str) -> str:
+    """Start the server, fetch the feed (and a revoked-looking one, which
+    Django logs as a 404), stop it, and return everything it printed."""
+    directory = Path(tempfile.mkdtemp(prefix="access-log-run-"))
+    stack = Stack(
+        env={**os.environ, "REDIS_URL": settings.REDIS_URL, "PYTHONUNBUFFERED": "1", **env}, log_dir=directory
+    )
+    port = free_port()
+    process = stack.start("web", argv_for_port(port))
+    try:
+        wait_for_port(port, process)
+        assert fetch(port, f"/api/v1/calendar/{token}.ics") == 200
+        assert fetch(port, f"/api/v1/calendar/{token[::-1]}.ics") == 404
+        time.sleep(0.5)
+    finally:
+        stack.stop_all()
+    output = process.log_path.read_text()
+    shutil.rmtree(directory, ignore_errors=True)
+    return output
+
+
+def assert_logged_without_token(output: str, token: str) -> None:
+    assert token not in output
+    assert token[::-1] not in output
+    # The fetches are still in the access log, with the token redacted.
+    assert re.search(r'"GET /api/v1/calendar/\[redacted\]\.ics" 200', output), output
+    assert re.search(r'"GET /api/v1/calendar/\[redacted\]\.ics" 404', output), output
+
+
+def test_make_run_logs_feed_fetches_without_the_token(feed_database):
+    database, token = feed_database
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECRET_KEY": PRODUCTION["SECRET_KEY"],
+    }
+    output = served_output(
+        lambda port: web_argv(python=sys.executable, host="127.0.0.1", port=port), env, token
+    )
+    assert_logged_without_token(output, token)
+
+
+def test_the_image_logs_feed_fetches_without_the_token(feed_database):
+    database, token = feed_database
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{database}"}
+    output = served_output(image_web_argv, env, token)
+    assert_logged_without_token(output, token)
+
+
+def test_any_log_line_that_carries_a_feed_path_is_redacted():
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Not Found: %s",
+        ("/api/v1/calendar/s3cr3t-T0ken_x.ics",),
+        None,
+    )
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == "Not Found: /api/v1/calendar/[redacted].ics"
