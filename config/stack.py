@@ -9,7 +9,11 @@ and scheduler share one channel layer and one broker. With ``REDIS_URL`` set,
 that server is used and nothing is started. ``DATABASE_URL`` unset means the
 SQLite file var/db.sqlite3.
 
-Processes are supervised by honcho (one group; Ctrl-C stops them all).
+``run`` supervises its processes (``Supervisor`` below): one that dies (web,
+worker, beat or the embedded Redis) is restarted within a second or so, with a
+backoff if it keeps dying, while the others keep running; Ctrl-C or SIGTERM
+stops them all. ``PORT`` (default 8000) and ``HOST`` choose where web listens;
+``STACK_STATE_DIR`` (default var/) holds beat's schedule file.
 """
 
 from __future__ import annotations
@@ -17,15 +21,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -114,36 +121,220 @@ def web_argv(*, python: str, host: str, port: int | str) -> list[str]:
     return [python, "-m", "daphne", "-v", "0", "-b", host, "-p", str(port), "config.asgi:application"]
 
 
-def run() -> int:
-    from honcho.manager import Manager
+def _log(line: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} stack: {line}", flush=True)
 
+
+@dataclass
+class Program:
+    """One supervised process. ``ready`` (optional) waits until it serves."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    ready: Any = None
+    popen: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restart_at: float | None = None
+    backoff: float = field(default=0.0)
+
+
+class Supervisor:
+    """Start programs, restart any that exits, stop all on SIGINT/SIGTERM.
+
+    A small loop rather than a library: honcho (used before) cannot restart a
+    process, so one killed worker ended the whole stack and no escalation step
+    ran until someone noticed; supervisor and circus run as daemons with
+    their own configuration files, sockets and dependencies (pyzmq), which is
+    more than a one-command development stack needs. Production runs each
+    process under its own supervisor (docker compose ``restart:``).
+
+    Each program runs in a session of its own, so a dead worker's orphaned
+    pool children are killed with it, and Ctrl-C in the terminal reaches only
+    this loop, which then stops the programs itself."""
+
+    FIRST_BACKOFF = 0.2  # seconds before the first restart; doubles while it keeps dying
+    MAX_BACKOFF = 10.0
+    STABLE_AFTER = 30.0  # a program that ran this long restarts at once again
+
+    def __init__(self) -> None:
+        self.programs: list[Program] = []
+        self.stopping = threading.Event()
+
+    def add(self, name: str, argv: list[str], *, env: dict[str, str], ready: Any = None) -> Program:
+        program = Program(name=name, argv=argv, env=env, ready=ready, backoff=self.FIRST_BACKOFF)
+        self.programs.append(program)
+        return program
+
+    def start(self, program: Program) -> None:
+        program.popen = subprocess.Popen(
+            program.argv,
+            env=program.env,
+            cwd=BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        program.started_at = time.monotonic()
+        program.restart_at = None
+        _log(f"{program.name} started (pid {program.popen.pid})")
+        threading.Thread(target=self._relay, args=(program, program.popen), daemon=True).start()
+        if program.ready is not None:
+            program.ready(program)
+
+    def _relay(self, program: Program, popen: subprocess.Popen[bytes]) -> None:
+        """Copy the program's output to ours, each line prefixed with its name."""
+        assert popen.stdout is not None
+        prefix = f"{program.name:<6} | ".encode()
+        for line in popen.stdout:
+            sys.stdout.buffer.write(prefix + line)
+            sys.stdout.buffer.flush()
+
+    @staticmethod
+    def _kill_group(popen: subprocess.Popen[bytes], sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(popen.pid, sig)
+
+    def check(self) -> None:
+        """Restart what died, after its backoff."""
+        now = time.monotonic()
+        for program in self.programs:
+            popen = program.popen
+            if popen is None or self.stopping.is_set():
+                continue
+            if program.restart_at is None and popen.poll() is not None:
+                # Celery's pool children outlive a SIGKILLed parent: end the group.
+                self._kill_group(popen, signal.SIGKILL)
+                if now - program.started_at > self.STABLE_AFTER:
+                    program.backoff = self.FIRST_BACKOFF
+                code = popen.returncode
+                how = f"signal {-code}" if code < 0 else f"exit code {code}"
+                _log(f"{program.name} (pid {popen.pid}) died ({how}); restarting in {program.backoff:.1f} s")
+                program.restart_at = now + program.backoff
+                program.backoff = min(program.backoff * 2, self.MAX_BACKOFF)
+            if program.restart_at is not None and now >= program.restart_at:
+                self.start(program)
+
+    def stop_all(self) -> None:
+        self.stopping.set()
+        running = [p.popen for p in reversed(self.programs) if p.popen is not None and p.popen.poll() is None]
+        for popen in running:
+            self._kill_group(popen, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for popen in running:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+        for program in self.programs:
+            if program.popen is not None:
+                self._kill_group(program.popen, signal.SIGKILL)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    program.popen.wait(timeout=5)
+
+    def loop(self, *, interval: float = 0.2) -> None:
+        def stop(signum: int, frame: Any) -> None:
+            self.stopping.set()
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            while not self.stopping.wait(interval):
+                self.check()
+        finally:
+            _log("stopping")
+            self.stop_all()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def _wait_for_redis(url: str, program: Program) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.2)
+    deadline = time.monotonic() + 10
+    try:
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                assert program.popen is not None
+                if program.popen.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("The embedded Redis server did not start") from None
+                time.sleep(0.05)
+    finally:
+        client.close()
+
+
+def run() -> int:
     VAR_DIR.mkdir(exist_ok=True)
+    state_dir = Path(os.environ.get("STACK_STATE_DIR") or VAR_DIR)
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
-    with embedded_redis() as redis_url:
-        env = {**os.environ, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"}
-        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    python = sys.executable
+    supervisor = Supervisor()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    workdir = None
+    try:
+        if not env.get("REDIS_URL"):
+            # The embedded Redis, supervised like the rest, on a port that stays
+            # the same across restarts (the others reconnect to it).
+            workdir = tempfile.mkdtemp(prefix="embedded-redis-")
+            env["REDIS_URL"] = f"redis://127.0.0.1:{_free_loopback_port()}/0"
+            redis_port = int(env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+            supervisor.start(
+                supervisor.add(
+                    "redis",
+                    redis_server_command(port=redis_port, workdir=workdir),
+                    env=env,
+                    ready=lambda program: _wait_for_redis(env["REDIS_URL"], program),
+                )
+            )
+            _log(f"embedded Redis at {env['REDIS_URL']}")
         _manage("migrate", "--noinput", "-v", "0", env=env)
         _manage("load_demo", f"--base-url=http://{host}:{port}", env=env)
-        python = sys.executable
-        manager = Manager()
-        manager.add_process(
-            "web", shlex.join(web_argv(python=python, host=host, port=port)), env=env, cwd=str(BASE_DIR)
-        )
-        manager.add_process(
+        supervisor.add("web", web_argv(python=python, host=host, port=port), env=env)
+        # Routine sweeps are quiet at INFO (config.settings LOGGING filters
+        # Celery's per-task lines for them); what they do is logged.
+        supervisor.add(
             "worker",
-            f"{python} -m celery -A config worker -Q realtime,default --concurrency 2 -l INFO",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "realtime,default",
+                *("--concurrency", "2", "--without-mingle", "-l", "INFO"),
+            ],
             env=env,
-            cwd=str(BASE_DIR),
         )
-        manager.add_process(
+        supervisor.add(
             "beat",
-            f"{python} -m celery -A config beat -l INFO -s {VAR_DIR / 'celerybeat-schedule'}",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "-l",
+                "INFO",
+                "-s",
+                str(state_dir / "celerybeat-schedule"),
+            ],
             env=env,
-            cwd=str(BASE_DIR),
         )
-        manager.loop()
-        return int(manager.returncode or 0)
+        for program in supervisor.programs:
+            if program.popen is None:
+                supervisor.start(program)
+        supervisor.loop()
+    finally:
+        supervisor.stop_all()
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
 
 
 def exec_command(command: list[str]) -> int:

@@ -72,12 +72,21 @@ def purge_old_messages() -> int:
 def sweep_due_alert_work() -> dict[str, int]:
     """Alerts only: a backlog of message fallbacks must never delay an
     escalation step (the bench saw steps seconds late behind them)."""
-    return sweep()
+    return _log_if_any("swept due alert work", sweep())
 
 
 @shared_task(name="messaging.tasks.sweep_message_fallbacks")
 def sweep_message_fallbacks() -> dict[str, int]:
-    return sweep_messages()
+    return _log_if_any("swept message fallbacks", sweep_messages())
+
+
+def _log_if_any(what: str, done: dict[str, int]) -> dict[str, int]:
+    """One line when a sweep did something, none when it did not: the sweeps
+    run every second, and Celery's own lines for them are filtered out
+    (messaging/logs.py)."""
+    if any(done.values()):
+        logger.info("%s: %s", what, " ".join(f"{key}={count}" for key, count in done.items() if count))
+    return done
 
 
 def _each(ids: Iterable[Any], run: Callable[[Any], Any]) -> int:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import environ
 
+from messaging.logs import PER_TASK_LOGGERS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -412,6 +414,10 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }
+
+# Routine sweeps log nothing unless they did something (messaging/logs.py).
+LOGGING["filters"]["quiet_routine_sweeps"] = {"()": "messaging.logs.QuietRoutineSweeps"}
+LOGGING["loggers"].update({name: {"filters": ["quiet_routine_sweeps"]} for name in PER_TASK_LOGGERS})
 
 # --- Crisis plans (crisisplans/, issue 4) -----------------------------------
 # Master keys wrap each member's plan data key (crisisplans/crypto.py). Entries
