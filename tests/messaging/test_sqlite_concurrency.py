@@ -5,12 +5,17 @@ fail at once with `database is locked` and close the socket with 1011."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
-from tests.messaging.served import receive, receive_type, served
+from bench.stack import BASE_DIR
+from tests.messaging.served import receive, receive_type, seeded_database, served, served_env
 
 
 def hold_the_database(database: Path, *, seconds: float) -> threading.Thread:
@@ -73,3 +78,43 @@ def test_a_database_locked_past_the_busy_timeout_answers_busy_and_keeps_the_sock
         assert receive(ws, timeout=10) == {"type": "acked", "seq": seq}
         peer.send(json.dumps({"type": "ack", "seq": peer_seq}))
         assert receive(peer, timeout=10) == {"type": "acked", "seq": peer_seq}
+
+
+SWEEP_ON_CUE = """
+import json, sys
+from datetime import timedelta
+from django.utils import timezone
+from messaging.tasks import sweep
+print("ready", flush=True)
+sys.stdin.readline()
+print(json.dumps(sweep(now=timezone.now() + timedelta(hours=1))), flush=True)
+"""
+
+
+def test_the_workers_sweep_waits_for_another_writer_instead_of_failing():
+    """An hour on, the contact check of the alert Bea took is due: the sweep
+    writes while a request holds the database."""
+    template, _ = seeded_database()
+    directory = Path(tempfile.mkdtemp(prefix="sweep-lock-"))
+    database = directory / "db.sqlite3"
+    shutil.copy(template, database)
+    try:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", SWEEP_ON_CUE],
+            cwd=BASE_DIR,
+            env=served_env(database),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        while worker.stdout.readline().strip() != "ready":
+            pass
+        writer = hold_the_database(database, seconds=1.5)
+        worker.stdin.write("\n")
+        worker.stdin.flush()
+        done = json.loads(worker.stdout.readline())
+        writer.join()
+        assert worker.wait(timeout=30) == 0
+        assert done["contact_checks"] == 1
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
