@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
+from messaging.actions.push import check_push_endpoint
 from messaging.models import Alert, EventSequence, Offer, PushSubscription
 from messaging.transports import TransportError, load_backend
 from network.models import Person
@@ -92,6 +94,14 @@ def push_to_person(*, person_id: int, title: str, body: str) -> bool:
         return False
     sent = 0
     for subscription in subscriptions:
+        try:
+            # Rows saved before the endpoint rules (issue 12) are checked again
+            # here, right before the worker would POST to them.
+            check_push_endpoint(subscription.endpoint)
+        except ValidationError:
+            logger.warning("push subscription %s refused at send time; dropped", subscription.pk)
+            subscription.delete()
+            continue
         try:
             backend.send(
                 endpoint=subscription.endpoint,

@@ -223,3 +223,24 @@ def test_an_unseen_direct_message_whose_push_service_is_down_is_texted_at_once(
     assert [m.to for m in sms.outbox] == [peer.phone_number.as_e164]
     tasks.sweep_messages(now=push_at + timedelta(days=1))
     assert len(sms.outbox) == 1
+
+
+def test_a_subscription_stored_before_the_endpoint_rules_is_never_posted_to_and_is_dropped(subscribed):
+    """Endpoints saved before the https-and-known-service rule (issue 12 item 8)
+    are checked again right before each send: the worker never POSTs to
+    loopback or a private address, and such a row is forgotten."""
+    from messaging.actions import notifications
+    from messaging.models import PushSubscription
+
+    bea = subscribed.peers[0]
+    PushSubscription.objects.create(person=bea, endpoint="http://127.0.0.1:6379/", p256dh="k", auth="a")
+    PushSubscription.objects.create(
+        person=bea, endpoint="https://169.254.169.254/latest", p256dh="k", auth="a"
+    )
+
+    assert notifications.push_to_person(person_id=bea.pk, title="Peer support", body="Open the app.")
+
+    assert [p.endpoint for p in push.outbox] == [f"https://push.example.test/{bea.pk}"]
+    assert list(PushSubscription.objects.filter(person=bea).values_list("endpoint", flat=True)) == [
+        f"https://push.example.test/{bea.pk}"
+    ]
