@@ -4,7 +4,7 @@ the process. ``manage.py check --deploy`` passes with no warnings (tested)."""
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import database_pool, env
+from .base import REST_FRAMEWORK, database_pool, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
@@ -13,7 +13,11 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"].update(database_pool(env, DATABASES["default"]))
 REDIS_URL = env.str("REDIS_URL")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only when a proxy is really in front (the
+# same NUM_PROXIES that client addresses use); with the app port published
+# directly a client could write it and skip the HTTPS redirect.
+if REST_FRAMEWORK["NUM_PROXIES"]:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

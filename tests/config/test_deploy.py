@@ -164,3 +164,19 @@ def test_the_readmes_master_key_command_makes_a_key_production_accepts(settings)
     assert result.returncode == 0, result.stderr
     settings.PLAN_MASTER_KEYS = [result.stdout.strip()]
     assert [len(key) for key in master_keys().values()] == [KEY_BYTES]
+
+
+@pytest.mark.parametrize(
+    ("num_proxies", "trusted"), [(None, "None"), ("0", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")]
+)
+def test_forwarded_proto_is_believed_only_behind_a_proxy(num_proxies, trusted):
+    """With the app port published directly (NUM_PROXIES 0, compose's
+    default) a client could write X-Forwarded-Proto: https and skip the
+    HTTPS redirect (issue 12 item 7)."""
+    env = production_env(**({"NUM_PROXIES": num_proxies} if num_proxies is not None else {}))
+    if num_proxies is None:
+        env.pop("NUM_PROXIES", None)
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    result = run_manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == trusted
