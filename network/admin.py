@@ -69,11 +69,12 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(MembershipChange)
 class MembershipChangeAdmin(admin.ModelAdmin):
-    """The history is a record: staff read it, nobody edits it."""
+    """The history is a record: staff read it, nobody edits it. The reason is
+    the person's words, sealed at rest: not shown here."""
 
-    list_display = ["at", "network", "kind", "person", "actor", "reason"]
+    list_display = ["at", "network", "kind", "person", "actor"]
     list_filter = ["kind", "network"]
-    readonly_fields = ["network", "person", "invited_phone_number", "kind", "actor", "reason", "at"]
+    fields = readonly_fields = ["network", "person", "invited_phone_number", "kind", "actor", "at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -86,12 +87,15 @@ class MembershipChangeAdmin(admin.ModelAdmin):
 class JoinRequestAdmin(admin.ModelAdmin):
     list_display = ["person", "network", "status", "created_at", "decided_by"]
     list_filter = ["status", "network"]
+    # The applicant's note and the decision's reason are sealed personal text.
+    exclude = ["note", "decision_reason"]
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["phone_number", "network", "role", "status", "created_at", "invited_by"]
     list_filter = ["status", "network"]
+    exclude = ["note"]  # sealed personal text
 
 
 class ShiftExceptionInline(admin.TabularInline):
@@ -144,6 +148,7 @@ class AssetAdmin(admin.ModelAdmin):
 class TieAdmin(admin.ModelAdmin):
     """Staff see that ties exist (for support); labels are the member's own words."""
 
-    list_display = ["owner", "kind", "label", "strength", "visibility"]
+    list_display = ["owner", "kind", "strength", "visibility"]
+    exclude = ["label", "relationship"]
     list_filter = ["kind", "visibility"]
     autocomplete_fields = ["owner", "linked_person"]
