@@ -27,6 +27,18 @@ def _empty_push_outbox():
     push.outbox.clear()
 
 
+def send_message(client, conversation_id, text: str, key: str) -> dict:
+    """A message sent over REST as a client would; it must be accepted."""
+    response = client.post(
+        f"/api/v1/conversations/{conversation_id}/messages/",
+        {"text": text},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
 def put_on_call(person: Person, network: Network, *, actor: Person, now: datetime) -> None:
     membership = Membership.objects.get(person=person, network=network, left_at__isnull=True)
     do_set_readiness(membership=membership, actor=actor, ready=True)

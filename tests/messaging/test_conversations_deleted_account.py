@@ -9,20 +9,10 @@ from asgiref.sync import sync_to_async
 
 from messaging.consumers import CLOSE_SESSION_ENDED
 from tests.conftest import sign_in
+from tests.messaging.conftest import send_message
 from tests.messaging.test_websocket import communicator, connected
 
 pytestmark = pytest.mark.django_db
-
-
-def send(client, conversation_id, text: str, key: str):
-    response = client.post(
-        f"/api/v1/conversations/{conversation_id}/messages/",
-        {"text": text},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY=key,
-    )
-    assert response.status_code == 201, response.json()
-    return response.json()
 
 
 def delete_account(client) -> None:
@@ -37,11 +27,11 @@ def talked(api, network, member, peer):
     direct_id = amara.post("/api/v1/conversations/direct/", {"person_id": peer.pk}, format="json").json()[
         "id"
     ]
-    send(amara, direct_id, "are you around tonight?", "a-1")
-    send(ben, direct_id, "yes, after eight", "b-1")
-    send(amara, direct_id, "thank you", "a-2")
+    send_message(amara, direct_id, "are you around tonight?", "a-1")
+    send_message(ben, direct_id, "yes, after eight", "b-1")
+    send_message(amara, direct_id, "thank you", "a-2")
     group_id = amara.get(f"/api/v1/networks/{network.pk}/conversation/").json()["id"]
-    send(amara, group_id, "hello everyone", "a-3")
+    send_message(amara, group_id, "hello everyone", "a-3")
     amara.post(f"/api/v1/conversations/{direct_id}/receipts/", {"read_through": 2}, format="json")
     return direct_id, group_id
 

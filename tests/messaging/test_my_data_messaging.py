@@ -11,6 +11,7 @@ import json
 import pytest
 
 from messaging.models import Conversation
+from tests.messaging.conftest import send_message
 
 pytestmark = pytest.mark.django_db
 
@@ -19,17 +20,6 @@ PEER_WORDS = "canary-peer-words: on my way"
 MEMBER_WORDS = "canary-member-words: thank you for coming"
 DEBRIEF_WORDS = "canary-debrief: we talked for an hour"
 MEMBER_DEBRIEF = "canary-member-debrief: it helped"
-
-
-def send(client, conversation_id, text: str, key: str) -> dict:
-    response = client.post(
-        f"/api/v1/conversations/{conversation_id}/messages/",
-        {"text": text},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY=key,
-    )
-    assert response.status_code == 201, response.json()
-    return response.json()
 
 
 @pytest.fixture
@@ -44,8 +34,8 @@ def lived(api, crisis):
     alert_id = raised.json()["id"]
     assert api(bea).post(f"/api/v1/alerts/{alert_id}/accept/").status_code == 200
     conversation_id = str(Conversation.objects.get(alert_id=alert_id).pk)
-    peer_message = send(api(bea), conversation_id, PEER_WORDS, "b-1")
-    send(api(amara), conversation_id, MEMBER_WORDS, "m-1")
+    peer_message = send_message(api(bea), conversation_id, PEER_WORDS, "b-1")
+    send_message(api(amara), conversation_id, MEMBER_WORDS, "m-1")
     resolved = api(bea).post(
         f"/api/v1/alerts/{alert_id}/resolve/",
         {"debrief": {"how_it_went": DEBRIEF_WORDS, "emergency_services": "avoided"}},
