@@ -102,26 +102,6 @@ def client_key_from(request: Request) -> str:
     return key
 
 
-def send_message(*, person: Person, conversation_id: Any, text: Any, client_key: str) -> actions.Sent:
-    """Shared by the REST view and the websocket frame."""
-    conversation = sel.access_conversation_by_id(person=person, conversation_id=conversation_id)
-    if text is not None and not isinstance(text, str):
-        raise ValidationError({"text": ["Send the text as a string."]})
-    data = SendMessageIn(data={"text": text} if text is not None else {})
-    data.is_valid(raise_exception=True)
-    return actions.do_send_message(
-        conversation_id=conversation.pk, author=person, client_id=client_key, text=data.validated_data["text"]
-    )
-
-
-def update_receipts(*, person: Person, conversation_id: Any, body: dict[str, Any]) -> Any:
-    """Shared by the REST view and the websocket frame."""
-    conversation = sel.access_conversation_by_id(person=person, conversation_id=conversation_id)
-    data = ReceiptsIn(data=body)
-    data.is_valid(raise_exception=True)
-    return actions.do_update_receipts(conversation=conversation, person=person, **data.validated_data)
-
-
 def _sent_response(sent: actions.Sent, person: Person) -> Response:
     conversation = sent.message.conversation
     body = message_body(
@@ -229,7 +209,7 @@ class MessageListApi(APIView):
     )
     def post(self, request: Request, conversation_id: str) -> Response:
         """Send a message. A retry with the same Idempotency-Key returns the first (200)."""
-        sent = send_message(
+        sent = actions.check_send_message(
             person=request.user,
             conversation_id=conversation_id,
             text=request.data.get("text") if hasattr(request.data, "get") else None,
@@ -304,7 +284,9 @@ class ReceiptsApi(APIView):
     @extend_schema(request=ReceiptsIn, responses=ReceiptsOut)
     def post(self, request: Request, conversation_id: str) -> Response:
         """You have received / read everything up to these orders (watermarks only move forward)."""
-        row = update_receipts(person=request.user, conversation_id=conversation_id, body=request.data)
+        row = actions.check_update_receipts(
+            person=request.user, conversation_id=conversation_id, body=request.data
+        )
         return Response(
             ReceiptsOut({"delivered_through": row.delivered_through, "read_through": row.read_through}).data
         )

@@ -335,7 +335,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             )
         return None
 
-    # Message frames: the same actions as the REST API (messaging.api_conversations).
+    # Message frames: the same entry points as the REST API (messaging.actions.conversations).
     async def on_message_send(self, frame: dict[str, Any]) -> None:
         client_id = frame.get("id")
         if not isinstance(client_id, str) or not 1 <= len(client_id) <= 200:
@@ -358,9 +358,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             )
 
     def _send_message(self, frame: dict[str, Any], client_id: str) -> Any:
-        from messaging.api_conversations import send_message
+        from messaging.actions.conversations import check_send_message
 
-        return send_message(
+        return check_send_message(
             person=self.person,
             conversation_id=frame.get("conversation_id"),
             text=frame.get("text"),
@@ -381,10 +381,12 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             )
 
     def _update_receipts(self, frame: dict[str, Any]) -> Any:
-        from messaging.api_conversations import update_receipts
+        from messaging.actions.conversations import check_update_receipts
 
         body = {k: v for k, v in frame.items() if k in ("delivered_through", "read_through")}
-        return update_receipts(person=self.person, conversation_id=frame.get("conversation_id"), body=body)
+        return check_update_receipts(
+            person=self.person, conversation_id=frame.get("conversation_id"), body=body
+        )
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         """Relayed to the others' sockets over the channel layer; never stored.

@@ -54,6 +54,7 @@ from messaging.models import (
     Participant,
 )
 from messaging.models.events import EventSequence
+from messaging.serializers_conversations import ReceiptsIn, SendMessageIn
 from network.models import Membership, Network, Person
 from network.selectors import shared_networks
 
@@ -259,6 +260,20 @@ def _confirm_first_contact(conversation: Conversation, author: Person, now: date
         do_confirm_contact(alert_id=alert.pk, person=author, now=now)
 
 
+def check_send_message(*, person: Person, conversation_id: Any, text: Any, client_key: str) -> Sent:
+    """The entry point of both fronts (REST and the websocket's message.send):
+    find the conversation with the caller's access checked, parse the text,
+    then do_send_message."""
+    conversation = sel.access_conversation_by_id(person=person, conversation_id=conversation_id)
+    if text is not None and not isinstance(text, str):
+        raise ValidationError({"text": ["Send the text as a string."]})
+    data = SendMessageIn(data={"text": text} if text is not None else {})
+    data.is_valid(raise_exception=True)
+    return do_send_message(
+        conversation_id=conversation.pk, author=person, client_id=client_key, text=data.validated_data["text"]
+    )
+
+
 def do_send_message(
     *,
     conversation_id: Any,
@@ -410,6 +425,15 @@ def _my_row(conversation: Conversation, person: Person, now: datetime) -> Partic
         conversation=conversation, person=person, defaults={"joined_at": now}
     )
     return row
+
+
+def check_update_receipts(*, person: Person, conversation_id: Any, body: dict[str, Any]) -> Participant:
+    """The entry point of both fronts (REST and the websocket's
+    message.receipt): access check, parse the watermarks, do_update_receipts."""
+    conversation = sel.access_conversation_by_id(person=person, conversation_id=conversation_id)
+    data = ReceiptsIn(data=body)
+    data.is_valid(raise_exception=True)
+    return do_update_receipts(conversation=conversation, person=person, **data.validated_data)
 
 
 def do_update_receipts(
