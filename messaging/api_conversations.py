@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from config.pagination import Pagination
 from messaging import selectors_conversations as sel
+from messaging.actions import check_ins, moderation
 from messaging.actions import conversations as actions
 from messaging.models import Conversation, Message, MessageReport
 from messaging.serializers_conversations import (
@@ -241,7 +242,7 @@ class ReportMessageApi(APIView):
         )
         data = ReportIn(data=request.data)
         data.is_valid(raise_exception=True)
-        report = actions.do_report_message(message=message, reporter=request.user, **data.validated_data)
+        report = moderation.do_report_message(message=message, reporter=request.user, **data.validated_data)
         return Response(report_body(report=report, with_message=False), status=status.HTTP_201_CREATED)
 
 
@@ -316,7 +317,7 @@ class MessagingPreferenceApi(APIView):
         facilitators of your networks can still reach you)."""
         data = PreferenceIn(data=request.data)
         data.is_valid(raise_exception=True)
-        preference = actions.do_set_direct_messages(
+        preference = moderation.do_set_direct_messages(
             person=request.user, enabled=data.validated_data["direct_messages"]
         )
         return Response({"direct_messages": preference.direct_messages})
@@ -339,7 +340,7 @@ class BlockListApi(APIView):
         data = PersonIdIn(data=request.data)
         data.is_valid(raise_exception=True)
         other = sel.access_person_to_message(person=request.user, person_id=data.validated_data["person_id"])
-        block = actions.do_block_person(person=request.user, blocked=other)
+        block = moderation.do_block_person(person=request.user, blocked=other)
         return Response(
             BlockOut({"person": _person_ref(other), "created_at": block.created_at}).data,
             status=status.HTTP_201_CREATED,
@@ -349,7 +350,7 @@ class BlockListApi(APIView):
 class BlockDetailApi(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, person_id: int) -> Response:
-        if not actions.do_unblock_person(person=request.user, blocked_id=person_id):
+        if not moderation.do_unblock_person(person=request.user, blocked_id=person_id):
             raise ValidationError({"person_id": ["You have not blocked this person."]})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -363,7 +364,7 @@ class CheckInApi(APIView):
         data = CheckInIn(data=request.data)
         data.is_valid(raise_exception=True)
         other = sel.access_person_to_message(person=request.user, person_id=data.validated_data["person_id"])
-        sent = actions.do_send_check_in(
+        sent = check_ins.do_send_check_in(
             sender=request.user,
             recipient=other,
             client_id=client_key_from(request),
@@ -401,7 +402,7 @@ class FollowUpCheckInApi(APIView):
         follow_up = sel.access_follow_up_by_id(person=request.user, follow_up_id=follow_up_id)
         data = SendMessageIn(data=request.data)
         data.is_valid(raise_exception=True)
-        sent = actions.do_send_follow_up_check_in(
+        sent = check_ins.do_send_follow_up_check_in(
             follow_up=follow_up,
             person=request.user,
             client_id=client_key_from(request),
@@ -423,5 +424,5 @@ class MessageRetentionApi(APIView):
         network = access_network_by_id(person=request.user, network_id=network_id, roles=FACILITATORS)
         data = RetentionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        retention = actions.do_set_message_retention(network=network, days=data.validated_data["days"])
+        retention = moderation.do_set_message_retention(network=network, days=data.validated_data["days"])
         return Response({"network_id": network.pk, "days": retention.days})

@@ -60,6 +60,11 @@ def person_ref(person: Any) -> dict[str, Any] | None:
     return None if person is None else {"id": person.pk, "display_name": person.display_name}
 
 
+def network_ref(network: Any) -> dict[str, Any]:
+    """A network as events name them: its id and name."""
+    return {"id": network.pk, "name": network.name}
+
+
 MEMBERSHIP_CHANGED = register(
     "membership.changed",
     "Membership changed in one of your networks: you joined, left, were marked ready, or (for "

@@ -18,7 +18,7 @@ from django.utils import timezone
 from crisisplans.actions import do_deliver_owner_notice
 from crisisplans.selectors import notices_due_for_text
 from messaging import events
-from messaging.actions import alerts, conversations, notifications
+from messaging.actions import alerts, conversations, moderation, notifications
 from messaging.models import Alert, FollowUp, Offer
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def send_message_fallbacks(participant_id: int) -> str:
 
 @shared_task(name="messaging.tasks.purge_old_messages")
 def purge_old_messages() -> int:
-    return conversations.do_purge_old_messages()
+    return moderation.do_purge_old_messages()
 
 
 @shared_task(name="messaging.tasks.sweep_due_alert_work")

@@ -1,5 +1,6 @@
-"""Every write of a conversation's life: open, send, delete, receipts, mute,
-direct-message choices and blocks, check-ins, reports and retention.
+"""Every write of a conversation's life: open, send, delete, receipts, mute
+(check-ins are in messaging.actions.check_ins; direct-message choices,
+blocks, reports and retention in messaging.actions.moderation).
 
 Sending locks the conversation row and takes ``last_order + 1``: orders are
 gap-free per conversation and follow commit order, the way per-person event
@@ -38,19 +39,15 @@ from messaging.event_types import (
     MESSAGE_DELETED,
     MESSAGE_NEW,
     MESSAGE_RECEIPT,
-    MESSAGE_REPORTED,
+    network_ref,
     person_ref,
 )
 from messaging.events import send_event_on_commit
 from messaging.models import (
     Alert,
-    Block,
     Conversation,
     FollowUp,
     Message,
-    MessageReport,
-    MessageRetention,
-    MessagingPreference,
     Participant,
 )
 from messaging.models.events import EventSequence
@@ -71,14 +68,14 @@ class ConversationClosed(Conflict):
     default_code = "conversation_closed"
 
 
+class FollowUpAnswered(Conflict):
+    default_detail = "This follow-up already has its check-in."
+
+
 class DirectMessagesClosed(PermissionDenied):
     # One answer for "direct messages off" and "blocked", so a block is not revealed.
     default_detail = "This person is not taking direct messages from you."
     default_code = "direct_messages_closed"
-
-
-def _network_ref(network: Network) -> dict[str, Any]:
-    return {"id": network.pk, "name": network.name}
 
 
 def _announce(conversation: Conversation, person_ids: list[int]) -> None:
@@ -87,7 +84,7 @@ def _announce(conversation: Conversation, person_ids: list[int]) -> None:
         data={
             "conversation_id": str(conversation.pk),
             "kind": conversation.kind,
-            "network": _network_ref(conversation.network),
+            "network": network_ref(conversation.network),
             "alert_id": str(conversation.alert_id) if conversation.alert_id else None,
         },
         person_ids=person_ids,
@@ -206,13 +203,14 @@ def _validate_text(text: str, *, kind: str) -> str:
     return text
 
 
-def _validate_client_id(client_id: Any) -> str:
+def validate_client_id(client_id: Any) -> str:
     if not isinstance(client_id, str) or not 1 <= len(client_id.strip()) <= 200:
         raise ValidationError({"client_id": ["Send a client-made id of 1 to 200 characters."]})
     return client_id.strip()
 
 
-def _replay(existing: Message, *, conversation_id: Any, text: str, kind: str) -> Sent:
+def replay_message(existing: Message, *, conversation_id: Any, text: str, kind: str) -> Sent:
+    """A retried send: the first message, or MessageKeyReused for other text."""
     same = (
         str(existing.conversation_id) == str(conversation_id)
         and existing.kind == kind
@@ -221,14 +219,6 @@ def _replay(existing: Message, *, conversation_id: Any, text: str, kind: str) ->
     if not same:
         raise MessageKeyReused
     return Sent(message=existing, created=False)
-
-
-def _replay_check_in(author: Person, client_id: str, *, text: str, kind: str) -> Sent | None:
-    """A retried check-in: answered with the first, in the conversation it went to."""
-    existing = Message.objects.filter(author=author, client_id=_validate_client_id(client_id)).first()
-    if existing is None:
-        return None
-    return _replay(existing, conversation_id=existing.conversation_id, text=text, kind=kind)
 
 
 def _require_may_send(conversation: Conversation, author: Person, *, via_follow_up: bool) -> None:
@@ -287,11 +277,11 @@ def do_send_message(
     """Add a message to a conversation the caller already has access to
     (access_conversation_by_id). Idempotent on ``client_id``."""
     now = now or timezone.now()
-    client_id = _validate_client_id(client_id)
+    client_id = validate_client_id(client_id)
     text = _validate_text(text, kind=kind)
     existing = Message.objects.filter(author=author, client_id=client_id).first()
     if existing is not None:
-        return _replay(existing, conversation_id=conversation_id, text=text, kind=kind)
+        return replay_message(existing, conversation_id=conversation_id, text=text, kind=kind)
     try:
         with transaction.atomic():
             conversation = Conversation.objects.select_related("alert", "network").get(pk=conversation_id)
@@ -305,7 +295,7 @@ def do_send_message(
             # A concurrent retry that committed while we waited for the lock.
             existing = Message.objects.filter(author=author, client_id=client_id).first()
             if existing is not None:
-                return _replay(existing, conversation_id=conversation_id, text=text, kind=kind)
+                return replay_message(existing, conversation_id=conversation_id, text=text, kind=kind)
             conversation.last_order += 1
             conversation.save(update_fields=["last_order"])
             sealed = crypto.encrypt(
@@ -329,8 +319,8 @@ def do_send_message(
         # was answered by another device: answer as a retry or refuse.
         existing = Message.objects.filter(author=author, client_id=client_id).first()
         if existing is None:
-            raise Conflict("This follow-up already has its check-in.") from None
-        return _replay(existing, conversation_id=conversation_id, text=text, kind=kind)
+            raise FollowUpAnswered from None
+        return replay_message(existing, conversation_id=conversation_id, text=text, kind=kind)
     return Sent(message=message, created=True)
 
 
@@ -499,151 +489,6 @@ def do_mute_conversation(
         row.muted, row.muted_until = muted, until if muted else None
         row.save(update_fields=["muted", "muted_until"])
     return row
-
-
-# --- direct-message choices and blocks ---------------------------------------------------
-
-
-def do_set_direct_messages(*, person: Person, enabled: bool) -> MessagingPreference:
-    with transaction.atomic():
-        preference, _ = MessagingPreference.objects.update_or_create(
-            person=person, defaults={"direct_messages": enabled}
-        )
-    return preference
-
-
-def do_block_person(*, person: Person, blocked: Person, now: datetime | None = None) -> Block:
-    if blocked.pk == person.pk:
-        raise ValidationError({"person_id": ["You cannot block yourself."]})
-    with transaction.atomic():
-        block, _ = Block.objects.get_or_create(
-            blocker=person, blocked=blocked, defaults={"created_at": now or timezone.now()}
-        )
-    return block
-
-
-def do_unblock_person(*, person: Person, blocked_id: int) -> bool:
-    with transaction.atomic():
-        return Block.objects.filter(blocker=person, blocked_id=blocked_id).delete()[0] > 0
-
-
-# --- check-ins ------------------------------------------------------------------------------
-
-
-def do_send_check_in(
-    *, sender: Person, recipient: Person, client_id: str, text: str = "", now: datetime | None = None
-) -> Sent:
-    """ "Thinking of you": a check-in message in the direct conversation,
-    under the same rules as any direct message (direct messages off and
-    blocks stop it)."""
-    now = now or timezone.now()
-    replayed = _replay_check_in(sender, client_id, text=text, kind=Message.Kind.CHECK_IN)
-    if replayed is not None:
-        return replayed
-    conversation = do_start_direct_conversation(person=sender, other=recipient, now=now).conversation
-    return do_send_message(
-        conversation_id=conversation.pk,
-        author=sender,
-        client_id=client_id,
-        text=text,
-        kind=Message.Kind.CHECK_IN,
-        now=now,
-    )
-
-
-def do_send_follow_up_check_in(
-    *, follow_up: FollowUp, person: Person, client_id: str, text: str, now: datetime | None = None
-) -> Sent:
-    """The follow-up check-in after an alert, from the person the plan named
-    (prompted by alert.follow_up_due): a real message in their direct
-    conversation with the member. The member asked for it in their plan, so
-    their direct-message choice does not stop it; a block does."""
-    now = now or timezone.now()
-    if follow_up.check_in_by_id != person.pk:
-        raise PermissionDenied("This follow-up is someone else's.")
-    replayed = _replay_check_in(person, client_id, text=text, kind=Message.Kind.FOLLOW_UP)
-    if replayed is not None:
-        return replayed
-    if Message.objects.filter(follow_up=follow_up).exists():
-        raise Conflict("This follow-up already has its check-in.")
-    conversation = do_start_direct_conversation(
-        person=person, other=follow_up.member, now=now, via_follow_up=True
-    ).conversation
-    return do_send_message(
-        conversation_id=conversation.pk,
-        author=person,
-        client_id=client_id,
-        text=text,
-        kind=Message.Kind.FOLLOW_UP,
-        follow_up=follow_up,
-        now=now,
-    )
-
-
-# --- reports and retention -----------------------------------------------------------------
-
-
-def do_report_message(
-    *, message: Message, reporter: Person, reason: str, now: datetime | None = None
-) -> MessageReport:
-    """Tell the facilitators of the conversation's network. Reporting shares
-    that one message with them (GET /message-reports/); reporting twice
-    returns the first report."""
-    now = now or timezone.now()
-    if message.author_id == reporter.pk:
-        raise ValidationError({"message": ["You cannot report your own message."]})
-    network = message.conversation.network
-    with transaction.atomic():
-        report, created = MessageReport.objects.get_or_create(
-            message=message,
-            reporter=reporter,
-            defaults={"network": network, "reason": reason, "created_at": now},
-        )
-        if created:
-            facilitators = Membership.objects.filter(
-                network=network, left_at__isnull=True, role=Membership.Role.FACILITATOR
-            ).values_list("person_id", flat=True)
-            send_event_on_commit(
-                event_type=MESSAGE_REPORTED,
-                data={"report_id": report.pk, "network": _network_ref(network), "reason": reason},
-                person_ids=list(facilitators),
-            )
-    return report
-
-
-def do_set_message_retention(*, network: Network, days: int, now: datetime | None = None) -> MessageRetention:
-    if not settings.MESSAGE_RETENTION_MIN_DAYS <= days <= settings.MESSAGE_RETENTION_MAX_DAYS:
-        raise ValidationError(
-            {
-                "days": [
-                    f"Keep messages {settings.MESSAGE_RETENTION_MIN_DAYS} to "
-                    f"{settings.MESSAGE_RETENTION_MAX_DAYS} days."
-                ]
-            }
-        )
-    with transaction.atomic():
-        retention, _ = MessageRetention.objects.update_or_create(
-            network=network, defaults={"days": days, "updated_at": now or timezone.now()}
-        )
-    return retention
-
-
-def do_purge_old_messages(*, now: datetime | None = None) -> int:
-    """Delete every message older than its network's retention period (the
-    scheduled task). Conversations stay, with their order counters, so later
-    messages keep increasing orders."""
-    now = now or timezone.now()
-    deleted = 0
-    network_ids = Conversation.objects.values_list("network_id", flat=True).distinct()
-    for network in Network.objects.filter(pk__in=network_ids):
-        cutoff = now - timedelta(days=sel.retention_days_of(network=network))
-        with transaction.atomic():
-            deleted += (
-                Message.objects.filter(conversation__network=network, created_at__lt=cutoff)
-                .delete()[1]
-                .get("messaging.Message", 0)
-            )
-    return deleted
 
 
 def pending_participants(*, now: datetime) -> list[int]:

@@ -27,7 +27,7 @@ from crisisplans.access import decide_sections
 from crisisplans.models import AccessRecord, Plan
 from messaging import selectors, tasks
 from messaging.actions import alerts
-from messaging.actions.conversations import do_block_person
+from messaging.actions.moderation import do_block_person
 from messaging.models import Alert, EscalationStepRun, Event, Offer
 from tests.crisisplans.factories import full_sections
 from tests.messaging.conftest import make_crisis

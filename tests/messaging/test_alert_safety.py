@@ -18,7 +18,7 @@ from crisisplans.access import decide_sections, may_read_section
 from crisisplans.models import AccessRecord, Audience, Plan
 from messaging import tasks
 from messaging.actions import alerts
-from messaging.actions.conversations import do_block_person
+from messaging.actions.moderation import do_block_person
 from messaging.models import Alert, Event, Offer
 from network.models import Membership
 from tests.crisisplans.factories import full_sections

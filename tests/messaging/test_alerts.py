@@ -354,7 +354,7 @@ def test_a_member_who_deletes_their_account_mid_alert_has_it_cancelled(crisis):
 
 
 def test_a_peer_the_member_blocked_is_never_offered_their_alert(crisis):
-    from messaging.actions.conversations import do_block_person
+    from messaging.actions.moderation import do_block_person
 
     do_block_person(person=crisis.member, blocked=crisis.peers[0])
     alert = crisis.raise_alert()

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.actions import alerts
+from messaging.actions import alerts, moderation
 from messaging.actions import conversations as actions
 from messaging.models import Alert, Conversation, Event, FollowUp, Message, MessageReport, Offer, Participant
 from network.models import Membership
@@ -350,7 +350,7 @@ def test_a_follow_up_check_in_is_a_real_message_to_the_member(crisis, api):
     )
     follow_up = FollowUp.objects.get(alert=alert)
     # The member turned direct messages off: the check-in they asked for still comes.
-    actions.do_set_direct_messages(person=crisis.member, enabled=False)
+    moderation.do_set_direct_messages(person=crisis.member, enabled=False)
     tasks.sweep(now=follow_up.due_at + timedelta(seconds=1))
     checker = follow_up.check_in_by
     assert events_of(checker, "alert.follow_up_due")[0]["alert_id"] == str(alert.pk)
@@ -436,7 +436,7 @@ def test_retention_deletes_old_messages_and_nothing_else(network, member, peer, 
     old_there = actions.do_send_message(
         conversation_id=there.pk, author=a, client_id="2", text="ancient", now=now - timedelta(days=366)
     ).message
-    assert actions.do_purge_old_messages(now=now) == 2
+    assert moderation.do_purge_old_messages(now=now) == 2
     assert set(Message.objects.values_list("pk", flat=True)) == {kept_here.pk, kept_there.pk}
     assert not Message.objects.filter(pk__in=[old_here.pk, old_there.pk]).exists()
     # Orders keep counting after a purge.
