@@ -24,7 +24,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
 ]
 
-handler400 = "config.problems.bad_request"
-handler403 = "config.problems.permission_denied"
-handler404 = "config.problems.not_found"
-handler500 = "config.problems.server_error"
+handler400 = "foundation.problems.bad_request"
+handler403 = "foundation.problems.permission_denied"
+handler404 = "foundation.problems.not_found"
+handler500 = "foundation.problems.server_error"

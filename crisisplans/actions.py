@@ -16,7 +16,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 
-from config.problems import Conflict
 from crisisplans import crypto, signals
 from crisisplans.access import decide_sections, relationship
 from crisisplans.models import (
@@ -35,6 +34,7 @@ from crisisplans.models import (
 )
 from crisisplans.reading import BREAK_GLASS_PURPOSE, COMMENT_PURPOSE, REVISION_PURPOSE, decrypt_revision
 from crisisplans.sections import SECTION_NAMES, referenced_person_ids
+from foundation.problems import Conflict
 from network.actions.auth import do_revoke_device
 from network.models import Device, Membership, Network, Person
 from network.selectors import current_memberships, role_in, shared_networks

@@ -13,8 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import Pagination
-from config.problems import Conflict
 from crisisplans import actions, exports, selectors
 from crisisplans.access import grace_period_for, relationship
 from crisisplans.models import AccessRecord, Audience, Plan, SectionConsent
@@ -43,6 +41,8 @@ from crisisplans.serializers import (
     SignOffIn,
     SignOffOut,
 )
+from foundation.pagination import Pagination
+from foundation.problems import Conflict
 from network.idempotency import idempotent
 from network.models import Person
 

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import Pagination
+from foundation.pagination import Pagination
 from messaging import selectors_conversations as sel
 from messaging.actions import check_ins, moderation
 from messaging.actions import conversations as actions

@@ -20,7 +20,7 @@ from django.db import DatabaseError, OperationalError
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from config.problems import is_pool_timeout
+from foundation.problems import is_pool_timeout
 from messaging import events, frames, ws_limits
 from messaging.acks import ack_writer
 from messaging.events import group_for_device, group_for_person
@@ -310,7 +310,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         """Run a sync action; a refused one becomes an error frame and changes nothing."""
         from rest_framework.exceptions import APIException, ValidationError
 
-        from config.problems import flatten_field_errors
+        from foundation.problems import flatten_field_errors
 
         try:
             return await database_sync_to_async(fn)(*args)

@@ -20,7 +20,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.problems import UnprocessableRequest
+from foundation.problems import UnprocessableRequest
 from network.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"

@@ -237,10 +237,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "foundation.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.problems.exception_handler",
+    "EXCEPTION_HANDLER": "foundation.problems.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_code_number": env.str("THROTTLE_LOGIN_CODE_NUMBER", default="5/hour"),
         "login_code_address": env.str("THROTTLE_LOGIN_CODE_ADDRESS", default="30/hour"),

@@ -25,10 +25,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.problems import Conflict, UnprocessableRequest
 from crisisplans import crypto
 from crisisplans.actions import do_prompt_review_after_crisis
 from crisisplans.selectors import aftercare_for
+from foundation.problems import Conflict, UnprocessableRequest
 from messaging import recipients, scheduling
 from messaging.actions.conversations import do_open_alert_conversation
 from messaging.event_types import (

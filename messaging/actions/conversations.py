@@ -29,8 +29,8 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from config.problems import Conflict, UnprocessableRequest
 from crisisplans import crypto
+from foundation.problems import Conflict, UnprocessableRequest
 from messaging import scheduling
 from messaging import selectors_conversations as sel
 from messaging.actions.notifications import push_to_person, sms_to_person

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
-from config.problems import Conflict
+from foundation.problems import Conflict
 from messaging.models import PushSubscription
 from network.models import Person
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from phonenumber_field.phonenumber import PhoneNumber
 
-from config.problems import SmsUnavailable
+from foundation.problems import SmsUnavailable
 from network.models import Device, LoginCode, Person, WebsocketTicket
 from network.signals import device_revoked
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from config.problems import Conflict
+from foundation.problems import Conflict
 from network.models import Asset, AssetReport, Network, Person, Tie
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 from rest_framework.exceptions import ValidationError
 
-from config.problems import Conflict
+from foundation.problems import Conflict
 from network.actions.auth import send_sms
 from network.models import (
     Invitation,

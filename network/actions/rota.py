@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from config.problems import Conflict
+from foundation.problems import Conflict
 from network.actions.auth import _keyed_hash
 from network.models import AlertOffer, CalendarFeed, Membership, Network, Person, Shift, ShiftException
 from network.recurrence import InvalidRecurrence, occurrence_exists, parse_rrule

@@ -104,7 +104,7 @@ def test_an_unexpected_error_in_an_api_view_is_a_json_500(api, member):
 def test_an_exhausted_database_pool_answers_503_with_retry_after_not_500():
     """Overload is not a bug: when no pooled connection comes free in time the
     client is told to retry (its Idempotency-Key makes the retry safe)."""
-    from config.problems import exception_handler
+    from foundation.problems import exception_handler
     from tests.conftest import pool_timeout
 
     response = exception_handler(pool_timeout(), {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.problems import Conflict
+from foundation.problems import Conflict
 from messaging.models import Event
 from network import actions
 from network.models import JoinRequest, Membership
