@@ -53,14 +53,14 @@ def send_conversation_fallbacks(conversation_id: str) -> int:
     claims) for itself, so an early, late or doubled task sends nothing twice."""
     return _each(
         conversations.participants_waiting(conversation_id=conversation_id),
-        lambda pk: conversations.do_send_message_fallbacks(participant_id=pk) != "",
+        lambda pk: notifications.do_send_message_fallbacks(participant_id=pk) != "",
     )
 
 
 @shared_task(name="messaging.tasks.send_message_fallbacks")
 def send_message_fallbacks(participant_id: int) -> str:
     """Kept for tasks queued before send_conversation_fallbacks replaced it."""
-    return conversations.do_send_message_fallbacks(participant_id=participant_id)
+    return notifications.do_send_message_fallbacks(participant_id=participant_id)
 
 
 @shared_task(name="messaging.tasks.purge_old_messages")
@@ -144,6 +144,6 @@ def sweep_messages(*, now: datetime | None = None) -> dict[str, int]:
     return {
         "message_fallbacks": _each(
             conversations.pending_participants(now=now),
-            lambda pk: conversations.do_send_message_fallbacks(participant_id=pk, now=now),
+            lambda pk: notifications.do_send_message_fallbacks(participant_id=pk, now=now),
         )
     }

@@ -31,9 +31,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from crisisplans import crypto
 from foundation.problems import Conflict, UnprocessableRequest
-from messaging import scheduling
 from messaging import selectors_conversations as sel
-from messaging.actions.notifications import push_to_person, sms_to_person
+from messaging.actions.notifications import on_commit_check_message_delivery
 from messaging.event_types import (
     CONVERSATION_ADDED,
     MESSAGE_DELETED,
@@ -52,7 +51,7 @@ from messaging.models import (
 )
 from messaging.models.events import EventSequence
 from messaging.serializers_conversations import ReceiptsIn, SendMessageIn
-from network.models import Membership, Network, Person
+from network.models import Network, Person
 from network.selectors import shared_networks
 
 logger = logging.getLogger(__name__)
@@ -369,7 +368,7 @@ def _deliver(conversation: Conversation, message: Message, *, author: Person, no
         )
     )
     if armed:
-        _on_commit_check_delivery(conversation_id=conversation.pk, pending_since=now)
+        on_commit_check_message_delivery(conversation_id=conversation.pk, pending_since=now)
 
 
 # --- deleting, receipts, mute --------------------------------------------------------------
@@ -509,108 +508,10 @@ def pending_participants(*, now: datetime) -> list[int]:
     )
 
 
-# --- offline fallbacks -------------------------------------------------------------------------
-
-
-def message_notification_text(*, network_name: str) -> str:
-    """No content, no sender: only that there is something to read."""
-    return f"You have a new message in {network_name}. Open the app."
-
-
-def _on_commit_check_delivery(*, conversation_id: Any, pending_since: datetime) -> None:
-    """Two tasks per message (push time, SMS time), each checking every
-    participant of the conversation still waiting: not two per recipient,
-    since each publish is a Redis round trip inside the sender's request."""
-    push_at = pending_since + timedelta(seconds=settings.MESSAGE_PUSH_AFTER_SECONDS)
-    sms_at = push_at + timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS)
-    for eta in (push_at, sms_at):
-        transaction.on_commit(
-            lambda eta=eta: scheduling._enqueue("send_conversation_fallbacks", (str(conversation_id),), eta)
-        )
-
-
 def participants_waiting(*, conversation_id: Any) -> list[int]:
     """Participants of one conversation with an unseen message (for its fallback task)."""
     return list(
         Participant.objects.filter(conversation_id=conversation_id, pending_since__isnull=False).values_list(
             "pk", flat=True
         )
-    )
-
-
-def _still_wanted(row: Participant, now: datetime) -> bool:
-    """Re-read right before each send: still unseen, not muted, still in it."""
-    row.refresh_from_db(fields=["pending_since", "pending_event_seq", "muted", "muted_until"])
-    if row.pending_since is None or row.is_muted(now=now):
-        return False
-    if row.conversation.kind == Conversation.Kind.GROUP:
-        return Membership.objects.filter(
-            person_id=row.person_id, network_id=row.conversation.network_id, left_at__isnull=True
-        ).exists()
-    return True
-
-
-def _acked(row: Participant) -> bool:
-    acked = EventSequence.objects.filter(person_id=row.person_id).values_list("acked_seq", flat=True).first()
-    return row.pending_event_seq is not None and acked is not None and acked >= row.pending_event_seq
-
-
-def do_send_message_fallbacks(*, participant_id: int, now: datetime | None = None) -> str:
-    """Push once a message has waited MESSAGE_PUSH_AFTER_SECONDS with no
-    device acking its event, SMS once the push has waited
-    MESSAGE_SMS_AFTER_PUSH_SECONDS (alert and direct conversations only: a
-    group chat does not text everyone's phone). One notification covers
-    every message since the first unseen one. Each send is claimed with a
-    conditional update, so two workers cannot both send. Returns what it
-    sent ("", "push", "sms")."""
-    now = now or timezone.now()
-    row = (
-        Participant.objects.select_related("conversation__network", "person")
-        .filter(pk=participant_id)
-        .first()
-    )
-    if row is None or not _still_wanted(row, now):
-        return ""
-    if _acked(row):
-        Participant.objects.filter(pk=row.pk, pending_event_seq=row.pending_event_seq).update(
-            pending_event_seq=None, pending_since=None
-        )
-        return ""
-    assert row.pending_since is not None
-    claim = Participant.objects.filter(pk=row.pk, pending_since=row.pending_since)
-    if row.push_sent_at is None:
-        if now < row.pending_since + timedelta(seconds=settings.MESSAGE_PUSH_AFTER_SECONDS):
-            return ""
-        if not claim.filter(push_sent_at__isnull=True).update(push_sent_at=now):
-            return ""
-        pushed = not _still_wanted(row, now) or _push(row)
-        if pushed or row.conversation.kind == Conversation.Kind.GROUP:
-            return "push"
-        # The push transport failed: text now, not after waiting on a push nobody got.
-        if not claim.filter(sms_sent_at__isnull=True).update(sms_sent_at=now):
-            return "push"
-        _sms(row)
-        return "sms"
-    if row.conversation.kind == Conversation.Kind.GROUP or row.sms_sent_at is not None:
-        return ""
-    if now < row.push_sent_at + timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS):
-        return ""
-    if not claim.filter(sms_sent_at__isnull=True).update(sms_sent_at=now):
-        return ""
-    if _still_wanted(row, now):
-        _sms(row)
-    return "sms"
-
-
-def _push(row: Participant) -> bool:
-    return push_to_person(
-        person_id=row.person_id,
-        title="New message",
-        body=message_notification_text(network_name=row.conversation.network.name),
-    )
-
-
-def _sms(row: Participant) -> None:
-    sms_to_person(
-        person=row.person, body=message_notification_text(network_name=row.conversation.network.name)
     )
