@@ -14,7 +14,7 @@ class CrisisplansConfig(AppConfig):
             crypto,
             receivers,  # noqa: F401  (connects signal receivers)
         )
-        from network import sealing
+        from foundation import sealing
 
-        # network's sealed fields use our per-person data keys (network/sealing.py).
+        # network's sealed fields use our per-person data keys (foundation/sealing.py).
         sealing.register(seal=crypto.seal_for_lower_apps, open=crypto.open_for_lower_apps)

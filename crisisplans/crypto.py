@@ -38,7 +38,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crisisplans.models import DataKey
-from network import sealing
+from foundation import sealing
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
@@ -158,7 +158,7 @@ def rewrap_under_current_master_key(data_key: DataKey) -> bool:
     return True
 
 
-# The pair registered with network.sealing (crisisplans.apps), so the lower
+# The pair registered with foundation.sealing (crisisplans.apps), so the lower
 # apps' models seal personal text with the same per-person data keys. The
 # format of the plan and message ciphertexts above does not change.
 

@@ -198,7 +198,7 @@ def _load_maps(networks: dict[str, Network], people: dict[str, Person]) -> None:
             if not Asset.objects.filter(network=network, service_name=spec["service_name"]).exists():
                 actions.do_create_asset(network=network, actor=actor, **spec)
     for owner, asset_network, label, kind, strength, direction, visibility, linked in TIES:
-        # Labels are sealed (network/sealing.py): compared once opened, not in SQL.
+        # Labels are sealed (foundation/sealing.py): compared once opened, not in SQL.
         if any(tie.label == label for tie in Tie.objects.filter(owner=people[owner])):
             continue
         asset = (

@@ -1,12 +1,12 @@
 """Debriefs and decline reasons sealed at rest (issue 12 item 10,
-network/sealing.py): the same steps as network 0003 to 0005, this one adds
+foundation/sealing.py): the same steps as network 0003 to 0005, this one adds
 the sealed columns, 0005 seals the rows, 0006 drops the plain columns.
 The reverse opens every row back into plain text; a text whose data key was
 already deleted comes back empty."""
 
 from django.db import migrations
 
-import network.sealing
+import foundation.sealing
 
 SEALED = [("alertdebrief", "how_it_went"), ("offer", "decline_reason")]
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             "alertdebrief",
             "how_it_went",
-            network.sealing.SealedTextField(
+            foundation.sealing.SealedTextField(
                 owner=("alert.member_id", "author_id"),
                 purpose="messaging.alertdebrief.how_it_went",
                 max_length=2000,
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             "offer",
             "decline_reason",
-            network.sealing.SealedTextField(
+            foundation.sealing.SealedTextField(
                 owner=("person_id",), purpose="messaging.offer.decline_reason", max_length=280, blank=True
             ),
         ),

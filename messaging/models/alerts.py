@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from network.sealing import SealedTextField
+from foundation.sealing import SealedTextField
 
 
 class Alert(models.Model):

@@ -1,4 +1,4 @@
-"""Personal text sealed at rest (issue 12 item 10, network/sealing.py).
+"""Personal text sealed at rest (issue 12 item 10, foundation/sealing.py).
 
 Each field is renamed aside, its sealed twin is added, every existing row is
 sealed under its owner's data key (crisisplans.crypto, through the pair that
@@ -13,7 +13,7 @@ is dropped (it can only be a system note such as the size-cap warning).
 
 from django.db import migrations, models
 
-import network.sealing
+import foundation.sealing
 
 SEALED = [
     # (model, field)
@@ -28,7 +28,7 @@ SEALED = [
 
 
 def sealed_text(purpose, owner, **kwargs):
-    return network.sealing.SealedTextField(owner=owner, purpose=purpose, **kwargs)
+    return foundation.sealing.SealedTextField(owner=owner, purpose=purpose, **kwargs)
 
 
 class Migration(migrations.Migration):
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             "idempotencyrecord",
             "response_body",
-            network.sealing.SealedJSONField(
+            foundation.sealing.SealedJSONField(
                 null=True, owner=("person_id",), purpose="network.idempotency.response_body"
             ),
         ),

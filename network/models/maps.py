@@ -6,9 +6,9 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from foundation.sealing import SealedTextField
 from network.models.networks import Network
 from network.models.people import Person
-from network.sealing import SealedTextField
 
 
 class Asset(models.Model):
@@ -97,7 +97,7 @@ class Tie(models.Model):
     owner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # Who is in a person's life is theirs: sealed with the owner's data key
-    # (network/sealing.py), so deleting their account shreds it.
+    # (foundation/sealing.py), so deleting their account shreds it.
     label = SealedTextField(owner=("owner_id",), purpose="network.tie.label", max_length=120)
     relationship = SealedTextField(
         owner=("owner_id",),

@@ -10,8 +10,8 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from foundation.sealing import SealedTextField
 from network.models.people import Person
-from network.sealing import SealedTextField
 
 ESCALATION_AUDIENCES = ("on_call", "available_members", "navigators_and_staff")
 MAX_ESCALATION_STEPS = 10
@@ -158,7 +158,7 @@ class JoinRequest(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="join_requests")
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="join_requests")
     # The applicant's words and the decision about them are the applicant's:
-    # sealed with their data key (network/sealing.py).
+    # sealed with their data key (foundation/sealing.py).
     note = SealedTextField(
         owner=("person_id",), purpose="network.joinrequest.note", blank=True, max_length=2000
     )

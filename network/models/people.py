@@ -10,7 +10,7 @@ from django.utils import timezone as dj_timezone
 from knox.models import AbstractAuthToken
 from phonenumber_field.modelfields import PhoneNumberField
 
-from network.sealing import SealedJSONField
+from foundation.sealing import SealedJSONField
 
 
 class PersonManager(BaseUserManager["Person"]):
@@ -125,7 +125,7 @@ class IdempotencyRecord(models.Model):
     request_fingerprint = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True)
     # The first answer may echo personal text (a message, an alert's words):
-    # sealed with the requester's data key (network/sealing.py).
+    # sealed with the requester's data key (foundation/sealing.py).
     response_body = SealedJSONField(owner=("person_id",), purpose="network.idempotency.response_body")
     created_at = models.DateTimeField(default=dj_timezone.now)
 

@@ -105,7 +105,7 @@ def test_the_canary_is_nowhere_but_in_the_answers_to_those_allowed(api, member, 
 
 # --- every text field of our apps ---------------------------------------------
 #
-# Personal text is sealed at rest (network/sealing.py, crisisplans/crypto.py).
+# Personal text is sealed at rest (foundation/sealing.py, crisisplans/crypto.py).
 # Every other text-holding field of network, crisisplans and messaging is
 # listed here with the reason it may be stored in clear, so a new plaintext
 # field fails this test until someone seals it or says why it need not be.

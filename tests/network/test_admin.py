@@ -19,7 +19,7 @@ def test_staff_can_open_every_network_admin_list(client, model, member, network)
 
 
 def _sealed_field_names(model) -> set[str]:
-    from network.sealing import SealedTextField
+    from foundation.sealing import SealedTextField
 
     return {f.name for f in model._meta.get_fields() if isinstance(f, SealedTextField)}
 

@@ -1,4 +1,4 @@
-"""Personal text sealed at rest (network/sealing.py): deleting an account
+"""Personal text sealed at rest (foundation/sealing.py): deleting an account
 shreds what is about that person, what others wrote stays readable, and a
 sealed text moved onto another person's row never opens."""
 
@@ -64,7 +64,7 @@ def test_deleting_an_account_shreds_the_personal_text_about_them(api):
     assert reasons["removed:None"] == ""
     assert reasons[f"removed:{bea.pk}"] == "Bea moved away"
     # A backup's copy no longer opens either: the data keys are gone.
-    from network import sealing
+    from foundation import sealing
 
     with pytest.raises(sealing.KeyShredded):
         sealing.open_sealed(

@@ -3,12 +3,13 @@ stores only ciphertext and reads back as plain text.
 
 The sealing itself is crisisplans' envelope encryption (crisisplans/crypto.py:
 a data key per person, AES-GCM bound to purpose, owner and key; deleting a
-person's DataKey shreds everything sealed under it). network sits below
-crisisplans and must not import it, and the DataKey model lives there, so
-crisisplans registers its seal/open pair here in its AppConfig.ready. That is
-the simpler of the two ways down: moving the sealing core and DataKey into
-this app would mean moving a model with its migrations and rows, while a
-registered pair of functions changes nothing in crisisplans' format.
+person's DataKey shreds everything sealed under it). The ground floor sits
+below every app and must not import crisisplans, and the DataKey model lives
+there, so crisisplans registers its seal/open pair here in its
+AppConfig.ready (a registered callback, the way a lower floor hears from a
+higher one). Moving the sealing core and DataKey down instead would mean
+moving a model with its migrations and rows, while a registered pair of
+functions changes nothing in crisisplans' format.
 
 A field names whose key seals it (``owner``: attribute paths on the row, the
 first one set wins), so deleting that person's account shreds the text:
