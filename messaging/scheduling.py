@@ -12,6 +12,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
@@ -19,10 +20,10 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue(task_name: str, args: tuple[Any, ...], eta: datetime) -> None:
-    from messaging import tasks
-
+    # By name, so the actions never import messaging.tasks (which imports them):
+    # the route, and so the queue, follows from the name (CELERY_TASK_ROUTES).
     try:
-        getattr(tasks, task_name).apply_async(args=args, eta=eta)
+        current_app.send_task(f"messaging.tasks.{task_name}", args=args, eta=eta)
     except Exception:
         # The broker is down: the sweep will find the work in the database.
         logger.warning("could not enqueue %s; the sweep will run it", task_name, exc_info=True)
