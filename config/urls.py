@@ -19,6 +19,11 @@ api_v1 = [
     path("", include("messaging.urls")),
 ]
 
+# Every admin page says whom it is for: the service's operators, who see
+# metadata and never what a member wrote (each app's admin.py).
+admin.site.site_header = admin.site.site_title = "CrisisNet operators"
+admin.site.index_title = "For operators only: metadata, never plan or message content"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -45,10 +45,39 @@ class DeviceAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Operators read these rows; nobody writes them here. Every change to them
+    is an action (network/actions, crisisplans/actions, messaging/actions) that
+    keeps the history, sends the events and checks who may: a save in the admin
+    would skip all three."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+MEMBERSHIP_FIELDS = ["person", "network", "role", "joined_at", "left_at", "ready_for_on_call_at"]
+
+
 class MembershipInline(admin.TabularInline):
+    """Who is in the network, read only: joining, leaving and role changes go
+    through network.actions, which write the history and tell the people."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["person"]
+    fields = readonly_fields = MEMBERSHIP_FIELDS
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Network)
@@ -60,15 +89,17 @@ class NetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["person", "network", "role", "joined_at", "left_at", "ready_for_on_call_at"]
+class MembershipAdmin(ReadOnlyAdmin):
+    """Read only: a role or a leaving date set here would skip the membership
+    history and the events (network.actions.membership writes both)."""
+
+    list_display = MEMBERSHIP_FIELDS
     list_filter = ["role", "network"]
     search_fields = ["person__display_name", "network__name"]
-    autocomplete_fields = ["person", "ready_marked_by"]
 
 
 @admin.register(MembershipChange)
-class MembershipChangeAdmin(admin.ModelAdmin):
+class MembershipChangeAdmin(ReadOnlyAdmin):
     """The history is a record: staff read it, nobody edits it. The reason is
     the person's words, sealed at rest: not shown here."""
 
@@ -76,15 +107,12 @@ class MembershipChangeAdmin(admin.ModelAdmin):
     list_filter = ["kind", "network"]
     fields = readonly_fields = ["network", "person", "invited_phone_number", "kind", "actor", "at"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(admin.ModelAdmin):
+class JoinRequestAdmin(ReadOnlyAdmin):
+    """Read only: a status set here would admit nobody and tell nobody
+    (do_accept_join_request / do_decline_join_request do both)."""
+
     list_display = ["person", "network", "status", "created_at", "decided_by"]
     list_filter = ["status", "network"]
     # The applicant's note and the decision's reason are sealed personal text.
@@ -92,7 +120,9 @@ class JoinRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
+    """Read only, for the same reason as join requests."""
+
     list_display = ["phone_number", "network", "role", "status", "created_at", "invited_by"]
     list_filter = ["status", "network"]
     exclude = ["note"]  # sealed personal text

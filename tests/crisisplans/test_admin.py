@@ -1,0 +1,143 @@
+"""The admin is for operators: every plan page opens, none shows or decrypts
+plan content (sections, comments, break-glass reasons), and nothing is
+written there (the actions log each read, check consent and tell the owner)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.db import models
+
+from crisisplans import crypto
+from crisisplans.models import Plan
+from network.models import Person
+from tests.crisisplans.factories import CANARY, full_sections
+
+pytestmark = pytest.mark.django_db
+
+PLAN_ADMINS = [
+    pytest.param(model, model_admin, id=model.__name__)
+    for model, model_admin in admin.site._registry.items()
+    if model._meta.app_label == "crisisplans"
+]
+
+
+PLAN_ADMINS_BY_MODEL = [param.values for param in PLAN_ADMINS]
+
+
+@pytest.fixture
+def operator(client):
+    superuser = Person.objects.create_superuser("+447700840201", "Operator", password="a long admin password")
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def lived_plan(api, member, staff, navigator, network):
+    """A plan's life through the API: every plan model has rows, and each
+    text the owner or staff wrote about the owner holds the canary."""
+    owner = api(member)
+    plan_id = owner.post("/api/v1/plans/", {"sections": full_sections(text=CANARY)}, format="json").json()[
+        "id"
+    ]
+    assert owner.post(f"/api/v1/plans/{plan_id}/revisions/1/sign-off/", {}, format="json").status_code == 201
+    comment = {"revision": 1, "text": f"note {CANARY}"}
+    assert owner.post(f"/api/v1/plans/{plan_id}/comments/", comment, format="json").status_code == 201
+    assert (
+        owner.post(f"/api/v1/plans/{plan_id}/co-authors/", {"person": staff.pk}, format="json").status_code
+        == 201
+    )
+    consent = {"co_authors": ["when_well"], "navigator": ["when_well"], "alert_peer": [], "care_export": []}
+    assert owner.put(f"/api/v1/plans/{plan_id}/consent/", consent, format="json").status_code == 200
+    assert CANARY in owner.get(f"/api/v1/plans/{plan_id}/").json()["sections"]["when_well"]  # logged read
+    reason = {"reason": f"She is not answering her phone {CANARY}"}
+    assert api(staff).post(f"/api/v1/plans/{plan_id}/break-glass/", reason, format="json").status_code == 201
+    strategy = {"network": network.pk, "text": "a walk round the block"}
+    assert owner.post("/api/v1/coping-strategies/", strategy, format="json").status_code == 201
+    policy = api(navigator).put(
+        f"/api/v1/networks/{network.pk}/plan-policy/", {"alert_grace_hours": 6}, format="json"
+    )
+    assert policy.status_code == 200
+    return Plan.objects.get(pk=plan_id)
+
+
+def pages_of(model) -> list[str]:
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    assert model._default_manager.exists(), f"no {model.__name__} to open the change page of"
+    return [base, *(f"{base}{obj.pk}/change/" for obj in model._default_manager.all()[:3])]
+
+
+@pytest.mark.parametrize(("model", "model_admin"), PLAN_ADMINS)
+def test_every_plan_admin_page_opens_and_shows_no_plan_content(operator, lived_plan, model, model_admin):
+    for url in pages_of(model):
+        response = operator.get(url)
+        assert response.status_code == 200, url
+        assert CANARY.encode() not in response.content, url
+
+
+def test_every_plan_model_is_in_the_admin():
+    registered = {model.__name__ for model, _ in admin.site._registry.items()}
+    assert registered >= {
+        "Plan",
+        "Revision",
+        "SignOff",
+        "CoAuthor",
+        "Comment",
+        "SectionConsent",
+        "BreakGlass",
+        "OwnerNotice",
+        "AccessRecord",
+        "DataKey",
+        "PlanPolicy",
+        "CopingStrategy",
+    }
+
+
+def _ciphertext_fields(model) -> set[str]:
+    return {
+        field.name
+        for field in model._meta.get_fields()
+        if getattr(field, "sealed", False) or isinstance(field, models.BinaryField)
+    }
+
+
+@pytest.mark.parametrize(("model", "model_admin"), PLAN_ADMINS)
+def test_no_plan_admin_lists_ciphertext_or_key_material(rf, model, model_admin):
+    request = rf.get("/admin/")
+    request.user = Person.objects.create_superuser(
+        "+447700840202", "Operator", password="a long admin password"
+    )
+    shown = set(model_admin.get_list_display(request)) | set(model_admin.get_fields(request))
+    assert not shown & _ciphertext_fields(model)
+
+
+@pytest.mark.parametrize(("model", "model_admin"), PLAN_ADMINS)
+def test_nothing_in_plans_is_written_through_the_admin(rf, model, model_admin):
+    request = rf.get("/admin/")
+    request.user = Person.objects.create_superuser(
+        "+447700840203", "Operator", password="a long admin password"
+    )
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+
+
+def test_the_admin_never_decrypts_a_plan(operator, lived_plan, api, monkeypatch):
+    """Every read of plan content unwraps the owner's data key first: opening
+    every plan page unwraps none."""
+    unwrapped = []
+
+    def counting_unwrap(data_key):
+        unwrapped.append(data_key.pk)
+        return real_unwrap(data_key)
+
+    real_unwrap = crypto.unwrap_data_key
+    monkeypatch.setattr(crypto, "unwrap_data_key", counting_unwrap)
+    shown = api(lived_plan.owner).get(f"/api/v1/plans/{lived_plan.pk}/").json()
+    assert CANARY in shown["sections"]["when_well"]  # the spy sees a real read
+    assert unwrapped
+    unwrapped.clear()
+    for model, _ in PLAN_ADMINS_BY_MODEL:
+        for url in pages_of(model):
+            assert operator.get(url).status_code == 200, url
+    assert unwrapped == []
