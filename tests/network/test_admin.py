@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from django.contrib import admin
 
-from network.models import Person
+from network.models import Membership, MembershipChange, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +53,94 @@ def test_a_tie_page_in_the_admin_holds_no_label(client, member):
         response = client.get(url)
         assert response.status_code == 200
         assert b"canary-tie-label-7f3a" not in response.content
+
+
+class _FormFields(HTMLParser):
+    """What a browser would submit from a page's form: inputs, checked boxes,
+    selected options and textareas, by name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in {"submit", "button", "file"}:
+            if a.get("type") in {"checkbox", "radio"} and "checked" not in a:
+                return
+            self.values[name] = a.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+            self.values.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def submitted_form(page) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(page.content.decode())
+    return parser.values
+
+
+@pytest.fixture
+def operator(client):
+    superuser = Person.objects.create_superuser("+447700840004", "Admin", password="a long admin password")
+    client.force_login(superuser)
+    return client
+
+
+def _unchanged(membership) -> tuple:
+    membership.refresh_from_db()
+    return (membership.role, membership.left_at, MembershipChange.objects.count())
+
+
+def test_a_members_role_and_leaving_cannot_be_changed_on_the_membership_page(operator, member, network):
+    """A role or leaving date set in the admin would skip the membership
+    history and the events: the page is read only and a POST changes nothing."""
+    membership = Membership.objects.get(person=member, network=network)
+    before = _unchanged(membership)
+    url = f"/admin/network/membership/{membership.pk}/change/"
+    form = submitted_form(operator.get(url))
+    form.update({"role": "facilitator", "left_at_0": "2026-01-02", "left_at_1": "10:00:00"})
+    operator.post(url, form)
+    assert _unchanged(membership) == before
+
+
+def test_a_members_role_and_leaving_cannot_be_changed_from_the_network_page(operator, member, network):
+    membership = Membership.objects.get(person=member, network=network)
+    before = _unchanged(membership)
+    url = f"/admin/network/network/{network.pk}/change/"
+    form = submitted_form(operator.get(url))
+    form.update({"memberships-0-role": "facilitator", "memberships-0-left_at_0": "2026-01-02"})
+    form.update({"memberships-0-left_at_1": "10:00:00", "area": "Croydon and Sutton"})
+    saved = operator.post(url, form)
+    assert saved.status_code == 302  # the network's own fields are still edited here
+    network.refresh_from_db()
+    assert network.area == "Croydon and Sutton"
+    assert _unchanged(membership) == before
+
+
+def test_nobody_joins_or_leaves_a_network_through_the_admin(operator, member, network):
+    assert operator.get("/admin/network/membership/add/").status_code == 403
+    membership = Membership.objects.get(person=member, network=network)
+    assert (
+        operator.post(f"/admin/network/membership/{membership.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert Membership.objects.filter(pk=membership.pk).exists()
