@@ -16,7 +16,7 @@ class MessagingConfig(AppConfig):
         from messaging import receivers  # noqa: F401  (connects signal receivers)
         from messaging.checks import check_transports
         from messaging.exports import messaging_data_of
-        from messaging.selectors import alert_access_provider
+        from messaging.selectors.alerts import alert_access_provider
 
         # The peer who took an alert may read the consented crisis sections.
         register_alert_access_provider(alert_access_provider)

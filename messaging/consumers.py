@@ -265,12 +265,9 @@ class RealtimeConsumer(ConversationFrames, AsyncWebsocketConsumer):
             )
 
     def _raise_alert(self, body: dict[str, Any], client_id: str) -> Any:
-        from messaging.api import raise_alert
-        from messaging.serializers import RaiseAlertIn
+        from messaging.actions.alerts import check_raise_alert
 
-        data = RaiseAlertIn(data=body)
-        data.is_valid(raise_exception=True)
-        return raise_alert(person=self.person, data=data.validated_data, client_key=client_id)
+        return check_raise_alert(person=self.person, body=body, client_key=client_id)
 
     async def _alert_frame(self, frame: dict[str, Any], action: Any, **kwargs: Any) -> None:
         ref = frame.get("id")
@@ -283,7 +280,7 @@ class RealtimeConsumer(ConversationFrames, AsyncWebsocketConsumer):
             await self.send_frame(frames.reply(ref=ref, action=frame["type"], alert_id=alert_id))
 
     def _alert_action(self, action: Any, alert_id: str, kwargs: dict[str, Any]) -> bool:
-        from messaging.selectors import access_alert_by_id
+        from messaging.selectors.alerts import access_alert_by_id
 
         alert = access_alert_by_id(person=self.person, alert_id=alert_id)
         action(alert_id=alert.pk, person=self.person, **kwargs)

@@ -6,7 +6,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from messaging.models import Conversation, Message, MessageReport
-from messaging.serializers import PersonRef
+from messaging.serializers.alerts import PersonRef
 
 AUTHOR_DELETED_HELP = (
     "true when the author deleted their account: author and text are null; show "

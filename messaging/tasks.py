@@ -18,8 +18,10 @@ from django.utils import timezone
 from crisisplans.actions import do_deliver_owner_notice
 from crisisplans.selectors import notices_due_for_text
 from messaging import events
-from messaging.actions import alerts, conversations, moderation, notifications
-from messaging.models import Alert, FollowUp, Offer
+from messaging.actions import conversations, escalation, follow_ups, moderation, notifications
+from messaging.selectors import escalation as escalation_selectors
+from messaging.selectors.alerts import pending_offer_ids
+from messaging.selectors.follow_ups import follow_ups_due
 
 logger = logging.getLogger(__name__)
 
@@ -31,20 +33,19 @@ def purge_old_events() -> int:
 
 @shared_task(name="messaging.tasks.run_due_step")
 def run_due_step(alert_id: str, step: int) -> bool:
-    return alerts.do_run_due_step(alert_id=alert_id, step=step)
+    return escalation.do_run_due_step(alert_id=alert_id, step=step)
 
 
 @shared_task(name="messaging.tasks.send_alert_fallbacks")
 def send_alert_fallbacks(alert_id: str) -> int:
     return _each(
-        Offer.objects.filter(alert_id=alert_id, state=Offer.State.PENDING).values_list("pk", flat=True),
-        lambda pk: notifications.do_send_offer_fallbacks(offer_id=pk),
+        pending_offer_ids(alert_id=alert_id), lambda pk: notifications.do_send_offer_fallbacks(offer_id=pk)
     )
 
 
 @shared_task(name="messaging.tasks.check_contact")
 def check_contact(alert_id: str) -> str:
-    return alerts.do_check_contact(alert_id=alert_id)
+    return escalation.do_check_contact(alert_id=alert_id)
 
 
 @shared_task(name="messaging.tasks.send_conversation_fallbacks")
@@ -106,31 +107,24 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     are only the fast path; this covers lost tasks, killed workers and Redis
     restarts. Each action re-checks under a lock, so overlapping runs are safe."""
     now = now or timezone.now()
-    due_steps = (
-        Alert.objects.filter(state=Alert.State.OPEN, next_step_due_at__lte=now)
-        .order_by("next_step_due_at")
-        .values_list("pk", "step")[:500]
-    )
-    due_checks = (
-        Alert.objects.filter(state=Alert.State.TAKEN, contact_check_due_at__lte=now)
-        .order_by("contact_check_due_at")
-        .values_list("pk", flat=True)[:500]
-    )
-    due_follow_ups = FollowUp.objects.filter(prompted_at__isnull=True, due_at__lte=now).values_list(
-        "pk", flat=True
-    )[:500]
     # A break-glass text whose task was lost, died mid-send or met a temporary error.
     notices_to_text = notices_due_for_text(now=now)
     return {
         "steps": _each(
-            list(due_steps), lambda pair: alerts.do_run_due_step(alert_id=pair[0], step=pair[1] + 1, now=now)
+            escalation_selectors.alerts_with_step_due(now=now),
+            lambda pair: escalation.do_run_due_step(alert_id=pair[0], step=pair[1] + 1, now=now),
         ),
-        "contact_checks": _each(due_checks, lambda pk: alerts.do_check_contact(alert_id=pk, now=now)),
+        "contact_checks": _each(
+            escalation_selectors.alerts_with_contact_check_due(now=now),
+            lambda pk: escalation.do_check_contact(alert_id=pk, now=now),
+        ),
         "fallbacks": _each(
             notifications.offers_needing_fallback(now=now),
             lambda pk: notifications.do_send_offer_fallbacks(offer_id=pk, now=now),
         ),
-        "follow_ups": _each(due_follow_ups, lambda pk: alerts.do_prompt_follow_up(follow_up_id=pk, now=now)),
+        "follow_ups": _each(
+            follow_ups_due(now=now), lambda pk: follow_ups.do_prompt_follow_up(follow_up_id=pk, now=now)
+        ),
         "notices": _each(
             notices_to_text, lambda pk: do_deliver_owner_notice(notice_id=pk, now=now, due_only=True)
         ),

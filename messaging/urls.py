@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from messaging import api
 from messaging import api_conversations as conv
+from messaging.api import alerts as api
+from messaging.api import push
 
 urlpatterns = [
     path("alerts/", api.AlertListApi.as_view(), name="alert-list"),
@@ -15,13 +16,13 @@ urlpatterns = [
     path("alerts/<str:alert_id>/hand-over/", api.HandOverAlertApi.as_view(), name="alert-hand-over"),
     path("alerts/<str:alert_id>/resolve/", api.ResolveAlertApi.as_view(), name="alert-resolve"),
     path("alerts/<str:alert_id>/debrief/", api.DebriefAlertApi.as_view(), name="alert-debrief"),
-    path("push-subscriptions/", api.PushSubscriptionListApi.as_view(), name="push-subscriptions"),
+    path("push-subscriptions/", push.PushSubscriptionListApi.as_view(), name="push-subscriptions"),
     path(
         "networks/<int:network_id>/alert-health/", api.AlertHealthApi.as_view(), name="network-alert-health"
     ),
     path(
         "push-subscriptions/<int:subscription_id>/",
-        api.PushSubscriptionDetailApi.as_view(),
+        push.PushSubscriptionDetailApi.as_view(),
         name="push-subscription-detail",
     ),
     # Conversations and messages (issue 6).

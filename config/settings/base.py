@@ -323,7 +323,7 @@ WEB_PUSH_ALLOWED_HOSTS = env.list(
     ],
 )
 
-# Alerts (messaging/actions/alerts.py). How many peers are offered an alert at
+# Alerts (messaging/actions/alerts.py, escalation.py). How many peers are offered an alert at
 # once within a step; a decline offers the next one at once.
 ALERT_PARALLEL_OFFERS = env.int("ALERT_PARALLEL_OFFERS", default=3)
 # After the last step, staff are paged again this often until someone takes it.

@@ -25,10 +25,11 @@ from rest_framework.exceptions import APIException, NotFound
 from crisisplans import actions as plan_actions
 from crisisplans.access import decide_sections
 from crisisplans.models import AccessRecord, Plan
-from messaging import selectors, tasks
+from messaging import tasks
 from messaging.actions import alerts
 from messaging.actions.moderation import do_block_person
 from messaging.models import Alert, EscalationStepRun, Event, Offer
+from messaging.selectors import alerts as selectors
 from tests.crisisplans.factories import full_sections
 from tests.messaging.conftest import make_crisis
 

@@ -17,7 +17,7 @@ from crisisplans import actions as plan_actions
 from crisisplans.access import decide_sections, may_read_section
 from crisisplans.models import AccessRecord, Audience, Plan
 from messaging import tasks
-from messaging.actions import alerts
+from messaging.actions import alerts, escalation
 from messaging.actions.moderation import do_block_person
 from messaging.models import Alert, Event, Offer
 from network.models import Membership
@@ -91,8 +91,8 @@ def test_an_alert_back_from_a_missed_contact_skips_someone_blocked_meanwhile(api
     alert = crisis.raise_alert()
     alerts.do_accept_alert(alert_id=alert.pk, person=bea, now=crisis.now + 5 * S)
     do_block_person(person=crisis.member, blocked=cleo)
-    alerts.do_check_contact(alert_id=alert.pk, now=crisis.now + 185 * S)
-    assert alerts.do_check_contact(alert_id=alert.pk, now=crisis.now + 305 * S) == "returned"
+    escalation.do_check_contact(alert_id=alert.pk, now=crisis.now + 185 * S)
+    assert escalation.do_check_contact(alert_id=alert.pk, now=crisis.now + 305 * S) == "returned"
     assert Offer.objects.get(alert=alert, person=cleo).state != "pending"
     assert not any(e["reminder"] for e in events_of(cleo, "alert.offered"))
     assert events_of(dan, "alert.offered")[-1]["reminder"] is True
@@ -191,7 +191,7 @@ def test_a_network_without_a_staff_step_is_warned_about_at_the_step(caplog, sett
     settings.SERVICE_ON_DUTY_STAFF_GROUP = "On-duty staff"
     crisis = lone_network_crisis()
     alert = crisis.raise_alert()
-    with caplog.at_level(logging.WARNING, logger="messaging.actions.alerts"):
+    with caplog.at_level(logging.WARNING, logger="messaging.actions.escalation"):
         run_to_the_end(crisis, alert)
     assert any("nobody at the staff step" in r.getMessage() for r in caplog.records)
 

@@ -11,7 +11,7 @@ import pytest
 from crisisplans import actions as plan_actions
 from crisisplans.models import OwnerNotice, Plan
 from messaging import tasks
-from messaging.actions import alerts
+from messaging.actions import alerts, escalation
 from messaging.models import Alert, EscalationStepRun, Event, FollowUp, Offer
 from network.models import AlertOffer
 from tests.crisisplans.factories import full_sections
@@ -135,10 +135,10 @@ def test_when_everyone_declines_the_next_step_runs_at_once(crisis):
 def test_steps_fire_in_order_never_early_never_twice(crisis):
     alert = crisis.raise_alert()
     due = alert.next_step_due_at
-    assert alerts.do_run_due_step(alert_id=alert.pk, step=1, now=due - S) is False
-    assert alerts.do_run_due_step(alert_id=alert.pk, step=2, now=due) is False  # out of order
-    assert alerts.do_run_due_step(alert_id=alert.pk, step=1, now=due) is True
-    assert alerts.do_run_due_step(alert_id=alert.pk, step=1, now=due + S) is False
+    assert escalation.do_run_due_step(alert_id=alert.pk, step=1, now=due - S) is False
+    assert escalation.do_run_due_step(alert_id=alert.pk, step=2, now=due) is False  # out of order
+    assert escalation.do_run_due_step(alert_id=alert.pk, step=1, now=due) is True
+    assert escalation.do_run_due_step(alert_id=alert.pk, step=1, now=due + S) is False
     assert tasks.sweep(now=due + S)["steps"] == 0
     alert.refresh_from_db()
     assert alert.step == 1
@@ -193,7 +193,7 @@ def test_cancel_stops_everything(crisis):
         "follow_ups": 0,
         "notices": 0,
     }
-    assert alerts.do_run_due_step(alert_id=alert.pk, step=1, now=later) is False
+    assert escalation.do_run_due_step(alert_id=alert.pk, step=1, now=later) is False
 
 
 def test_only_the_member_can_cancel(crisis):
@@ -208,10 +208,10 @@ def test_taken_without_contact_gets_a_reminder_then_goes_back_to_escalation(cris
     alert = crisis.raise_alert()
     alerts.do_accept_alert(alert_id=alert.pk, person=bea, now=crisis.now + 5 * S)
     assert tasks.sweep(now=crisis.now + 5 * S + 179 * S)["contact_checks"] == 0
-    assert alerts.do_check_contact(alert_id=alert.pk, now=crisis.now + 185 * S) == "reminded"
+    assert escalation.do_check_contact(alert_id=alert.pk, now=crisis.now + 185 * S) == "reminded"
     assert events_of(bea, "alert.reminder")[0]["alert_id"] == str(alert.pk)
-    assert alerts.do_check_contact(alert_id=alert.pk, now=crisis.now + 186 * S) == ""
-    assert alerts.do_check_contact(alert_id=alert.pk, now=crisis.now + 305 * S) == "returned"
+    assert escalation.do_check_contact(alert_id=alert.pk, now=crisis.now + 186 * S) == ""
+    assert escalation.do_check_contact(alert_id=alert.pk, now=crisis.now + 305 * S) == "returned"
     alert.refresh_from_db()
     assert alert.state == "open"
     assert alert.taken_by is None
@@ -330,8 +330,8 @@ def test_an_alert_that_comes_back_is_offered_again_to_those_told_it_was_taken(cr
     bea, cleo, dan, _ = crisis.peers
     alert = crisis.raise_alert()
     alerts.do_accept_alert(alert_id=alert.pk, person=bea, now=crisis.now + 5 * S)
-    alerts.do_check_contact(alert_id=alert.pk, now=crisis.now + 185 * S)
-    assert alerts.do_check_contact(alert_id=alert.pk, now=crisis.now + 305 * S) == "returned"
+    escalation.do_check_contact(alert_id=alert.pk, now=crisis.now + 185 * S)
+    assert escalation.do_check_contact(alert_id=alert.pk, now=crisis.now + 305 * S) == "returned"
     pending = set(alert.offers.filter(state="pending").values_list("person__display_name", flat=True))
     assert {"Cleo", "Dan"} <= pending
     assert "Bea" not in pending

@@ -128,3 +128,11 @@ def alert_access_provider(*, reader: Person, owner: Person, at: datetime) -> Ite
 
 def my_offer(*, person: Person, alert: Alert) -> Offer | None:
     return alert.offers.filter(person=person).first()
+
+
+def pending_offer_ids(*, alert_id: Any) -> list[int]:
+    """The offers of an alert still waiting for an answer: the ones a push or
+    SMS fallback may be due for."""
+    return list(
+        Offer.objects.filter(alert_id=alert_id, state=Offer.State.PENDING).values_list("pk", flat=True)
+    )

@@ -1,4 +1,4 @@
-"""Thin REST views for alerts and push subscriptions."""
+"""Thin REST views for alerts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,24 +14,21 @@ from rest_framework.views import APIView
 
 from crisisplans.models import AccessRecord, Plan
 from crisisplans.reading import record_alert_details_read
-from messaging import recipients, selectors
+from messaging import recipients
 from messaging.actions import alerts as alert_actions
-from messaging.actions.push import do_subscribe_push
-from messaging.models import Alert, PushSubscription
-from messaging.serializers import (
+from messaging.models import Alert
+from messaging.selectors import alerts as selectors
+from messaging.serializers.alerts import (
     AlertHealthOut,
     AlertOut,
     DebriefIn,
     DeclineIn,
     HandOverIn,
-    PushSubscriptionIn,
-    PushSubscriptionOut,
     RaiseAlertIn,
     ResolveIn,
 )
 from network.idempotency import HEADER, MAX_KEY_LENGTH
 from network.models import Person
-from network.selectors import access_network_by_id, current_memberships, shared_networks
 
 
 def alert_body(*, alert: Alert, person: Person) -> dict[str, Any]:
@@ -62,27 +59,6 @@ def alert_body(*, alert: Alert, person: Person) -> dict[str, Any]:
     return AlertOut(alert, context=context).data
 
 
-def raise_alert(*, person: Person, data: dict[str, Any], client_key: str) -> alert_actions.Raised:
-    """Shared by the REST view and the websocket frame."""
-    network_id = data.get("network_id")
-    if network_id is None:
-        first = current_memberships(person=person).order_by("joined_at").first()
-        if first is None:
-            raise ValidationError({"network_id": ["You are not in a network yet."]})
-        network = first.network
-    else:
-        network = access_network_by_id(person=person, network_id=network_id)
-    return alert_actions.do_raise_alert(
-        member=person,
-        network=network,
-        route_all_networks=data["all_networks"],
-        client_key=client_key,
-        message=data["message"],
-        urgency=data["urgency"],
-        location=data["location"],
-    )
-
-
 class AlertListApi(ListAPIView):
     """Alerts you raised, were offered, or oversee."""
 
@@ -109,9 +85,7 @@ class AlertListApi(ListAPIView):
         key = (request.headers.get(HEADER) or "").strip()
         if not key or len(key) > MAX_KEY_LENGTH:
             raise ValidationError({HEADER: [f"Send a client-made key of 1 to {MAX_KEY_LENGTH} characters."]})
-        data = RaiseAlertIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        raised = raise_alert(person=request.user, data=data.validated_data, client_key=key)
+        raised = alert_actions.check_raise_alert(person=request.user, body=request.data, client_key=key)
         return Response(
             alert_body(alert=raised.alert, person=request.user),
             status=status.HTTP_201_CREATED if raised.created else status.HTTP_200_OK,
@@ -189,10 +163,7 @@ class HandOverAlertApi(_AlertActionApi):
     input_serializer = HandOverIn
 
     def act(self, *, alert: Alert, person: Person, data: dict[str, Any]) -> None:
-        to = Person.objects.filter(pk=data["person_id"], is_active=True).first()
-        if to is None or not shared_networks(person=person, other=to).exists():
-            raise NotFound
-        alert_actions.do_hand_over_alert(alert_id=alert.pk, person=person, to=to)
+        alert_actions.check_hand_over_alert(alert_id=alert.pk, person=person, to_person_id=data["person_id"])
 
 
 @extend_schema_view(post=extend_schema(request=ResolveIn, responses=AlertOut))
@@ -221,32 +192,6 @@ class DebriefAlertApi(_AlertActionApi):
         alert_actions.do_add_debrief(
             alert_id=alert.pk, person=person, debrief=alert_actions.DebriefIn(**data)
         )
-
-
-class PushSubscriptionListApi(ListAPIView):
-    """This person's Web Push subscriptions (one per browser or app)."""
-
-    serializer_class = PushSubscriptionOut
-
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return PushSubscription.objects.filter(person=self.request.user)
-
-    @extend_schema(request=PushSubscriptionIn, responses={201: PushSubscriptionOut})
-    def post(self, request: Request) -> Response:
-        data = PushSubscriptionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        subscription = do_subscribe_push(person=request.user, **data.validated_data)
-        return Response(PushSubscriptionOut(subscription).data, status=status.HTTP_201_CREATED)
-
-
-class PushSubscriptionDetailApi(APIView):
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, subscription_id: int) -> Response:
-        subscription = PushSubscription.objects.filter(person=request.user, pk=subscription_id).first()
-        if subscription is None:
-            raise NotFound
-        subscription.delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AlertHealthApi(APIView):

@@ -4,7 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from messaging.models import Alert, AlertDebrief, Offer, PushSubscription
+from messaging.models import Alert, AlertDebrief, Offer
+from messaging.models.escalation import EscalationPolicy
 
 
 class LocationIn(serializers.Serializer):
@@ -91,7 +92,7 @@ class AlertOut(serializers.Serializer):
         return alert.offers.count()
 
     def get_emergency_routes(self, alert: Alert) -> list[dict[str, str]] | None:
-        return alert.policy["emergency_routes"] if alert.emergency_routes_shown_at else None
+        return EscalationPolicy.of(alert).routes_json() if alert.emergency_routes_shown_at else None
 
     def get_my_offer(self, alert: Alert) -> dict[str, Any] | None:
         offer = self.context.get("my_offer")
@@ -114,15 +115,3 @@ class AlertHealthOut(serializers.Serializer):
         child=serializers.ChoiceField(choices=["no_staff_step", "no_facilitator"]),
         help_text="no_staff_step: no facilitator or navigator, so alerts rely on the on-duty staff",
     )
-
-
-class PushSubscriptionIn(serializers.Serializer):
-    endpoint = serializers.URLField(max_length=1000)
-    p256dh = serializers.CharField(max_length=200)
-    auth = serializers.CharField(max_length=100)
-
-
-class PushSubscriptionOut(serializers.ModelSerializer):
-    class Meta:
-        model = PushSubscription
-        fields = ["id", "endpoint", "created_at"]

@@ -1,0 +1,41 @@
+"""Thin REST views for a person's Web Push subscriptions."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from messaging.actions.push import do_subscribe_push
+from messaging.models import PushSubscription
+from messaging.serializers.push import PushSubscriptionIn, PushSubscriptionOut
+
+
+class PushSubscriptionListApi(ListAPIView):
+    """This person's Web Push subscriptions (one per browser or app)."""
+
+    serializer_class = PushSubscriptionOut
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return PushSubscription.objects.filter(person=self.request.user)
+
+    @extend_schema(request=PushSubscriptionIn, responses={201: PushSubscriptionOut})
+    def post(self, request: Request) -> Response:
+        data = PushSubscriptionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = do_subscribe_push(person=request.user, **data.validated_data)
+        return Response(PushSubscriptionOut(subscription).data, status=status.HTTP_201_CREATED)
+
+
+class PushSubscriptionDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, subscription_id: int) -> Response:
+        subscription = PushSubscription.objects.filter(person=request.user, pk=subscription_id).first()
+        if subscription is None:
+            raise NotFound
+        subscription.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
