@@ -11,8 +11,8 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from crisisplans.access import register_alert_access_provider
-        from crisisplans.exports import register_export_section
+        from crisisplans.actions import register_export_section
+        from crisisplans.selectors import register_alert_access_provider
         from messaging import receivers  # noqa: F401  (connects signal receivers)
         from messaging.checks import check_transports
         from messaging.exports import messaging_data_of

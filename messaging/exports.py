@@ -1,6 +1,6 @@
 """What messaging holds of a person, for "my data" (GET /my-data/).
 
-Registered with ``crisisplans.exports.register_export_section`` (crisisplans
+Registered with ``crisisplans.actions.register_export_section`` (crisisplans
 sits below messaging and must not import it). Only the person's own things:
 alerts they raised (their words and location, decrypted for them), the offers
 and alerts they had as a peer (states and times, never the member's words),

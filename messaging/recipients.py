@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from crisisplans.selectors import contact_routing_for
+from crisisplans.actions import contact_routing_for
 from messaging.models import Block
 from network.models import Membership, Network, Person
 from network.selectors import available_members, on_call_candidates

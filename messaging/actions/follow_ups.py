@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from crisisplans.selectors import aftercare_for
+from crisisplans.actions import aftercare_for
 from messaging.event_types import FOLLOW_UP_DUE, person_ref
 from messaging.events import send_event_on_commit
 from messaging.models import Alert, FollowUp

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crisisplans.actions import record_alert_details_read
 from crisisplans.models import AccessRecord, Plan
-from crisisplans.reading import record_alert_details_read
 from messaging import recipients
 from messaging.actions import alerts as alert_actions
 from messaging.models import Alert

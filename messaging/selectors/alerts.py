@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from crisisplans.access import AcceptedAlert, grace_period_for
+from crisisplans.selectors import AcceptedAlert, grace_period_for
 from messaging import recipients
 from messaging.models import Alert, Block, Offer
 from network.models import Membership, Network, Person
@@ -121,7 +121,7 @@ def accepted_alerts(*, reader: Person, owner_id: int | None, alert_id: Any = Non
 
 
 def alert_access_provider(*, reader: Person, owner: Person, at: datetime) -> Iterable[AcceptedAlert]:
-    """Registered with crisisplans.access: lets the peer who took an alert read
+    """Registered with crisisplans.selectors.access: lets the peer who took an alert read
     the consented crisis sections of the member's plan."""
     return accepted_alerts(reader=reader, owner_id=owner.pk)
 

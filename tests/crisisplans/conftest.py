@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from crisisplans import access
+from crisisplans.selectors import access
 from tests.crisisplans.factories import FakeAlerts, alert_provider
 
 

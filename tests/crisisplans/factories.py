@@ -9,8 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from crisisplans import actions
-from crisisplans.access import AcceptedAlert, register_alert_access_provider, unregister_alert_access_provider
 from crisisplans.models import Audience, Plan
+from crisisplans.selectors import (
+    AcceptedAlert,
+    register_alert_access_provider,
+    unregister_alert_access_provider,
+)
 from network.models import Person
 
 CANARY = "canary-7f3a9c-plan-content"

@@ -10,8 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from crisisplans import actions
-from crisisplans.access import may_read_section
 from crisisplans.models import AccessRecord, PlanPolicy
+from crisisplans.selectors import may_read_section
 from tests.crisisplans.factories import CRISIS_PART, share, signed_off_plan
 from tests.factories import MembershipFactory, PersonFactory
 

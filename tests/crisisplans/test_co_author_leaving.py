@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from crisisplans import actions
-from crisisplans.access import may_read_section
 from crisisplans.models import OwnerNotice
+from crisisplans.selectors import may_read_section
 from messaging.models import Event
 from network.actions.membership import do_leave_network, do_remove_member
 from network.models import Membership

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from crisisplans import crypto
+from crisisplans.actions import decrypt_revision
 from crisisplans.models import AccessRecord, DataKey, ImmutableRecord, Revision
-from crisisplans.reading import decrypt_revision
 from tests.crisisplans.factories import CANARY, full_sections, signed_off_plan
 
 pytestmark = pytest.mark.django_db

@@ -23,8 +23,8 @@ from hypothesis.stateful import (
 from rest_framework.exceptions import APIException, NotFound
 
 from crisisplans import actions as plan_actions
-from crisisplans.access import decide_sections
 from crisisplans.models import AccessRecord, Plan
+from crisisplans.selectors import decide_sections
 from messaging import tasks
 from messaging.actions import alerts
 from messaging.actions.moderation import do_block_person

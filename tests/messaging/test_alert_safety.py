@@ -14,8 +14,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from crisisplans import actions as plan_actions
-from crisisplans.access import decide_sections, may_read_section
 from crisisplans.models import AccessRecord, Audience, Plan
+from crisisplans.selectors import decide_sections, may_read_section
 from messaging import tasks
 from messaging.actions import alerts, escalation
 from messaging.actions.moderation import do_block_person

@@ -3,7 +3,8 @@
 ``may_read_section`` is that function; ``decide_sections`` answers it for
 every section at once with the same rule (the facts are loaded once). Every
 view, export and selector reads plan content through them, and the alerts
-issue asks them too.
+app asks them too. A pure rule: it reads and never writes (logging a read
+is ``crisisplans.actions.reading``'s).
 
 The rule, in order (the first that allows wins, so the logged reason is the
 least privileged one that applies):

@@ -3,19 +3,21 @@
 This is the only place plan content is decrypted for someone to see. Each
 read writes access records (one per distinct reason) in the same transaction
 as the read; if decryption fails, it raises and nothing is recorded because
-nothing was read.
+nothing was read. Logging a read is a write, so these live in actions; the
+rule that decides a read is ``crisisplans.selectors.access``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 
 from crisisplans import crypto
-from crisisplans.access import Purpose, ReadDecision, decide_sections
 from crisisplans.models import AccessRecord, BreakGlass, Comment, Plan, Revision
+from crisisplans.selectors.access import Purpose, ReadDecision, decide_sections
 from network.models import Person
 
 REVISION_PURPOSE = "plan-revision"
@@ -183,4 +185,50 @@ def record_alert_details_read(
         reason_ref="" if is_owner else alert_id,
         channel=channel,
         sections=what,
+    )
+
+
+# For the alerts app: routing and aftercare from the active plan. Each call
+# is a read of plan content by the service, logged with the caller's reason.
+
+
+@dataclass(frozen=True)
+class ContactRouting:
+    contact_in_order: tuple[int, ...]
+    do_not_contact: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Aftercare:
+    check_in_after: timedelta
+    check_in_from: tuple[int, ...]  # person ids, in the owner's order
+
+
+def _active_sections(*, owner: Person, names: list[str], why: str) -> dict[str, Any] | None:
+    plan = Plan.objects.select_related("active_revision").filter(owner=owner).first()
+    if plan is None or plan.active_revision is None:
+        return None
+    return read_for_the_service(plan=plan, sections=names, why=why)
+
+
+def contact_routing_for(*, owner: Person, why: str) -> ContactRouting:
+    """Who to contact (person ids, first first) and who must never be,
+    from the signed-off plan. Empty when there is none."""
+    sections = _active_sections(owner=owner, names=["contacts"], why=why) or {}
+    contacts = sections.get("contacts", {})
+    return ContactRouting(
+        contact_in_order=tuple(contacts.get("contact_in_order", [])),
+        do_not_contact=frozenset(contacts.get("do_not_contact", [])),
+    )
+
+
+def aftercare_for(*, owner: Person, why: str) -> Aftercare | None:
+    """The check-in the owner asked for after a crisis, or None."""
+    sections = _active_sections(owner=owner, names=["afterwards"], why=why) or {}
+    afterwards = sections.get("afterwards")
+    if not afterwards:
+        return None
+    return Aftercare(
+        check_in_after=timedelta(hours=afterwards["check_in_after_hours"]),
+        check_in_from=tuple(afterwards.get("check_in_from", [])),
     )

@@ -1,7 +1,8 @@
 """Exports: a printable plan, a FHIR CarePlan, and "my data".
 
-Each one reads plan content through ``reading`` and so leaves access records
-with channel "export".
+Each one reads plan content through ``crisisplans.actions.reading`` and so
+leaves access records with channel "export": an export is a logged read, so
+it lives in actions.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from crisisplans.access import Purpose
+from crisisplans.actions.reading import PlanReading, read_break_glass_reason, read_comments, read_plan_content
 from crisisplans.models import AccessRecord, CoAuthor, CopingStrategy, OwnerNotice, Plan
-from crisisplans.reading import PlanReading, read_break_glass_reason, read_comments, read_plan_content
 from crisisplans.sections import Section
+from crisisplans.selectors.access import Purpose
 from network.models import Person
 
 PROFESSIONAL_LABELS = {
@@ -92,22 +93,12 @@ def printable_html(*, reader: Person, plan: Plan) -> str:
     )
 
 
-def fhir_care_plan(*, reader: Person, plan: Plan) -> dict[str, Any] | None:
-    """A FHIR R5 CarePlan with its CareTeam contained, holding only the
-    sections the owner consented to export. None when they consented to none."""
-    reading = read_plan_content(
-        reader=reader,
-        plan=plan,
-        revision=plan.active_revision,
-        channel=AccessRecord.Channel.EXPORT,
-        purpose=Purpose.FHIR_EXPORT,
-    )
-    if not reading.sections or reading.revision is None:
-        return None
-    owner = {"display": plan.owner.display_name or f"Person {plan.owner_id}"}
+def _care_team(*, sections: dict[str, Any], subject: dict[str, str]) -> list[dict[str, Any]]:
+    """The CarePlan's contained resources: a Practitioner per professional
+    contact, then the CareTeam of those and the peers to contact."""
     contained: list[dict[str, Any]] = []
     participants: list[dict[str, Any]] = []
-    for index, contact in enumerate(reading.sections.get(Section.PROFESSIONAL_CONTACTS, []), start=1):
+    for index, contact in enumerate(sections.get(Section.PROFESSIONAL_CONTACTS, []), start=1):
         contained.append(
             {
                 "resourceType": "Practitioner",
@@ -122,7 +113,7 @@ def fhir_care_plan(*, reader: Person, plan: Plan) -> dict[str, Any] | None:
                 "member": {"reference": f"#professional-{index}"},
             }
         )
-    for who in _names(list(reading.sections.get(Section.CONTACTS, {}).get("contact_in_order", []))):
+    for who in _names(list(sections.get(Section.CONTACTS, {}).get("contact_in_order", []))):
         participants.append({"role": {"text": "Peer supporter"}, "member": {"display": who}})
     contained.append(
         {
@@ -130,10 +121,27 @@ def fhir_care_plan(*, reader: Person, plan: Plan) -> dict[str, Any] | None:
             "id": "care-team",
             "status": "active",
             "name": "Crisis support",
-            "subject": owner,
+            "subject": subject,
             "participant": participants,
         }
     )
+    return contained
+
+
+def fhir_care_plan(*, reader: Person, plan: Plan) -> dict[str, Any] | None:
+    """A FHIR R5 CarePlan with its CareTeam contained, holding only the
+    sections the owner consented to export. None when they consented to none."""
+    reading = read_plan_content(
+        reader=reader,
+        plan=plan,
+        revision=plan.active_revision,
+        channel=AccessRecord.Channel.EXPORT,
+        purpose=Purpose.FHIR_EXPORT,
+    )
+    if not reading.sections or reading.revision is None:
+        return None
+    owner = {"display": plan.owner.display_name or f"Person {plan.owner_id}"}
+    contained = _care_team(sections=reading.sections, subject=owner)
     return {
         "resourceType": "CarePlan",
         "id": f"crisis-plan-{plan.pk}-r{reading.revision.number}",
