@@ -10,7 +10,7 @@ from typing import Any
 from phonenumber_field.phonenumber import PhoneNumber
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.edge import client_address
+from foundation.client_address import client_address
 from network.serializers.auth import LoginCodeRequestIn
 
 

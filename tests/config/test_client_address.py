@@ -23,7 +23,7 @@ from django.conf import settings
 from django.test import RequestFactory, override_settings
 
 from bench.stack import Stack, free_port, wait_for_port
-from config.edge import client_address
+from foundation.client_address import client_address
 
 ROOT = Path(__file__).resolve().parents[2]
 FORGED = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"]
