@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from celery import current_app
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -25,8 +26,6 @@ def do_tell_owner(
     alert_id: str = "",
     co_author: CoAuthor | None = None,
 ) -> OwnerNotice:
-    from crisisplans.tasks import deliver_owner_notice
-
     texted = kind in OwnerNotice.TEXTED_KINDS
     notice = OwnerNotice.objects.create(
         owner_id=owner_id,
@@ -40,7 +39,10 @@ def do_tell_owner(
         sender=OwnerNotice, notice_id=notice.pk, owner_id=owner_id, kind=str(kind)
     )
     if texted:
-        transaction.on_commit(lambda: deliver_owner_notice.delay(notice.pk))
+        # By name, so the actions never import crisisplans.tasks (which imports them).
+        transaction.on_commit(
+            lambda: current_app.send_task("crisisplans.tasks.deliver_owner_notice", args=(notice.pk,))
+        )
     return notice
 
 
