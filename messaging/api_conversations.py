@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from foundation.idempotency import HEADER, MAX_KEY_LENGTH
 from foundation.pagination import Pagination
 from messaging import selectors_conversations as sel
 from messaging.actions import check_ins, moderation
@@ -38,7 +39,6 @@ from messaging.serializers_conversations import (
     RetentionOut,
     SendMessageIn,
 )
-from network.idempotency import HEADER, MAX_KEY_LENGTH
 from network.models import Person
 from network.selectors import FACILITATORS, access_network_by_id
 

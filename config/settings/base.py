@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "channels",
+    "foundation",
     "network",
     "crisisplans",
     "messaging",

@@ -10,8 +10,8 @@ from rest_framework.views import APIView
 
 from crisisplans import actions, selectors
 from crisisplans.serializers import CopingStrategyIn, CopingStrategyOut, PlanPolicySerializer
+from foundation.idempotency import idempotent
 from foundation.pagination import Pagination
-from network.idempotency import idempotent
 
 
 class CopingStrategyListApi(APIView):

@@ -29,8 +29,8 @@ from crisisplans.serializers import (
     SignOffIn,
     SignOffOut,
 )
+from foundation.idempotency import idempotent
 from foundation.pagination import Pagination
-from network.idempotency import idempotent
 
 API = AccessRecord.Channel.API
 

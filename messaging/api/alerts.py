@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from crisisplans.actions import record_alert_details_read
 from crisisplans.models import AccessRecord, Plan
+from foundation.idempotency import HEADER, MAX_KEY_LENGTH
 from messaging import recipients
 from messaging.actions import alerts as alert_actions
 from messaging.models import Alert
@@ -27,7 +28,6 @@ from messaging.serializers.alerts import (
     RaiseAlertIn,
     ResolveIn,
 )
-from network.idempotency import HEADER, MAX_KEY_LENGTH
 from network.models import Person
 
 

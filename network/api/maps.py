@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from foundation.idempotency import idempotent
 from network import actions, selectors
-from network.idempotency import idempotent
 from network.models import Asset, AssetReport, Person, Tie
 from network.selectors import MANAGERS
 from network.serializers.maps import (

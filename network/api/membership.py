@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from foundation.idempotency import idempotent
 from network import actions, selectors
-from network.idempotency import idempotent
 from network.models import Invitation, JoinRequest, Membership, MembershipChange, Network
 from network.selectors import FACILITATORS, MANAGERS
 from network.serializers.membership import (

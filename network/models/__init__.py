@@ -15,7 +15,7 @@ from network.models.networks import (
     validate_emergency_routes,
     validate_escalation_steps,
 )
-from network.models.people import Device, IdempotencyRecord, LoginCode, Person, PersonManager, WebsocketTicket
+from network.models.people import Device, LoginCode, Person, PersonManager, WebsocketTicket
 from network.models.rota import AlertOffer, CalendarFeed, Shift, ShiftException
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "AssetReport",
     "CalendarFeed",
     "Device",
-    "IdempotencyRecord",
     "Invitation",
     "JoinRequest",
     "LoginCode",

@@ -1,4 +1,4 @@
-"""The person, their devices, login codes, websocket tickets and idempotency records."""
+"""The person, their devices, login codes and websocket tickets."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from knox.models import AbstractAuthToken
 from phonenumber_field.modelfields import PhoneNumberField
-
-from foundation.sealing import SealedJSONField
 
 
 class PersonManager(BaseUserManager["Person"]):
@@ -111,28 +109,3 @@ class WebsocketTicket(models.Model):
 
     def __str__(self) -> str:
         return f"websocket ticket {self.pk}"
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer to a create request carrying an ``Idempotency-Key``.
-
-    Kept here, in the lowest app, so every app's create endpoints can use it.
-    """
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    scope = models.CharField(max_length=200, help_text="method and path the key was used on")
-    request_fingerprint = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(null=True)
-    # The first answer may echo personal text (a message, an alert's words):
-    # sealed with the requester's data key (foundation/sealing.py).
-    response_body = SealedJSONField(owner=("person_id",), purpose="network.idempotency.response_body")
-    created_at = models.DateTimeField(default=dj_timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["person", "key"], name="idempotency_key_once_per_person")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} with key {self.key!r}"

@@ -10,8 +10,9 @@ from rest_framework.views import APIView
 
 from config.urls import handler404, handler500  # noqa: F401  (this module is a urlconf)
 from config.urls import urlpatterns as real_urlpatterns
-from network.idempotency import idempotent
-from network.models import IdempotencyRecord, Network
+from foundation.idempotency import idempotent
+from foundation.models import IdempotencyRecord
+from network.models import Network
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.config.test_idempotency")]
 

@@ -130,9 +130,9 @@ NOT_PERSONAL = {
     "network.LoginCode.phone_number": "the number a code was sent to, looked up on sign-in",
     "network.LoginCode.code_hash": "a hash of a one-time code",
     "network.WebsocketTicket.ticket_hash": "a hash of a one-time ticket",
-    "network.IdempotencyRecord.key": "a client-made random key",
-    "network.IdempotencyRecord.scope": "method and path, no content",
-    "network.IdempotencyRecord.request_fingerprint": "a SHA-256 of the request body",
+    "foundation.IdempotencyRecord.key": "a client-made random key",
+    "foundation.IdempotencyRecord.scope": "method and path, no content",
+    "foundation.IdempotencyRecord.request_fingerprint": "a SHA-256 of the request body",
     # network: networks, membership
     "network.Network.name": "a network's public name",
     "network.Network.slug": "a network's public slug",
@@ -190,7 +190,7 @@ NOT_PERSONAL = {
 
 def our_text_fields() -> dict[str, models.Field]:
     found = {}
-    for app_label in ("network", "crisisplans", "messaging"):
+    for app_label in ("foundation", "network", "crisisplans", "messaging"):
         for model in apps.get_app_config(app_label).get_models():
             for field in model._meta.concrete_fields:
                 if isinstance(field, TEXT_FIELD_TYPES) and not field.choices:

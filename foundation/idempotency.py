@@ -20,8 +20,8 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from foundation.models import IdempotencyRecord
 from foundation.problems import UnprocessableRequest
-from network.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
