@@ -1,8 +1,10 @@
-"""Token authentication for devices (django-rest-knox, tokens stored hashed)."""
+"""Token authentication for devices (django-rest-knox, tokens stored hashed).
+
+Infrastructure: the DRF authentication class and its OpenAPI description.
+The one write it causes (a device's last use) is an action."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -11,17 +13,15 @@ from knox.auth import TokenAuthentication
 
 from network.models import Device
 
-# Writing last_seen_at on every request would turn reads into writes; once a
-# minute is enough for a device list.
-LAST_SEEN_RESOLUTION = timedelta(minutes=1)
-
 
 class DeviceTokenAuthentication(TokenAuthentication):
     def validate_user(self, auth_token: Any) -> tuple[Any, Device]:
+        # Imported here: DRF imports this class while defining APIView, and
+        # the actions import DRF's views (through the problem details).
+        from network.actions import do_note_device_seen
+
         user, token = super().validate_user(auth_token)
-        now = timezone.now()
-        if token.last_seen_at is None or now - token.last_seen_at > LAST_SEEN_RESOLUTION:
-            Device.objects.filter(pk=token.pk).update(last_seen_at=now)
+        do_note_device_seen(device=token, now=timezone.now())
         return user, token
 
 

@@ -7,7 +7,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +20,10 @@ from network.models import Device, LoginCode, Person, WebsocketTicket
 from network.signals import device_revoked
 
 logger = logging.getLogger(__name__)
+
+# Writing last_seen_at on every request would turn reads into writes; once a
+# minute is enough for a device list.
+DEVICE_LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 class InvalidLoginCode(Exception):
@@ -173,6 +177,13 @@ def do_revoke_device(*, device: Device) -> None:
         transaction.on_commit(
             lambda: device_revoked.send(sender=Device, person_id=person_id, device_digest=digest)
         )
+
+
+def do_note_device_seen(*, device: Device, now: datetime) -> None:
+    """Record that the device was just used (at most once a
+    ``DEVICE_LAST_SEEN_RESOLUTION``). The token authentication calls it."""
+    if device.last_seen_at is None or now - device.last_seen_at > DEVICE_LAST_SEEN_RESOLUTION:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
 
 
 def do_update_profile(*, person: Person, display_name: str) -> Person:

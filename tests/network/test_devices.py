@@ -91,3 +91,22 @@ def test_an_empty_display_name_is_refused(api, member):
     assert response.status_code == 400
     member.refresh_from_db()
     assert member.display_name == "Amara"
+
+
+def test_a_request_marks_the_device_seen_at_most_once_a_minute(api, member):
+    device, token = sign_in(member, "tablet")
+    client = authed(api(None), token)
+    assert client.get("/api/v1/me/").status_code == 200
+    device.refresh_from_db()
+    first_seen = device.last_seen_at
+    assert first_seen is not None
+    assert timezone.now() - first_seen < timedelta(seconds=30)
+
+    assert client.get("/api/v1/me/").status_code == 200
+    device.refresh_from_db()
+    assert device.last_seen_at == first_seen
+
+    Device.objects.filter(pk=device.pk).update(last_seen_at=first_seen - timedelta(minutes=2))
+    assert client.get("/api/v1/me/").status_code == 200
+    device.refresh_from_db()
+    assert device.last_seen_at > first_seen
