@@ -1,5 +1,10 @@
 """Envelope encryption of plan content, with crypto-shredding.
 
+Infrastructure of the app, beside the models rather than in a room: the
+sealing core that actions (which seal and open) and the network app's
+sealed fields (through ``foundation.sealing``) both stand on. It reads and
+writes only data keys, never plan state.
+
 Each member has one data key (AES-256). It is stored only wrapped (AES-GCM)
 by a master key that lives in the environment (settings.PLAN_MASTER_KEYS),
 never in the database; the master key's id is stored beside the wrapped key
