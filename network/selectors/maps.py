@@ -126,6 +126,14 @@ def graph(*, viewer: Person, networks: list[Network]) -> Graph:
     network_ids = [n.pk for n in networks]
     for n in networks:
         out.nodes.append({"id": f"network:{n.pk}", "kind": "network", "label": n.name})
+    people = _add_members(out, network_ids=network_ids)
+    asset_ids = _add_assets(out, network_ids=network_ids)
+    _add_ties(out, viewer=viewer, networks=networks, people=people, asset_ids=asset_ids)
+    return out
+
+
+def _add_members(out: Graph, *, network_ids: list[int]) -> set[int]:
+    """A node per current member and an edge per membership; returns their ids."""
     memberships = list(
         Membership.objects.filter(network_id__in=network_ids, left_at__isnull=True).select_related("person")
     )
@@ -144,9 +152,13 @@ def graph(*, viewer: Person, networks: list[Network]) -> Graph:
                 "role": m.role,
             }
         )
-    assets = list(Asset.objects.filter(network_id__in=network_ids))
+    return seen_people
+
+
+def _add_assets(out: Graph, *, network_ids: list[int]) -> set[int]:
+    """A node per listed asset or service and its listing edge; returns their ids."""
     asset_ids = set()
-    for a in assets:
+    for a in Asset.objects.filter(network_id__in=network_ids):
         asset_ids.add(a.pk)
         out.nodes.append(
             {
@@ -158,12 +170,20 @@ def graph(*, viewer: Person, networks: list[Network]) -> Graph:
         out.edges.append(
             {"source": f"asset:{a.pk}", "target": f"network:{a.network_id}", "kind": "listed_in"}
         )
+    return asset_ids
+
+
+def _add_ties(
+    out: Graph, *, viewer: Person, networks: list[Network], people: set[int], asset_ids: set[int]
+) -> None:
+    """An edge per tie the viewer may see from a member: to an asset, to a
+    member, or to a node of its own for anyone or anything else."""
     for tie in _ties_visible_in(viewer=viewer, networks=networks):
-        if tie.owner_id not in seen_people:
+        if tie.owner_id not in people:
             continue
         if tie.linked_asset_id in asset_ids:
             target, kind = f"asset:{tie.linked_asset_id}", "uses"
-        elif tie.linked_person_id in seen_people:
+        elif tie.linked_person_id in people:
             target, kind = f"person:{tie.linked_person_id}", "tie"
         else:
             target, kind = f"tie:{tie.pk}", "tie"
@@ -177,7 +197,6 @@ def graph(*, viewer: Person, networks: list[Network]) -> Graph:
                 "direction": tie.direction,
             }
         )
-    return out
 
 
 @dataclass
