@@ -21,7 +21,7 @@ import weakref
 
 from channels.db import database_sync_to_async
 
-from messaging import events
+from messaging.actions import events
 
 _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AckWriter] = weakref.WeakKeyDictionary()
 

@@ -21,10 +21,11 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from foundation.problems import is_pool_timeout
-from messaging import events, frames, ws_limits
+from messaging import frames, ws_limits
 from messaging.acks import ack_writer
 from messaging.conversation_frames import ConversationFrames
-from messaging.events import group_for_device, group_for_person
+from messaging.realtime import group_for_device, group_for_person
+from messaging.selectors import events
 from network.models import Device
 
 logger = logging.getLogger(__name__)

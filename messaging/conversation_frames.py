@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from messaging import frames
-from messaging.events import group_for_person
+from messaging.realtime import group_for_person
 
 # How long a presence.query waits for a person's sockets to answer.
 PRESENCE_PROBE_SECONDS = 0.5

@@ -12,8 +12,9 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from crisisplans.signals import owner_notice_created, owner_notice_ready
+from messaging.actions.events import send_event_on_commit
 from messaging.event_types import MEMBERSHIP_CHANGED, PLAN_NOTICE
-from messaging.events import group_for_device, send_event_on_commit
+from messaging.realtime import group_for_device
 from messaging.transports import load_backend
 from network.models import Membership, Person
 from network.signals import device_revoked, membership_changed

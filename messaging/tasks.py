@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from crisisplans.actions import do_deliver_owner_notice
 from crisisplans.selectors import notices_due_for_text
-from messaging import events
-from messaging.actions import conversations, escalation, follow_ups, moderation, notifications
+from messaging.actions import conversations, escalation, events, follow_ups, moderation, notifications
 from messaging.selectors import escalation as escalation_selectors
 from messaging.selectors.alerts import pending_offer_ids
 from messaging.selectors.follow_ups import follow_ups_due

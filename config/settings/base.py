@@ -178,7 +178,7 @@ def channel_layer_host(url: str) -> dict:
 # The layer only carries wake-up hints; sockets read events from the database.
 # Pub/sub over the core layer, by the benchmark's numbers: messaging/layers.py
 # and docs/performance.md say why. Wake every socket after a Redis reconnect
-# with the message messaging.events.WAKE_MESSAGE (a test checks they match).
+# with the message messaging.realtime.WAKE_MESSAGE (a test checks they match).
 RECONNECT_MESSAGE = {"type": "events.available"}
 
 

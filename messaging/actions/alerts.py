@@ -41,9 +41,9 @@ from messaging.actions.escalation import (
     run_step,
     send_status,
 )
+from messaging.actions.events import send_event_on_commit
 from messaging.actions.follow_ups import schedule_follow_up
 from messaging.event_types import ALERT_WITHDRAWN
-from messaging.events import send_event_on_commit
 from messaging.models import Alert, AlertDebrief, Offer
 from messaging.models.escalation import EscalationPolicy
 from messaging.serializers.alerts import RaiseAlertIn

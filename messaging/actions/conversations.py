@@ -4,7 +4,7 @@ blocks, reports and retention in messaging.actions.moderation).
 
 Sending locks the conversation row and takes ``last_order + 1``: orders are
 gap-free per conversation and follow commit order, the way per-person event
-sequences do (messaging.events). A client-made id per author makes a send
+sequences do (messaging.actions.events). A client-made id per author makes a send
 idempotent: the same id and text return the first message, the same id with
 other text is a 422. Message text is sealed with the author's data key
 (crisisplans.crypto): the author owns their words, so erasing their key erases
@@ -32,6 +32,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from crisisplans import crypto
 from foundation.problems import Conflict, UnprocessableRequest
 from messaging import selectors_conversations as sel
+from messaging.actions.events import send_event_on_commit
 from messaging.actions.notifications import on_commit_check_message_delivery
 from messaging.event_types import (
     CONVERSATION_ADDED,
@@ -41,7 +42,6 @@ from messaging.event_types import (
     network_ref,
     person_ref,
 )
-from messaging.events import send_event_on_commit
 from messaging.models import (
     Alert,
     Conversation,

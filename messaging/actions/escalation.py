@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from messaging import recipients, scheduling
+from messaging.actions.events import send_event_on_commit
 from messaging.event_types import ALERT_OFFERED, ALERT_REMINDER, ALERT_STATUS, ALERT_WITHDRAWN, person_ref
-from messaging.events import send_event_on_commit
 from messaging.models import Alert, EscalationStepRun, Offer
 from messaging.models.escalation import EscalationPolicy, Step
 from network.actions import do_record_alert_offers

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from crisisplans.actions import aftercare_for
+from messaging.actions.events import send_event_on_commit
 from messaging.event_types import FOLLOW_UP_DUE, person_ref
-from messaging.events import send_event_on_commit
 from messaging.models import Alert, FollowUp
 from network.models import Person
 

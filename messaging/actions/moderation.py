@@ -13,8 +13,8 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from messaging import selectors_conversations as sel
+from messaging.actions.events import send_event_on_commit
 from messaging.event_types import MESSAGE_REPORTED, network_ref
-from messaging.events import send_event_on_commit
 from messaging.models import (
     Block,
     Conversation,

@@ -13,7 +13,8 @@ from asgiref.sync import sync_to_async
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from messaging import acks, events
+from messaging import acks
+from messaging.actions import events
 from messaging.models import EventSequence
 from tests.conftest import pool_timeout, run_concurrently, sign_in
 from tests.factories import PersonFactory

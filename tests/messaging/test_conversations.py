@@ -505,7 +505,8 @@ def test_reading_or_muting_stops_the_fallback(member, peer, api):
 def test_a_device_ack_counts_as_delivered_for_the_fallback(member, peer, api):
     from django.conf import settings
 
-    from messaging import events, tasks
+    from messaging import tasks
+    from messaging.actions import events
 
     conversation_id = direct(api(member), peer.pk).json()["id"]
     send(api(member), conversation_id, "hello", "k-1")

@@ -15,9 +15,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.asgi import application
-from messaging import events
+from messaging import realtime
+from messaging.actions import events
 from messaging.event_types import MEMBERSHIP_CHANGED
 from messaging.models import Event, EventSequence
+from messaging.selectors import events as event_selectors
 from tests.conftest import run_concurrently, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,7 +83,7 @@ def test_data_that_breaks_the_schema_is_refused(member):
 async def test_the_wake_up_is_sent_only_after_commit(member):
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    await layer.group_add(events.group_for_person(member.pk), channel)
+    await layer.group_add(realtime.group_for_person(member.pk), channel)
     inside, checked = threading.Event(), threading.Event()
 
     def change() -> None:
@@ -274,11 +276,13 @@ async def test_the_copy_a_wake_up_carries_is_the_stored_event_and_is_sent_once(m
         await comm.receive_json_from(timeout=3)
         await sync_to_async(emit)([member.pk], 1)
         live = await comm.receive_json_from(timeout=3)
-        stored = await sync_to_async(lambda: events.event_frame(Event.objects.get(person=member, seq=1)))()
+        stored = await sync_to_async(
+            lambda: event_selectors.event_frame(Event.objects.get(person=member, seq=1))
+        )()
         assert live == stored
         # The same wake-up again (a doubled publish) sends nothing twice.
         layer = get_channel_layer()
-        await layer.group_send(events.group_for_person(member.pk), {**events.WAKE_MESSAGE, "event": live})
+        await layer.group_send(realtime.group_for_person(member.pk), {**realtime.WAKE_MESSAGE, "event": live})
         assert await comm.receive_nothing(timeout=0.5)
     finally:
         await comm.disconnect()

@@ -259,6 +259,6 @@ async def _next_event(socket: WebsocketCommunicator, *, timeout: float) -> dict:
 
 
 def test_the_reconnect_wake_is_the_wake_the_consumer_handles():
-    from messaging.events import WAKE_MESSAGE
+    from messaging.realtime import WAKE_MESSAGE
 
     assert settings.RECONNECT_MESSAGE == WAKE_MESSAGE

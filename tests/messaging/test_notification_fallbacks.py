@@ -9,8 +9,8 @@ import pytest
 
 from messaging import tasks
 from messaging.actions import alerts
+from messaging.actions.events import do_ack_events
 from messaging.actions.push import do_subscribe_push
-from messaging.events import do_ack_events
 from messaging.models import Offer
 from messaging.transports import push, sms
 

@@ -1,47 +1,30 @@
-"""The event pipeline: persist first, then notify (DESIGN.md invariants 1 and 2).
+"""The event pipeline's writes: persist first, then notify (DESIGN.md
+invariants 1 and 2).
 
-``send_event_on_commit`` is the only way an event reaches a person. Inside the
-caller's transaction it appends one row per recipient with that person's next
-sequence number; after commit it asks the channel layer to wake the
-recipients' sockets. A lost wake-up costs latency, never an event, because
-the database is the record: the copy of the event a wake-up carries is used
-only by a socket that has sent everything before it.
-
-Group names for the channel layer are built here too: they must match
-``^[a-zA-Z0-9._-]+$`` and stay under 100 characters.
+``send_event_on_commit`` is the only way an event reaches a person, and only
+actions call it. Inside the caller's transaction it appends one row per
+recipient with that person's next sequence number; after commit it asks the
+channel layer to wake the recipients' sockets (messaging.realtime). A lost
+wake-up costs latency, never an event, because the database is the record:
+the copy of the event a wake-up carries is used only by a socket that has
+sent everything before it. Acks and the retention purge are the other writes
+of the stream; its reads are in messaging.selectors.events.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import connection, transaction
-from django.db.models import F, Min
+from django.db.models import F
 from django.utils import timezone
 
 from messaging.event_types import EventType
 from messaging.models import Event, EventSequence
-
-logger = logging.getLogger(__name__)
-
-
-def group_for_person(person_id: int) -> str:
-    return f"person.{person_id}"
-
-
-def group_for_device(device_digest: str) -> str:
-    # A prefix of the token hash: unique in practice, short, and no secret.
-    return f"device.{device_digest[:40]}"
-
-
-WAKE_MESSAGE = {"type": "events.available"}
+from messaging.realtime import wake
+from messaging.selectors.events import event_frame
 
 
 def send_event_on_commit(
@@ -105,87 +88,6 @@ def _next_sequence_numbers_upsert(person_ids: list[int]) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(_NEXT_SEQUENCES_SQL, [person_ids])
         return dict(cursor.fetchall())
-
-
-def wake(*, person_ids: Iterable[int], frames: dict[int, dict[str, Any]] | None = None) -> None:
-    """Tell each person's sockets to read new events. At-most-once by design.
-
-    With ``frames`` (each person's committed event, as event_frame gives it)
-    the wake-up carries a copy of the event, so a socket that has sent
-    everything before it sends it without reading the database (a broadcast
-    to a thousand people is a thousand reads otherwise). A socket that is
-    behind, or a wake-up without a frame, reads from the database as before.
-
-    On the service's layer every wake-up of a change goes out from the calling
-    thread as one pipelined batch (``group_send_many_blocking``); any other
-    layer gets one event loop and a group_send per person."""
-    layer = get_channel_layer()
-    ids = list(person_ids)
-    if layer is None or not ids:
-        return
-    try:
-        blocking = getattr(layer, "group_send_many_blocking", None)
-        if blocking is not None:
-            # The service's layer (messaging.layers): from this thread, one round trip.
-            frames = frames or {}
-            blocking([(group_for_person(pid), _wake_message(frames.get(pid))) for pid in ids])
-        else:
-            async_to_sync(_wake_all)(layer, ids, frames or {})
-    except Exception:
-        # The events are committed; sockets that miss this hint catch up on
-        # their next wake, their periodic check, or their reconnect.
-        logger.warning("could not wake the sockets of %d people", len(ids), exc_info=True)
-
-
-def _wake_message(frame: dict[str, Any] | None) -> dict[str, Any]:
-    return WAKE_MESSAGE if frame is None else {**WAKE_MESSAGE, "event": frame}
-
-
-async def _wake_all(layer: Any, ids: list[int], frames: dict[int, dict[str, Any]]) -> None:
-    """Any other channel layer: a group_send per person."""
-    results = await asyncio.gather(
-        *(layer.group_send(group_for_person(pid), _wake_message(frames.get(pid))) for pid in ids),
-        return_exceptions=True,
-    )
-    for pid, result in zip(ids, results, strict=True):
-        if isinstance(result, BaseException):
-            logger.warning("could not wake the sockets of person %s: %r", pid, result)
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a person's event stream stands."""
-
-    last_seq: int
-    oldest_seq: int  # the oldest event still kept; last_seq + 1 when none are
-
-
-def position_of(*, person_id: int) -> Position:
-    last_seq = (
-        EventSequence.objects.filter(person_id=person_id).values_list("last_seq", flat=True).first() or 0
-    )
-    oldest = Event.objects.filter(person_id=person_id).aggregate(oldest=Min("seq"))["oldest"]
-    return Position(last_seq=last_seq, oldest_seq=oldest if oldest is not None else last_seq + 1)
-
-
-def cursor_is_resumable(*, after: int, position: Position) -> bool:
-    """A client at ``after`` can catch up only if nothing newer was purged and
-    the cursor is not from the future (another database, a reset phone)."""
-    return position.oldest_seq - 1 <= after <= position.last_seq
-
-
-def events_after(*, person_id: int, after: int, limit: int) -> list[Event]:
-    return list(Event.objects.filter(person_id=person_id, seq__gt=after).order_by("seq")[:limit])
-
-
-def event_frame(event: Event) -> dict[str, Any]:
-    return {
-        "type": event.type,
-        "seq": event.seq,
-        "event_id": str(event.id),
-        "at": event.created_at.isoformat(),
-        "data": event.data,
-    }
 
 
 def do_ack_events(*, person_id: int, seq: int) -> bool:
