@@ -120,7 +120,7 @@ class ConversationFrames:
             )
 
     def _typing_audience(self, conversation_id: Any) -> list[int]:
-        from messaging import selectors_conversations as sel
+        from messaging.selectors import conversations as sel
 
         conversation = sel.access_conversation_by_id(person=self.person, conversation_id=conversation_id)
         return [pid for pid in sel.participant_ids(conversation=conversation) if pid != self.person.pk]
@@ -167,7 +167,7 @@ class ConversationFrames:
         timer.add_done_callback(timers.discard)
 
     def _on_call_among(self, person_ids: list[int]) -> dict[int, bool]:
-        from messaging.selectors_conversations import on_call_among
+        from messaging.selectors.conversations import on_call_among
 
         return on_call_among(person=self.person, person_ids=person_ids, at=timezone.now())
 

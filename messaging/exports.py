@@ -28,7 +28,7 @@ from messaging.models import (
     Participant,
     PushSubscription,
 )
-from messaging.selectors_conversations import message_text
+from messaging.selectors.conversations import message_text
 from network.models import Person
 
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from crisisplans.actions import do_deliver_owner_notice
 from crisisplans.selectors import notices_due_for_text
-from messaging.actions import conversations, escalation, events, follow_ups, moderation, notifications
+from messaging.actions import escalation, events, follow_ups, moderation, notifications
+from messaging.selectors import conversations as conversation_selectors
 from messaging.selectors import escalation as escalation_selectors
 from messaging.selectors.alerts import pending_offer_ids
 from messaging.selectors.follow_ups import follow_ups_due
@@ -52,7 +53,7 @@ def send_conversation_fallbacks(conversation_id: str) -> int:
     """Push or SMS for each participant still waiting; each one decides (and
     claims) for itself, so an early, late or doubled task sends nothing twice."""
     return _each(
-        conversations.participants_waiting(conversation_id=conversation_id),
+        conversation_selectors.participants_waiting(conversation_id=conversation_id),
         lambda pk: notifications.do_send_message_fallbacks(participant_id=pk) != "",
     )
 
@@ -136,7 +137,7 @@ def sweep_messages(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     return {
         "message_fallbacks": _each(
-            conversations.pending_participants(now=now),
+            conversation_selectors.pending_participants(now=now),
             lambda pk: notifications.do_send_message_fallbacks(participant_id=pk, now=now),
         )
     }

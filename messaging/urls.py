@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from messaging import api_conversations as conv
 from messaging.api import alerts as api
+from messaging.api import conversations as conv
 from messaging.api import push
 
 urlpatterns = [

@@ -19,19 +19,18 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from crisisplans import crypto
 from foundation.problems import Conflict, UnprocessableRequest
-from messaging import selectors_conversations as sel
 from messaging.actions.events import send_event_on_commit
 from messaging.actions.notifications import on_commit_check_message_delivery
 from messaging.event_types import (
@@ -50,7 +49,8 @@ from messaging.models import (
     Participant,
 )
 from messaging.models.events import EventSequence
-from messaging.serializers_conversations import ReceiptsIn, SendMessageIn
+from messaging.selectors import conversations as sel
+from messaging.serializers.conversations import ReceiptsIn, SendMessageIn
 from network.models import Network, Person
 from network.selectors import shared_networks
 
@@ -488,30 +488,3 @@ def do_mute_conversation(
         row.muted, row.muted_until = muted, until if muted else None
         row.save(update_fields=["muted", "muted_until"])
     return row
-
-
-def pending_participants(*, now: datetime) -> list[int]:
-    """Participants whose push or SMS fallback is due (for the sweep)."""
-    push_before = now - timedelta(seconds=settings.MESSAGE_PUSH_AFTER_SECONDS)
-    sms_before = now - timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS)
-    return list(
-        Participant.objects.filter(pending_since__isnull=False)
-        .filter(
-            Q(push_sent_at__isnull=True, pending_since__lte=push_before)
-            | Q(
-                sms_sent_at__isnull=True,
-                push_sent_at__lte=sms_before,
-                conversation__kind__in=[Conversation.Kind.ALERT, Conversation.Kind.DIRECT],
-            )
-        )
-        .values_list("pk", flat=True)[:500]
-    )
-
-
-def participants_waiting(*, conversation_id: Any) -> list[int]:
-    """Participants of one conversation with an unseen message (for its fallback task)."""
-    return list(
-        Participant.objects.filter(conversation_id=conversation_id, pending_since__isnull=False).values_list(
-            "pk", flat=True
-        )
-    )

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from messaging import selectors_conversations as sel
 from messaging.actions.events import send_event_on_commit
 from messaging.event_types import MESSAGE_REPORTED, network_ref
 from messaging.models import (
@@ -23,6 +22,7 @@ from messaging.models import (
     MessageRetention,
     MessagingPreference,
 )
+from messaging.selectors import conversations as sel
 from network.models import Membership, Network, Person
 
 

@@ -16,11 +16,11 @@ from rest_framework.views import APIView
 
 from foundation.idempotency import HEADER, MAX_KEY_LENGTH
 from foundation.pagination import Pagination
-from messaging import selectors_conversations as sel
 from messaging.actions import check_ins, moderation
 from messaging.actions import conversations as actions
 from messaging.models import Conversation, Message, MessageReport
-from messaging.serializers_conversations import (
+from messaging.selectors import conversations as sel
+from messaging.serializers.conversations import (
     BlockOut,
     CheckInIn,
     ConversationOut,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -310,3 +310,33 @@ def on_call_among(*, person: Person, person_ids: list[int], at: datetime) -> dic
     for network in networks:
         on_call.update(p.pk for p in on_call_candidates(network=network, at=at) if p.pk in visible)
     return {pid: pid in on_call for pid in sorted(visible)}
+
+
+# --- messages waiting for a device: the offline fallbacks' reads ---------------------------
+
+
+def pending_participants(*, now: datetime) -> list[int]:
+    """Participants whose push or SMS fallback is due (for the sweep)."""
+    push_before = now - timedelta(seconds=settings.MESSAGE_PUSH_AFTER_SECONDS)
+    sms_before = now - timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS)
+    return list(
+        Participant.objects.filter(pending_since__isnull=False)
+        .filter(
+            Q(push_sent_at__isnull=True, pending_since__lte=push_before)
+            | Q(
+                sms_sent_at__isnull=True,
+                push_sent_at__lte=sms_before,
+                conversation__kind__in=[Conversation.Kind.ALERT, Conversation.Kind.DIRECT],
+            )
+        )
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def participants_waiting(*, conversation_id: Any) -> list[int]:
+    """Participants of one conversation with an unseen message (for its fallback task)."""
+    return list(
+        Participant.objects.filter(conversation_id=conversation_id, pending_since__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
