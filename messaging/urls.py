@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.urls import path
 
 from messaging.api import alerts as api
+from messaging.api import check_ins, moderation, push
 from messaging.api import conversations as conv
-from messaging.api import push
 
 urlpatterns = [
     path("alerts/", api.AlertListApi.as_view(), name="alert-list"),
@@ -45,7 +45,7 @@ urlpatterns = [
     ),
     path(
         "conversations/<str:conversation_id>/messages/<str:message_id>/report/",
-        conv.ReportMessageApi.as_view(),
+        moderation.ReportMessageApi.as_view(),
         name="conversation-message-report",
     ),
     path(
@@ -61,18 +61,18 @@ urlpatterns = [
     ),
     path(
         "networks/<int:network_id>/message-retention/",
-        conv.MessageRetentionApi.as_view(),
+        moderation.MessageRetentionApi.as_view(),
         name="network-message-retention",
     ),
-    path("message-reports/", conv.MessageReportListApi.as_view(), name="message-reports"),
-    path("messaging-preferences/", conv.MessagingPreferenceApi.as_view(), name="messaging-preferences"),
-    path("blocks/", conv.BlockListApi.as_view(), name="block-list"),
-    path("blocks/<int:person_id>/", conv.BlockDetailApi.as_view(), name="block-detail"),
-    path("check-ins/", conv.CheckInApi.as_view(), name="check-ins"),
-    path("follow-ups/", conv.FollowUpListApi.as_view(), name="follow-ups"),
+    path("message-reports/", moderation.MessageReportListApi.as_view(), name="message-reports"),
+    path("messaging-preferences/", moderation.MessagingPreferenceApi.as_view(), name="messaging-preferences"),
+    path("blocks/", moderation.BlockListApi.as_view(), name="block-list"),
+    path("blocks/<int:person_id>/", moderation.BlockDetailApi.as_view(), name="block-detail"),
+    path("check-ins/", check_ins.CheckInApi.as_view(), name="check-ins"),
+    path("follow-ups/", check_ins.FollowUpListApi.as_view(), name="follow-ups"),
     path(
         "follow-ups/<int:follow_up_id>/check-in/",
-        conv.FollowUpCheckInApi.as_view(),
+        check_ins.FollowUpCheckInApi.as_view(),
         name="follow-up-check-in",
     ),
 ]

@@ -50,6 +50,7 @@ from messaging.models import (
 )
 from messaging.models.events import EventSequence
 from messaging.selectors import conversations as sel
+from messaging.selectors import moderation as moderation_selectors
 from messaging.serializers.conversations import ReceiptsIn, SendMessageIn
 from network.models import Network, Person
 from network.selectors import shared_networks
@@ -174,11 +175,11 @@ def do_ensure_group_conversation(*, network: Network, now: datetime | None = Non
 
 def _require_may_message(*, sender: Person, recipient: Person, via_follow_up: bool = False) -> None:
     if via_follow_up:
-        allowed = shared_networks(person=sender, other=recipient).exists() and not sel.is_blocked_between(
+        allowed = shared_networks(
             person=sender, other=recipient
-        )
+        ).exists() and not moderation_selectors.is_blocked_between(person=sender, other=recipient)
     else:
-        allowed = sel.may_message_directly(sender=sender, recipient=recipient)
+        allowed = moderation_selectors.may_message_directly(sender=sender, recipient=recipient)
     if not allowed:
         raise DirectMessagesClosed
 

@@ -22,7 +22,7 @@ from messaging.models import (
     MessageRetention,
     MessagingPreference,
 )
-from messaging.selectors import conversations as sel
+from messaging.selectors import moderation as moderation_selectors
 from network.models import Membership, Network, Person
 
 
@@ -102,7 +102,7 @@ def do_purge_old_messages(*, now: datetime | None = None) -> int:
     deleted = 0
     network_ids = Conversation.objects.values_list("network_id", flat=True).distinct()
     for network in Network.objects.filter(pk__in=network_ids):
-        cutoff = now - timedelta(days=sel.retention_days_of(network=network))
+        cutoff = now - timedelta(days=moderation_selectors.retention_days_of(network=network))
         with transaction.atomic():
             deleted += (
                 Message.objects.filter(conversation__network=network, created_at__lt=cutoff)

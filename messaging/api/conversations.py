@@ -16,38 +16,28 @@ from rest_framework.views import APIView
 
 from foundation.idempotency import HEADER, MAX_KEY_LENGTH
 from foundation.pagination import Pagination
-from messaging.actions import check_ins, moderation
 from messaging.actions import conversations as actions
-from messaging.models import Conversation, Message, MessageReport
+from messaging.models import Conversation, Message
 from messaging.selectors import conversations as sel
 from messaging.serializers.conversations import (
-    BlockOut,
-    CheckInIn,
     ConversationOut,
-    FollowUpOut,
     MessageOut,
     MuteIn,
     MuteOut,
     PersonIdIn,
-    PreferenceIn,
-    PreferenceOut,
     ReceiptsIn,
     ReceiptsOut,
-    ReportIn,
-    ReportOut,
-    RetentionIn,
-    RetentionOut,
     SendMessageIn,
 )
 from network.models import Person
-from network.selectors import FACILITATORS, access_network_by_id
+from network.selectors import access_network_by_id
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     HEADER, str, OpenApiParameter.HEADER, required=True, description="client-made; a retry reuses it"
 )
 
 
-def _person_ref(person: Person | None) -> dict[str, Any] | None:
+def person_body(person: Person | None) -> dict[str, Any] | None:
     return None if person is None else {"id": person.pk, "display_name": person.display_name}
 
 
@@ -58,7 +48,7 @@ def conversation_body(
     people = []
     if conversation.kind != Conversation.Kind.GROUP:
         people = [
-            _person_ref(p.person)
+            person_body(p.person)
             for p in conversation.participants.select_related("person").order_by("joined_at", "pk")
         ]
     return ConversationOut(
@@ -85,7 +75,7 @@ def message_body(*, message: Message, viewer: Person, watermarks: tuple[int, int
             "id": message.pk,
             "conversation_id": message.conversation_id,
             "order": message.order,
-            "author": _person_ref(message.author),
+            "author": person_body(message.author),
             "author_deleted": sel.author_deleted(message=message),
             "kind": message.kind,
             "text": sel.message_text(message=message),
@@ -103,7 +93,7 @@ def client_key_from(request: Request) -> str:
     return key
 
 
-def _sent_response(sent: actions.Sent, person: Person) -> Response:
+def sent_response(sent: actions.Sent, person: Person) -> Response:
     conversation = sent.message.conversation
     body = message_body(
         message=sent.message,
@@ -216,7 +206,7 @@ class MessageListApi(APIView):
             text=request.data.get("text") if hasattr(request.data, "get") else None,
             client_key=client_key_from(request),
         )
-        return _sent_response(sent, request.user)
+        return sent_response(sent, request.user)
 
 
 class MessageDetailApi(APIView):
@@ -230,55 +220,6 @@ class MessageDetailApi(APIView):
         )
         actions.do_delete_message(message=message, person=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class ReportMessageApi(APIView):
-    @extend_schema(request=ReportIn, responses={201: ReportOut})
-    def post(self, request: Request, conversation_id: str, message_id: str) -> Response:
-        """Report a message to the network's facilitators."""
-        conversation = sel.access_conversation_by_id(person=request.user, conversation_id=conversation_id)
-        message = sel.access_message_by_id(
-            person=request.user, conversation=conversation, message_id=message_id
-        )
-        data = ReportIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = moderation.do_report_message(message=message, reporter=request.user, **data.validated_data)
-        return Response(report_body(report=report, with_message=False), status=status.HTTP_201_CREATED)
-
-
-def report_body(*, report: MessageReport, with_message: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": report.pk,
-        "network": {"id": report.network_id, "name": report.network.name},
-        "reason": report.reason,
-        "reporter": _person_ref(report.reporter),
-        "created_at": report.created_at,
-    }
-    if with_message:
-        message = report.message
-        body["message"] = {
-            "id": message.pk,
-            "conversation_id": message.conversation_id,
-            "order": message.order,
-            "author": _person_ref(message.author),
-            "author_deleted": sel.author_deleted(message=message),
-            "text": sel.message_text(message=message),
-            "created_at": message.created_at,
-        }
-    return ReportOut(body).data
-
-
-class MessageReportListApi(APIView):
-    pagination_class = Pagination  # documents the page shape in the schema
-
-    @extend_schema(responses=ReportOut(many=True))
-    def get(self, request: Request) -> Response:
-        """Reports in the networks you facilitate, with the reported message."""
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(sel.reports_for(person=request.user), request, view=self)
-        return paginator.get_paginated_response(
-            [report_body(report=r, with_message=True) for r in page or []]
-        )
 
 
 class ReceiptsApi(APIView):
@@ -304,125 +245,3 @@ class MuteApi(APIView):
             conversation=conversation, person=request.user, **data.validated_data
         )
         return Response(MuteOut({"muted": row.muted, "muted_until": row.muted_until}).data)
-
-
-class MessagingPreferenceApi(APIView):
-    @extend_schema(responses=PreferenceOut)
-    def get(self, request: Request) -> Response:
-        return Response({"direct_messages": sel.takes_direct_messages(person=request.user)})
-
-    @extend_schema(request=PreferenceIn, responses=PreferenceOut)
-    def put(self, request: Request) -> Response:
-        """Turn direct messages from peers on or off (navigators and
-        facilitators of your networks can still reach you)."""
-        data = PreferenceIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        preference = moderation.do_set_direct_messages(
-            person=request.user, enabled=data.validated_data["direct_messages"]
-        )
-        return Response({"direct_messages": preference.direct_messages})
-
-
-class BlockListApi(APIView):
-    @extend_schema(responses=BlockOut(many=True))
-    def get(self, request: Request) -> Response:
-        return Response(
-            [
-                BlockOut({"person": _person_ref(b.blocked), "created_at": b.created_at}).data
-                for b in sel.blocks_of(person=request.user).order_by("-created_at")
-            ]
-        )
-
-    @extend_schema(request=PersonIdIn, responses={201: BlockOut})
-    def post(self, request: Request) -> Response:
-        """Block someone who shares a network with you: neither of you can
-        send the other direct messages or check-ins."""
-        data = PersonIdIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        other = sel.access_person_to_message(person=request.user, person_id=data.validated_data["person_id"])
-        block = moderation.do_block_person(person=request.user, blocked=other)
-        return Response(
-            BlockOut({"person": _person_ref(other), "created_at": block.created_at}).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-
-class BlockDetailApi(APIView):
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, person_id: int) -> Response:
-        if not moderation.do_unblock_person(person=request.user, blocked_id=person_id):
-            raise ValidationError({"person_id": ["You have not blocked this person."]})
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class CheckInApi(APIView):
-    @extend_schema(
-        request=CheckInIn, responses={201: MessageOut, 200: MessageOut}, parameters=[IDEMPOTENCY_HEADER]
-    )
-    def post(self, request: Request) -> Response:
-        """ "Thinking of you": a check-in message in your direct conversation with them."""
-        data = CheckInIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        other = sel.access_person_to_message(person=request.user, person_id=data.validated_data["person_id"])
-        sent = check_ins.do_send_check_in(
-            sender=request.user,
-            recipient=other,
-            client_id=client_key_from(request),
-            text=data.validated_data["text"],
-        )
-        return _sent_response(sent, request.user)
-
-
-class FollowUpListApi(APIView):
-    @extend_schema(responses=FollowUpOut(many=True))
-    def get(self, request: Request) -> Response:
-        """Follow-up check-ins you were asked to do (from alert.follow_up_due)."""
-        return Response(
-            [
-                FollowUpOut(
-                    {
-                        "id": f.pk,
-                        "alert_id": f.alert_id,
-                        "member": _person_ref(f.member),
-                        "due_at": f.due_at,
-                        "checked_in": Message.objects.filter(follow_up=f).exists(),
-                    }
-                ).data
-                for f in sel.follow_ups_for(person=request.user).order_by("-due_at")
-            ]
-        )
-
-
-class FollowUpCheckInApi(APIView):
-    @extend_schema(
-        request=SendMessageIn, responses={201: MessageOut, 200: MessageOut}, parameters=[IDEMPOTENCY_HEADER]
-    )
-    def post(self, request: Request, follow_up_id: int) -> Response:
-        """Send the follow-up check-in: a message in your direct conversation with the member."""
-        follow_up = sel.access_follow_up_by_id(person=request.user, follow_up_id=follow_up_id)
-        data = SendMessageIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        sent = check_ins.do_send_follow_up_check_in(
-            follow_up=follow_up,
-            person=request.user,
-            client_id=client_key_from(request),
-            text=data.validated_data["text"],
-        )
-        return _sent_response(sent, request.user)
-
-
-class MessageRetentionApi(APIView):
-    @extend_schema(responses=RetentionOut)
-    def get(self, request: Request, network_id: int) -> Response:
-        """How long this network keeps messages."""
-        network = access_network_by_id(person=request.user, network_id=network_id)
-        return Response({"network_id": network.pk, "days": sel.retention_days_of(network=network)})
-
-    @extend_schema(request=RetentionIn, responses=RetentionOut)
-    def put(self, request: Request, network_id: int) -> Response:
-        """Facilitators set it; older messages are deleted by a scheduled task."""
-        network = access_network_by_id(person=request.user, network_id=network_id, roles=FACILITATORS)
-        data = RetentionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        retention = moderation.do_set_message_retention(network=network, days=data.validated_data["days"])
-        return Response({"network_id": network.pk, "days": retention.days})

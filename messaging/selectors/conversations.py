@@ -20,12 +20,8 @@ from rest_framework.exceptions import NotFound
 
 from crisisplans import crypto
 from messaging.models import (
-    Block,
     Conversation,
-    FollowUp,
     Message,
-    MessageReport,
-    MessagingPreference,
     Participant,
 )
 from network.models import Membership, Network, Person
@@ -128,38 +124,6 @@ def is_moderator(*, person: Person, network_id: int) -> bool:
     ).exists()
 
 
-# --- direct messages: who may message whom ---------------------------------------
-
-
-def takes_direct_messages(*, person: Person) -> bool:
-    preference = MessagingPreference.objects.filter(person=person).first()
-    return preference is None or preference.direct_messages
-
-
-def is_blocked_between(*, person: Person, other: Person) -> bool:
-    """Either has blocked the other (a block stops both directions, so
-    nobody can message someone and hide behind a block)."""
-    return Block.objects.filter(Q(blocker=person, blocked=other) | Q(blocker=other, blocked=person)).exists()
-
-
-def may_message_directly(*, sender: Person, recipient: Person) -> bool:
-    """A direct message or check-in needs a shared network, no block either
-    way, and the recipient taking direct messages. Navigators and facilitators
-    of a network the recipient is in may message them with direct messages off
-    (they run the network and must be able to reach its members); a block
-    stops them too."""
-    if sender.pk == recipient.pk or not recipient.is_active:
-        return False
-    networks = shared_networks(person=sender, other=recipient)
-    if not networks.exists() or is_blocked_between(person=sender, other=recipient):
-        return False
-    if takes_direct_messages(person=recipient):
-        return True
-    return Membership.objects.filter(
-        person=sender, network__in=networks, left_at__isnull=True, role__in=MODERATORS
-    ).exists()
-
-
 def access_person_to_message(*, person: Person, person_id: Any) -> Person:
     """Someone who shares a network with the caller; anyone else is 404."""
     if not isinstance(person_id, int) or isinstance(person_id, bool):
@@ -168,10 +132,6 @@ def access_person_to_message(*, person: Person, person_id: Any) -> Person:
     if other is None or other.pk == person.pk or not shared_networks(person=person, other=other).exists():
         raise NotFound
     return other
-
-
-def blocks_of(*, person: Person) -> QuerySet[Block]:
-    return Block.objects.filter(blocker=person).select_related("blocked")
 
 
 # --- unread counts and receipts ------------------------------------------------------
@@ -250,43 +210,6 @@ def receipt_status(*, message: Message, viewer: Person, watermarks: tuple[int, i
     if delivered >= message.order:
         return "delivered"
     return "sent"
-
-
-# --- reports and retention -------------------------------------------------------------
-
-
-def reports_for(*, person: Person) -> QuerySet[MessageReport]:
-    """Reports in the networks the person facilitates."""
-    networks = Membership.objects.filter(
-        person=person, left_at__isnull=True, role=Membership.Role.FACILITATOR
-    ).values("network_id")
-    return MessageReport.objects.filter(network_id__in=networks).select_related(
-        "message", "message__author", "reporter", "network"
-    )
-
-
-def retention_days_of(*, network: Network) -> int:
-    from messaging.models import MessageRetention
-
-    row = MessageRetention.objects.filter(network=network).values_list("days", flat=True).first()
-    return row if row is not None else settings.MESSAGE_RETENTION_DAYS_DEFAULT
-
-
-# --- follow-up check-ins ------------------------------------------------------------------
-
-
-def follow_ups_for(*, person: Person) -> QuerySet[FollowUp]:
-    """Follow-ups this person was asked to do, once they fell due."""
-    return FollowUp.objects.filter(check_in_by=person, prompted_at__isnull=False).select_related("member")
-
-
-def access_follow_up_by_id(*, person: Person, follow_up_id: Any) -> FollowUp:
-    if not isinstance(follow_up_id, int):
-        raise NotFound
-    follow_up = follow_ups_for(person=person).filter(pk=follow_up_id).first()
-    if follow_up is None:
-        raise NotFound
-    return follow_up
 
 
 # --- presence ----------------------------------------------------------------------------------
