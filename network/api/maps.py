@@ -37,8 +37,8 @@ from network.serializers.maps import (
 def _resolve_links(person: Person, values: dict[str, Any]) -> dict[str, Any]:
     """Turn linked ids into objects the person may link to (fellow members, their networks' assets)."""
     if values.get("linked_person") is not None:
-        other = Person.objects.filter(pk=values["linked_person"]).first()
-        if other is None or not selectors.shared_networks(person=person, other=other).exists():
+        other = selectors.fellow_member_by_id(person=person, other_id=values["linked_person"])
+        if other is None:
             raise ValidationError({"linked_person": ["Not someone in one of your networks."]})
         values["linked_person"] = other
     if values.get("linked_asset") is not None:

@@ -52,9 +52,7 @@ class NetworkListApi(ListAPIView):
     serializer_class = NetworkOut
 
     def get_queryset(self) -> QuerySet[Network]:
-        return Network.objects.filter(
-            memberships__person=self.request.user, memberships__left_at__isnull=True
-        ).order_by("pk")
+        return selectors.networks_of(person=self.request.user)
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         roles = dict(selectors.current_memberships(person=request.user).values_list("network_id", "role"))

@@ -46,6 +46,22 @@ def shared_networks(*, person: Person, other: Person) -> QuerySet[Network]:
     )
 
 
+def networks_of(*, person: Person) -> QuerySet[Network]:
+    """The networks the person currently belongs to, oldest first."""
+    return Network.objects.filter(memberships__person=person, memberships__left_at__isnull=True).order_by(
+        "pk"
+    )
+
+
+def fellow_member_by_id(*, person: Person, other_id: int) -> Person | None:
+    """Someone who shares a network with ``person`` now, or None (whether they
+    exist or not)."""
+    other = Person.objects.filter(pk=other_id).first()
+    if other is None or not shared_networks(person=person, other=other).exists():
+        return None
+    return other
+
+
 def people_with_role_over(*, person: Person, roles: tuple[str, ...]) -> QuerySet[Person]:
     """People holding one of ``roles`` in any network ``person`` currently belongs to
     (for example their navigators, or the facilitators who back them)."""
