@@ -146,7 +146,10 @@ class ShiftAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertOffer)
-class AlertOfferAdmin(admin.ModelAdmin):
+class AlertOfferAdmin(ReadOnlyAdmin):
+    """A record of whom the alerts asked and what they answered (written by
+    do_record_alert_offers / do_record_alert_response): read only."""
+
     list_display = ["person", "network", "offered_at", "response", "responded_at"]
     list_filter = ["network", "response"]
 

@@ -144,3 +144,20 @@ def test_nobody_joins_or_leaves_a_network_through_the_admin(operator, member, ne
         == 403
     )
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "model_name", ["Membership", "MembershipChange", "JoinRequest", "Invitation", "AlertOffer"]
+)
+def test_records_the_actions_keep_are_read_only_in_the_admin(rf, model_name):
+    """Joining, leaving, answering a request or an invitation, and what the
+    alerts asked of whom: each has an action that keeps the history and tells
+    the people; the admin only reads them."""
+    from django.apps import apps
+
+    model_admin = admin.site._registry[apps.get_model("network", model_name)]
+    request = rf.get("/admin/")
+    request.user = Person.objects.create_superuser("+447700840005", "Admin", password="a long admin password")
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
