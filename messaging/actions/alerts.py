@@ -40,6 +40,7 @@ from messaging.actions.escalation import (
     return_to_escalation,
     run_step,
     send_status,
+    withdraw_pending,
 )
 from messaging.actions.events import send_event_on_commit
 from messaging.actions.follow_ups import schedule_follow_up
@@ -74,18 +75,6 @@ class NotYours(Conflict):
 class NotEligible(UnprocessableRequest):
     default_detail = "This alert cannot be handed to that person: the member has not allowed it."
     default_code = "handover_not_allowed"
-
-
-def _withdraw_pending(alert: Alert, *, reason: str, now: datetime, keep: Offer | None = None) -> None:
-    pending = list(alert.offers.filter(state=Offer.State.PENDING).exclude(pk=getattr(keep, "pk", None)))
-    if not pending:
-        return
-    Offer.objects.filter(pk__in=[o.pk for o in pending]).update(state=Offer.State.WITHDRAWN, responded_at=now)
-    send_event_on_commit(
-        event_type=ALERT_WITHDRAWN,
-        data={"alert_id": str(alert.pk), "reason": reason},
-        person_ids=[o.person_id for o in pending],
-    )
 
 
 # --- raising -------------------------------------------------------------------
@@ -156,14 +145,7 @@ def do_raise_alert(
     if existing is not None:
         return Raised(alert=existing, created=False)
 
-    if route_all_networks:
-        network_ids = [network.pk] + [
-            m.network_id
-            for m in current_memberships(person=member).order_by("joined_at")
-            if m.network_id != network.pk
-        ]
-    else:
-        network_ids = [network.pk]
+    network_ids = _routing_network_ids(member=member, network=network, route_all_networks=route_all_networks)
     policy = EscalationPolicy.snapshot(network=network).to_json()
     try:
         with transaction.atomic():
@@ -185,12 +167,7 @@ def do_raise_alert(
                 raised_at=now,
             )
             if message or location:
-                sealed = crypto.encrypt(
-                    owner_id=member.pk,
-                    purpose=ALERT_DETAILS_PURPOSE,
-                    payload={"message": message, "location": location},
-                )
-                alert.sealed_key_id, alert.sealed_details = sealed.data_key_id, sealed.ciphertext
+                _seal_details(alert, message=message, location=location)
             alert.save()
             run_step(alert, step=0, due_at=now, now=now)
             send_status(alert, stage="offered" if alert.offers.exists() else "finding_someone")
@@ -201,6 +178,26 @@ def do_raise_alert(
             raise AlertKeyReused from None
         return Raised(alert=existing, created=False)
     return Raised(alert=alert, created=True)
+
+
+def _routing_network_ids(*, member: Person, network: Network, route_all_networks: bool) -> list[int]:
+    """The network raised in first, then (if asked) the member's other networks."""
+    if not route_all_networks:
+        return [network.pk]
+    return [network.pk] + [
+        m.network_id
+        for m in current_memberships(person=member).order_by("joined_at")
+        if m.network_id != network.pk
+    ]
+
+
+def _seal_details(alert: Alert, *, message: str, location: dict[str, float] | None) -> None:
+    sealed = crypto.encrypt(
+        owner_id=alert.member_id,
+        purpose=ALERT_DETAILS_PURPOSE,
+        payload={"message": message, "location": location},
+    )
+    alert.sealed_key_id, alert.sealed_details = sealed.data_key_id, sealed.ciphertext
 
 
 def _same_key_or_open(*, member: Person, client_key: str, fingerprint: str) -> Alert | None:
@@ -275,7 +272,7 @@ def do_accept_alert(*, alert_id: Any, person: Person, now: datetime | None = Non
                 "contact_check_due_at",
             ]
         )
-        _withdraw_pending(alert, reason="taken", now=now)
+        withdraw_pending(alert, reason="taken", now=now)
         _record_response(person=person, network=offer.network, at=now, response="accepted")
         send_status(alert, stage="taken")
         # The member and whoever took it (peer, handover peer or staff) can talk.
@@ -395,7 +392,7 @@ def _cancel(alert: Alert, *, now: datetime) -> None:
     alert.state, alert.closed_at = Alert.State.CANCELLED, now
     alert.next_step_due_at = alert.contact_check_due_at = None
     alert.save(update_fields=["state", "closed_at", "next_step_due_at", "contact_check_due_at"])
-    _withdraw_pending(alert, reason="cancelled", now=now)
+    withdraw_pending(alert, reason="cancelled", now=now)
     if holder is not None:
         send_event_on_commit(
             event_type=ALERT_WITHDRAWN,
@@ -459,7 +456,7 @@ def do_resolve_alert(
         alert.state, alert.closed_at = Alert.State.RESOLVED, now
         alert.contact_check_due_at = None
         alert.save(update_fields=["state", "closed_at", "contact_check_due_at"])
-        _withdraw_pending(alert, reason="resolved", now=now)
+        withdraw_pending(alert, reason="resolved", now=now)
         if debrief is not None:
             _save_debrief(alert, person=person, debrief=debrief, now=now)
         schedule_follow_up(alert, now=now, wanted=bool(debrief and debrief.follow_up_wanted))

@@ -84,6 +84,18 @@ def notify_offer(alert: Alert, offer: Offer, *, reminder: bool = False) -> None:
     offer.event_seq = sequences[offer.person_id]
 
 
+def withdraw_pending(alert: Alert, *, reason: str, now: datetime, keep: Offer | None = None) -> None:
+    pending = list(alert.offers.filter(state=Offer.State.PENDING).exclude(pk=getattr(keep, "pk", None)))
+    if not pending:
+        return
+    Offer.objects.filter(pk__in=[o.pk for o in pending]).update(state=Offer.State.WITHDRAWN, responded_at=now)
+    send_event_on_commit(
+        event_type=ALERT_WITHDRAWN,
+        data={"alert_id": str(alert.pk), "reason": reason},
+        person_ids=[o.person_id for o in pending],
+    )
+
+
 # --- offering -------------------------------------------------------------------
 
 
