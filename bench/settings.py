@@ -23,8 +23,8 @@ CHANNEL_LAYERS = channel_layers(
     prefix=env.str("CHANNEL_PREFIX", default="bench"),
 )
 
-SMS_BACKEND = "messaging.transports.sms.LocmemSmsBackend"
-PUSH_BACKEND = "messaging.transports.push.LocmemPushBackend"
+SMS_BACKEND = "foundation.transports.sms.LocmemSmsBackend"
+PUSH_BACKEND = "foundation.transports.push.LocmemPushBackend"
 ALERT_PUSH_AFTER_SECONDS = 86400
 ALERT_SMS_AFTER_PUSH_SECONDS = 86400
 MESSAGE_PUSH_AFTER_SECONDS = 86400

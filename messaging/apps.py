@@ -9,12 +9,9 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.core import checks
-
         from crisisplans.actions import register_export_section
         from crisisplans.selectors import register_alert_access_provider
         from messaging import receivers  # noqa: F401  (connects signal receivers)
-        from messaging.checks import check_transports
         from messaging.exports import messaging_data_of
         from messaging.selectors.alerts import alert_access_provider
 
@@ -22,4 +19,3 @@ class MessagingConfig(AppConfig):
         register_alert_access_provider(alert_access_provider)
         # "My data" holds what messaging keeps of the person too.
         register_export_section("messaging", messaging_data_of)
-        checks.register(check_transports, "transports")

@@ -6,16 +6,15 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from crisisplans.signals import owner_notice_created, owner_notice_ready
+from foundation.transports.sms import send_sms
 from messaging.actions.events import send_event_on_commit
 from messaging.event_types import MEMBERSHIP_CHANGED, PLAN_NOTICE
 from messaging.realtime import group_for_device
-from messaging.transports import load_backend
 from network.models import Membership, Person
 from network.signals import device_revoked, membership_changed
 
@@ -75,7 +74,7 @@ def text_owner(sender: Any, *, notice_id: int, owner_id: int, kind: str, **kwarg
     crisisplans records a permanent refusal or tries a temporary one again."""
     owner = Person.objects.filter(pk=owner_id, is_active=True).first()
     if owner is not None:
-        load_backend(settings.SMS_BACKEND).send(to=owner.phone_number.as_e164, body=BREAK_GLASS_TEXT)
+        send_sms(to=owner.phone_number.as_e164, body=BREAK_GLASS_TEXT)
 
 
 @receiver(pre_delete, sender=Person)

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from messaging.transports import sms
+from foundation.transports import sms
 from network.models import Device, Membership, Person
 from tests.factories import MembershipFactory, NetworkFactory, PersonFactory
 

@@ -298,17 +298,17 @@ WEBSOCKET_HEARTBEAT_SECONDS = env.float("WEBSOCKET_HEARTBEAT_SECONDS", default=1
 # Events older than this are deleted; a client whose cursor is older gets resync_required.
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=30)
 
-# Notification transports (see messaging/transports). Development prints to the
+# Notification transports (see foundation/transports). Development prints to the
 # console; tests use locmem; production switches on Twilio by environment.
-SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.transports.sms.ConsoleSmsBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="foundation.transports.sms.ConsoleSmsBackend")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
-PUSH_BACKEND = env.str("PUSH_BACKEND", default="messaging.transports.push.ConsolePushBackend")
+PUSH_BACKEND = env.str("PUSH_BACKEND", default="foundation.transports.push.ConsolePushBackend")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="")
-# Production refuses the console and locmem backends (messaging/checks.py).
+# Production refuses the console and locmem backends (foundation/checks.py).
 REQUIRE_REAL_TRANSPORTS = False
 # Hosts a push subscription's endpoint may name ("*." covers the subdomains):
 # the worker POSTs to the endpoint, so anything else is refused

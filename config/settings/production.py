@@ -32,9 +32,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
-SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.transports.sms.TwilioSmsBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="foundation.transports.sms.TwilioSmsBackend")
 # Plan master keys never have a default in production (crisisplans/crypto.py).
 PLAN_MASTER_KEYS = env.list("PLAN_MASTER_KEYS")
-PUSH_BACKEND = env.str("PUSH_BACKEND", default="messaging.transports.push.WebPushBackend")
+PUSH_BACKEND = env.str("PUSH_BACKEND", default="foundation.transports.push.WebPushBackend")
 # A system check stops the service when a provider's settings are blank.
 REQUIRE_REAL_TRANSPORTS = True

@@ -7,8 +7,8 @@ from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK, WEB_PUSH_ALLOWED_HOSTS
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-SMS_BACKEND = "messaging.transports.sms.LocmemSmsBackend"
-PUSH_BACKEND = "messaging.transports.push.LocmemPushBackend"
+SMS_BACKEND = "foundation.transports.sms.LocmemSmsBackend"
+PUSH_BACKEND = "foundation.transports.push.LocmemPushBackend"
 # The made-up push service the tests subscribe to (never contacted: locmem).
 WEB_PUSH_ALLOWED_HOSTS = [*WEB_PUSH_ALLOWED_HOSTS, "push.example", "push.example.test"]
 TWILIO_ACCOUNT_SID = TWILIO_AUTH_TOKEN = TWILIO_FROM_NUMBER = ""

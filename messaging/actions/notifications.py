@@ -18,10 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from foundation.transports import TransportError, load_backend
+from foundation.transports.sms import try_send_sms
 from messaging import scheduling
 from messaging.actions.push import check_push_endpoint
 from messaging.models import Alert, Conversation, EventSequence, Offer, Participant, PushSubscription
-from messaging.transports import TransportError, load_backend
 from network.models import Membership, Person
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def push_to_person(*, person_id: int, title: str, body: str) -> bool:
             subscription.delete()
             continue
         try:
-            backend.send(
+            backend.notify(
                 endpoint=subscription.endpoint,
                 p256dh=subscription.p256dh,
                 auth=subscription.auth,
@@ -128,15 +129,7 @@ def push_to_person(*, person_id: int, title: str, body: str) -> bool:
 def sms_to_person(*, person: Person, body: str) -> bool:
     """Text the person; returns whether the provider took it. Errors are
     logged, never raised (the SMS is the last transport)."""
-    try:
-        load_backend(settings.SMS_BACKEND).send(to=person.phone_number.as_e164, body=body)
-    except TransportError as exc:
-        logger.warning("SMS to person %s failed: %s", person.pk, exc.message)
-        return False
-    except Exception:
-        logger.exception("SMS to person %s failed", person.pk)
-        return False
-    return True
+    return try_send_sms(to=person.phone_number.as_e164, body=body) is None
 
 
 def _push(offer: Offer) -> bool:

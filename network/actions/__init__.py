@@ -17,7 +17,6 @@ from network.actions.auth import (
     do_revoke_device,
     do_sign_in_with_code,
     do_update_profile,
-    send_sms,
 )
 from network.actions.maps import (
     Outcome,
@@ -104,5 +103,4 @@ __all__ = [
     "do_update_network",
     "do_update_profile",
     "do_update_tie",
-    "send_sms",
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,14 +11,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from phonenumber_field.phonenumber import PhoneNumber
 
 from foundation.problems import SmsUnavailable
+from foundation.transports.sms import try_send_sms
 from network.models import Device, LoginCode, Person, WebsocketTicket
 from network.signals import device_revoked
-
-logger = logging.getLogger(__name__)
 
 # Writing last_seen_at on every request would turn reads into writes; once a
 # minute is enough for a device list.
@@ -63,29 +60,6 @@ def _code_hash(phone_number: PhoneNumber, code: str) -> str:
     return _keyed_hash(f"login-code:{phone_number.as_e164}:{code}")
 
 
-def send_sms(*, to: PhoneNumber, body: str) -> bool:
-    """Send through the configured SMS backend (settings.SMS_BACKEND), in the
-    style of Django's email backends. Failures are logged, never raised;
-    returns whether the provider took the text."""
-    return _sms_failure(to=to, body=body) is None
-
-
-def _sms_failure(*, to: PhoneNumber, body: str) -> Exception | None:
-    try:
-        import_string(settings.SMS_BACKEND)().send(to=to.as_e164, body=body)
-    except Exception as exc:
-        # A TransportError (messaging.transports) is classified and explained;
-        # anything else is a bug in a backend and gets its traceback.
-        logger.warning(
-            "SMS to a number ending %s failed: %s",
-            to.as_e164[-3:],
-            exc,
-            exc_info=not hasattr(exc, "permanent"),
-        )
-        return exc
-    return None
-
-
 def do_request_login_code(*, phone_number: PhoneNumber) -> None:
     """Issue a fresh code and text it, whether or not the number has an account
     (signing in and signing up are the same step). Older codes stop working.
@@ -105,8 +79,8 @@ def do_request_login_code(*, phone_number: PhoneNumber) -> None:
             expires_at=now + settings.LOGIN_CODE_TTL,
         )
     minutes = int(settings.LOGIN_CODE_TTL.total_seconds() // 60)
-    failure = _sms_failure(
-        to=phone_number, body=f"Your sign-in code is {code}. It expires in {minutes} minutes."
+    failure = try_send_sms(
+        to=phone_number.as_e164, body=f"Your sign-in code is {code}. It expires in {minutes} minutes."
     )
     if failure is not None:
         # Nobody received this code: it must not wait to be guessed.

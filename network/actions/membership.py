@@ -19,7 +19,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from rest_framework.exceptions import ValidationError
 
 from foundation.problems import Conflict
-from network.actions.auth import send_sms
+from foundation.transports.sms import try_send_sms
 from network.models import (
     Invitation,
     JoinRequest,
@@ -186,7 +186,7 @@ def do_invite(
         )
         # No names or notes in the text (least data): the app shows the rest.
         body = f"You have been invited to join {network.name}. Open the app to accept."
-        transaction.on_commit(lambda: send_sms(to=phone_number, body=body))
+        transaction.on_commit(lambda: try_send_sms(to=phone_number.as_e164, body=body))
     return invitation
 
 

@@ -39,8 +39,8 @@ PRODUCTION = {
     "SECRET_KEY": "k" * 50,
     "ALLOWED_HOSTS": "127.0.0.1",
     "PLAN_MASTER_KEYS": "test:cHJvZHVjdGlvbi1tYXN0ZXIta2V5LW9mLTMyYnl0ZXM=",
-    "SMS_BACKEND": "messaging.transports.sms.LocmemSmsBackend",
-    "PUSH_BACKEND": "messaging.transports.push.LocmemPushBackend",
+    "SMS_BACKEND": "foundation.transports.sms.LocmemSmsBackend",
+    "PUSH_BACKEND": "foundation.transports.push.LocmemPushBackend",
 }
 
 

@@ -70,8 +70,8 @@ def test_production_with_the_compose_files_blank_providers_stops_at_start_up(com
 
 def test_production_refuses_backends_that_only_print(tmp_path):
     env = production_env(
-        SMS_BACKEND="messaging.transports.sms.ConsoleSmsBackend",
-        PUSH_BACKEND="messaging.transports.push.NoSuchBackend",
+        SMS_BACKEND="foundation.transports.sms.ConsoleSmsBackend",
+        PUSH_BACKEND="foundation.transports.push.NoSuchBackend",
     )
     result = run_manage("check", "--deploy", env=env)
     output = result.stdout + result.stderr
@@ -86,7 +86,7 @@ def test_selecting_twilio_without_its_settings_fails_the_check_in_any_environmen
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
 
-    settings.SMS_BACKEND = "messaging.transports.sms.TwilioSmsBackend"
+    settings.SMS_BACKEND = "foundation.transports.sms.TwilioSmsBackend"
     settings.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
     settings.TWILIO_AUTH_TOKEN = settings.TWILIO_FROM_NUMBER = ""
     with pytest.raises(SystemCheckError, match="TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER"):
@@ -144,12 +144,12 @@ def production_table() -> str:
 def test_the_readme_lists_every_variable_production_requires():
     """Every variable production.py reads with no default, and every setting
     its default SMS and push backends cannot send without."""
-    from django.utils.module_loading import import_string
+    from foundation.transports import backend_class
 
     source = (ROOT / "config" / "settings" / "production.py").read_text()
     required = set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"\)', source))
-    for backend in re.findall(r'default="(messaging\.transports\.[\w.]+)"', source):
-        required |= set(import_string(backend).required_settings)
+    for backend in re.findall(r'default="(foundation\.transports\.[\w.]+)"', source):
+        required |= set(backend_class(backend).required_settings)
     assert {"SECRET_KEY", "PLAN_MASTER_KEYS", "TWILIO_AUTH_TOKEN", "VAPID_PRIVATE_KEY"} <= required
     listed = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", production_table()))
     assert sorted(required - listed) == []

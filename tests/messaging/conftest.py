@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from crisisplans import actions as plan_actions
+from foundation.transports import push
 from messaging.actions import alerts
 from messaging.models import Alert
-from messaging.transports import push
 from network.actions import do_set_availability, do_set_readiness
 from network.models import Membership, Network, Person
 from tests.crisisplans.factories import full_sections

@@ -456,9 +456,9 @@ def test_the_purge_is_scheduled():
 def test_an_unseen_message_gets_a_content_free_push_then_sms(member, peer, api):
     from django.conf import settings
 
+    from foundation.transports import push, sms
     from messaging import tasks
     from messaging.actions.push import do_subscribe_push
-    from messaging.transports import push, sms
 
     do_subscribe_push(person=peer, endpoint="https://push.example/1", p256dh="k", auth="a")
     conversation_id = direct(api(member), peer.pk).json()["id"]
@@ -486,8 +486,8 @@ def test_an_unseen_message_gets_a_content_free_push_then_sms(member, peer, api):
 def test_reading_or_muting_stops_the_fallback(member, peer, api):
     from django.conf import settings
 
+    from foundation.transports import sms
     from messaging import tasks
-    from messaging.transports import sms
 
     conversation_id = direct(api(member), peer.pk).json()["id"]
     send(api(member), conversation_id, "hello", "k-1")
@@ -520,8 +520,8 @@ def test_a_device_ack_counts_as_delivered_for_the_fallback(member, peer, api):
 def test_group_messages_push_but_never_text(network, member, peer, api):
     from django.conf import settings
 
+    from foundation.transports import sms
     from messaging import tasks
-    from messaging.transports import sms
 
     group_id = api(member).get(f"/api/v1/networks/{network.pk}/conversation/").json()["id"]
     send(api(member), group_id, "see you thursday", "k-1")
@@ -539,9 +539,9 @@ def test_a_group_message_costs_two_fallback_tasks_whatever_the_group_size(
     """Two tasks per message (push time, SMS time), not two per recipient: each
     is a Redis round trip inside the sender's request. The task then pushes to
     every participant still waiting, once."""
+    from foundation.transports import push
     from messaging import scheduling, tasks
     from messaging.actions.push import do_subscribe_push
-    from messaging.transports import push
 
     others = [peer] + [PersonFactory(display_name=f"Member {i}") for i in range(4)]
     for person in others[1:]:

@@ -337,9 +337,9 @@ def redis_contents() -> bytes:
 
 
 async def test_no_message_text_in_events_notifications_logs_or_redis(member, peer, caplog):
+    from foundation.transports import push, sms
     from messaging import tasks
     from messaging.actions.push import do_subscribe_push
-    from messaging.transports import push, sms
 
     secret = "ZEBRA-PILLS-4471"
     caplog.set_level(logging.DEBUG)

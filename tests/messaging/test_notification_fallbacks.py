@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
+from foundation.transports import push, sms
 from messaging import tasks
 from messaging.actions import alerts
 from messaging.actions.events import do_ack_events
 from messaging.actions.push import do_subscribe_push
 from messaging.models import Offer
-from messaging.transports import push, sms
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def unreachable_push_service(settings, monkeypatch):
     import pywebpush
     import requests
 
-    settings.PUSH_BACKEND = "messaging.transports.push.WebPushBackend"
+    settings.PUSH_BACKEND = "foundation.transports.push.WebPushBackend"
     settings.VAPID_PRIVATE_KEY = "a-vapid-private-key"
     settings.VAPID_SUBJECT = "mailto:ops@example.org"
     tried = []
@@ -133,8 +133,8 @@ def test_an_offer_whose_push_service_is_down_is_texted_at_once(subscribed, unrea
 @pytest.mark.parametrize(
     "backend",
     [
-        "messaging.transports.push.WebPushBackend",  # with no VAPID settings
-        "messaging.transports.push.NoSuchBackend",
+        "foundation.transports.push.WebPushBackend",  # with no VAPID settings
+        "foundation.transports.push.NoSuchBackend",
     ],
 )
 def test_a_misconfigured_push_backend_never_raises_and_the_sms_still_goes(subscribed, settings, backend):
@@ -156,7 +156,7 @@ def test_a_failing_sms_provider_is_logged_and_never_raises(subscribed, settings,
 
     from messaging.actions import notifications
 
-    settings.SMS_BACKEND = "messaging.transports.sms.TwilioSmsBackend"
+    settings.SMS_BACKEND = "foundation.transports.sms.TwilioSmsBackend"
     settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "token"
     settings.TWILIO_FROM_NUMBER = "+447700900000"
 
@@ -183,7 +183,7 @@ def test_an_unreachable_push_service_keeps_the_subscription_and_a_gone_one_is_dr
 
     from messaging.models import PushSubscription
 
-    settings.PUSH_BACKEND = "messaging.transports.push.WebPushBackend"
+    settings.PUSH_BACKEND = "foundation.transports.push.WebPushBackend"
     settings.VAPID_PRIVATE_KEY, settings.VAPID_SUBJECT = "a-vapid-private-key", "mailto:ops@example.org"
     bea, cleo = subscribed.peers[:2]
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from crisisplans import actions as plan_actions
 from crisisplans.models import OwnerNotice
+from foundation.transports import TransportError, sms
 from messaging import tasks
 from messaging.models import Event
-from messaging.transports import TransportError, sms
 from tests.crisisplans.factories import signed_off_plan
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +28,10 @@ class FlakySms(sms.LocmemSmsBackend):
 
     failures: list[BaseException] = []
 
-    def send(self, *, to: str, body: str) -> None:
+    def notify(self, *, to: str, body: str) -> None:
         if FlakySms.failures:
             raise FlakySms.failures.pop(0)
-        super().send(to=to, body=body)
+        super().notify(to=to, body=body)
 
 
 @pytest.fixture

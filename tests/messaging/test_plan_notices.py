@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from crisisplans import actions as plan_actions
 from crisisplans.models import OwnerNotice, Plan
+from foundation.transports import sms
 from messaging.models import Event
-from messaging.transports import sms
 from tests.crisisplans.factories import signed_off_plan
 
 pytestmark = pytest.mark.django_db

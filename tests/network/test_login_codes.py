@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from messaging.transports import sms
+from foundation.transports import sms
 from network.models import LoginCode, Person
 from network.throttles import LoginCodeAddressThrottle, LoginCodeNumberThrottle
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from messaging.transports import sms
+from foundation.transports import sms
 from network import actions
 from network.models import Membership, MembershipChange, Network, Tie
 from tests.factories import PersonFactory, add_member

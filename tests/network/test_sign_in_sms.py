@@ -17,7 +17,7 @@ CODE_URL = "/api/v1/auth/code/"
 
 @pytest.fixture
 def twilio(settings):
-    settings.SMS_BACKEND = "messaging.transports.sms.TwilioSmsBackend"
+    settings.SMS_BACKEND = "foundation.transports.sms.TwilioSmsBackend"
     settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "token"
     settings.TWILIO_FROM_NUMBER = "+447700900000"
     return settings

@@ -1,4 +1,4 @@
-"""System checks for the notification transports (messaging/transports).
+"""System checks for the notification transports (foundation/transports).
 
 A provider's missing settings stop the service at start-up with a message
 that names them (``manage.py check --deploy`` and the compose file's migrate
@@ -6,7 +6,9 @@ step both run these checks), rather than a 500 at the first sign-in or an
 error on every offer. Errors, not warnings: every backend named in settings
 is loaded and its required settings checked in any environment, and where
 settings.REQUIRE_REAL_TRANSPORTS is on (production) a backend that only prints
-or keeps an outbox is refused too: sign-in codes would reach nobody.
+or keeps an outbox is refused too: sign-in codes would reach nobody. The ids
+keep the ``messaging.`` prefix they had when the transports lived there: the
+README and operators know them by it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
-from django.utils.module_loading import import_string
+
+from foundation.transports import TransportError, backend_class
 
 TRANSPORT_SETTINGS = ("SMS_BACKEND", "PUSH_BACKEND")
 
@@ -25,12 +28,12 @@ def check_transports(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     for setting in TRANSPORT_SETTINGS:
         dotted_path = getattr(settings, setting)
         try:
-            backend = import_string(dotted_path)
-        except ImportError as exc:
+            backend = backend_class(dotted_path)
+        except TransportError as exc:
             errors.append(
                 Error(
-                    f"{setting} names {dotted_path!r}, which cannot be imported: {exc}",
-                    hint="Name one of the backends in messaging/transports.",
+                    f"{setting} names {dotted_path!r}, which cannot be imported: {exc.__cause__}",
+                    hint="Name one of the backends in foundation/transports.",
                     id="messaging.E003",
                 )
             )

@@ -1,6 +1,6 @@
 """Notification transports: one small contract for SMS and push.
 
-Modelled on healthchecks.io's ``hc/api/transports.py``. A backend's ``send()``
+Modelled on healthchecks.io's ``hc/api/transports.py``. A backend's ``notify()``
 either returns (handed to the provider) or raises ``TransportError``;
 ``permanent=True`` means retrying cannot help (a bad number, a revoked push
 subscription, a backend with no provider settings), otherwise the caller may
@@ -8,9 +8,11 @@ retry later. Each backend classifies its provider's errors where it calls the
 provider, so callers only ever catch ``TransportError``.
 
 Backends name the settings they cannot work without (``required_settings``);
-a system check (messaging/checks.py) stops the service at start-up when one
+a system check (foundation/checks.py) stops the service at start-up when one
 is blank, so a misconfigured provider is found before anyone needs it.
 Tests use the locmem backends, which keep an outbox and never touch a network.
+Every caller gets its backend from ``load_backend``, and every text goes
+through ``foundation.transports.sms.send_sms``.
 """
 
 from __future__ import annotations
@@ -44,11 +46,16 @@ class Backend:
             raise TransportError(f"{type(self).__name__} needs {', '.join(missing)}", permanent=True)
 
 
+def backend_class(dotted_path: str) -> Any:
+    """The backend class a setting names; one that does not import is a
+    permanent ``TransportError`` (its ``__cause__`` is the ImportError)."""
+    try:
+        return import_string(dotted_path)
+    except ImportError as exc:
+        raise TransportError(f"{dotted_path} cannot be imported: {exc}", permanent=True) from exc
+
+
 def load_backend(dotted_path: str) -> Any:
     """The backend a setting names, ready to send. A path that does not import
     or a backend missing its settings is a permanent ``TransportError``."""
-    try:
-        backend_class = import_string(dotted_path)
-    except ImportError as exc:
-        raise TransportError(f"{dotted_path} cannot be imported: {exc}", permanent=True) from exc
-    return backend_class()
+    return backend_class(dotted_path)()

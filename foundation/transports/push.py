@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from messaging.transports import Backend, TransportError
+from foundation.transports import Backend, TransportError
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,14 @@ _outbox_lock = threading.Lock()
 
 
 class PushBackend(Backend):
-    def send(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
+    def notify(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
         raise NotImplementedError
 
 
 class ConsolePushBackend(PushBackend):
     reaches_people = False
 
-    def send(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
+    def notify(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
         sys.stdout.write(f"[push to {endpoint[:40]}...] {title}: {body}\n")
         sys.stdout.flush()
 
@@ -47,7 +47,7 @@ class ConsolePushBackend(PushBackend):
 class LocmemPushBackend(PushBackend):
     reaches_people = False
 
-    def send(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
+    def notify(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
         with _outbox_lock:
             outbox.append(Push(endpoint=endpoint, title=title, body=body))
 
@@ -55,7 +55,7 @@ class LocmemPushBackend(PushBackend):
 class WebPushBackend(PushBackend):
     required_settings = ("VAPID_PRIVATE_KEY", "VAPID_SUBJECT")
 
-    def send(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
+    def notify(self, *, endpoint: str, p256dh: str, auth: str, title: str, body: str) -> None:
         import requests
         from pywebpush import WebPushException, webpush
 

@@ -5,17 +5,24 @@
 - ``LocmemSmsBackend``: tests; appends to ``outbox``.
 - ``TwilioSmsBackend``: production; needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
   and TWILIO_FROM_NUMBER.
+
+``send_sms`` is the one SMS sender every app calls (sign-in codes, invitations,
+alert and message fallbacks, the owner's break-glass text); ``try_send_sms`` is
+the same for callers that must not raise.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from messaging.transports import Backend, TransportError
+from foundation.transports import Backend, TransportError, load_backend
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,7 @@ _outbox_lock = threading.Lock()
 
 
 class SmsBackend(Backend):
-    def send(self, *, to: str, body: str) -> None:
+    def notify(self, *, to: str, body: str) -> None:
         raise NotImplementedError
 
     def is_noop(self) -> bool:
@@ -39,7 +46,7 @@ class SmsBackend(Backend):
 class ConsoleSmsBackend(SmsBackend):
     reaches_people = False
 
-    def send(self, *, to: str, body: str) -> None:
+    def notify(self, *, to: str, body: str) -> None:
         sys.stdout.write(f"[sms to {to}] {body}\n")
         sys.stdout.flush()
 
@@ -47,7 +54,7 @@ class ConsoleSmsBackend(SmsBackend):
 class LocmemSmsBackend(SmsBackend):
     reaches_people = False
 
-    def send(self, *, to: str, body: str) -> None:
+    def notify(self, *, to: str, body: str) -> None:
         with _outbox_lock:
             outbox.append(Sms(to=to, body=body))
 
@@ -55,7 +62,7 @@ class LocmemSmsBackend(SmsBackend):
 class TwilioSmsBackend(SmsBackend):
     required_settings = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER")
 
-    def send(self, *, to: str, body: str) -> None:
+    def notify(self, *, to: str, body: str) -> None:
         import requests
         from twilio.base.exceptions import TwilioException, TwilioRestException
         from twilio.rest import Client
@@ -69,3 +76,28 @@ class TwilioSmsBackend(SmsBackend):
         except (TwilioException, requests.RequestException) as exc:
             # Twilio unreachable or slow: it may answer later.
             raise TransportError(f"Twilio unreachable: {exc}") from exc
+
+
+def send_sms(*, to: str, body: str) -> None:
+    """Text ``to`` (E.164) through settings.SMS_BACKEND. Raises TransportError
+    (``permanent`` says whether a retry can help) and whatever a faulty
+    backend raises."""
+    load_backend(settings.SMS_BACKEND).notify(to=to, body=body)
+
+
+def try_send_sms(*, to: str, body: str) -> Exception | None:
+    """``send_sms`` that never raises: None when the provider took the text,
+    else the failure, logged. A TransportError is classified and explained;
+    anything else is a bug in a backend and gets its traceback. The log names
+    only the number's last digits."""
+    try:
+        send_sms(to=to, body=body)
+    except Exception as exc:
+        logger.warning(
+            "SMS to a number ending %s failed: %s",
+            to[-3:],
+            exc,
+            exc_info=not isinstance(exc, TransportError),
+        )
+        return exc
+    return None
