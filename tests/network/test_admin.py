@@ -161,3 +161,78 @@ def test_records_the_actions_keep_are_read_only_in_the_admin(rf, model_name):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
+
+
+NETWORK_CANARY = "canary-9d2c-their-own-words"
+
+
+@pytest.fixture
+def lived_network(api, network, navigator, member, peer):
+    """A network's life through the API: every network model has rows, and
+    each sealed text a person wrote holds the canary."""
+    from django.utils import timezone
+
+    from network.actions import do_record_alert_offer
+    from tests.factories import PersonFactory, make_ready
+
+    make_ready(member, network)
+    make_ready(peer, network)
+    shift = {
+        "person": member.pk,
+        "start_date": "2026-03-21",
+        "start_time": "20:00",
+        "duration_minutes": 720,
+        "rrule": "FREQ=WEEKLY;BYDAY=SA",
+    }
+    created = api(navigator).post(f"/api/v1/networks/{network.pk}/shifts/", shift, format="json")
+    assert created.status_code == 201, created.content
+    swap = {"occurrence_start": "2026-03-28T20:00:00Z", "taken_by": peer.pk}
+    assert (
+        api(member).post(f"/api/v1/shifts/{created.json()['id']}/swaps/", swap, format="json").status_code
+        == 201
+    )
+    feed = {"network": network.pk, "scope": "network_rota"}
+    assert api(member).post("/api/v1/me/calendar-feeds/", feed, format="json").status_code == 201
+    tie = {"kind": "place", "label": NETWORK_CANARY, "strength": 3, "direction": "to_me"}
+    assert api(member).post("/api/v1/me/ties/", tie, format="json").status_code == 201
+    asset = {"organization_name": "Council", "service_name": "Peer cafe"}
+    made = api(navigator).post(f"/api/v1/networks/{network.pk}/assets/", asset, format="json")
+    assert made.status_code == 201, made.content
+    report = {"kind": "closed", "note": "shut on Tuesdays"}
+    assert (
+        api(member).post(f"/api/v1/assets/{made.json()['id']}/reports/", report, format="json").status_code
+        == 201
+    )
+    newcomer = PersonFactory(display_name="Newcomer")
+    asked = {"network": network.slug, "note": NETWORK_CANARY}
+    assert api(newcomer).post("/api/v1/join-requests/", asked, format="json").status_code == 201
+    invited = {"phone_number": "07700 810124", "note": NETWORK_CANARY}
+    assert (
+        api(navigator).post(f"/api/v1/networks/{network.pk}/invitations/", invited, format="json").status_code
+        == 201
+    )
+    removal = {"reason": NETWORK_CANARY}
+    membership = Membership.objects.get(person=peer, network=network)
+    assert (
+        api(navigator)
+        .post(f"/api/v1/memberships/{membership.pk}/remove/", removal, format="json")
+        .status_code
+        == 204
+    )
+    do_record_alert_offer(person=member, network=network, at=timezone.now())  # what an alert leaves here
+    return network
+
+
+def test_every_network_admin_page_opens_and_shows_nobodys_words(client, lived_network):
+    superuser = Person.objects.create_superuser("+447700840006", "Admin", password="a long admin password")
+    client.force_login(superuser)
+    models = [model for model in admin.site._registry if model._meta.app_label == "network"]
+    assert len(models) >= 12
+    for model in models:
+        base = f"/admin/network/{model._meta.model_name}/"
+        objects = model._default_manager.all()[:3]
+        assert objects, f"no {model.__name__} to open the change page of"
+        for url in [base, *(f"{base}{obj.pk}/change/" for obj in objects)]:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert NETWORK_CANARY.encode() not in response.content, url
