@@ -1,7 +1,8 @@
-"""Reactions to signals from the lower apps."""
+"""Reactions to signals from the lower apps, and from messaging's lower topics."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -15,6 +16,7 @@ from foundation.transports.sms import send_sms
 from messaging.actions.events import send_event_on_commit
 from messaging.event_types import MEMBERSHIP_CHANGED, PLAN_NOTICE
 from messaging.realtime import group_for_device
+from messaging.signals import alert_holder_wrote
 from network.models import Membership, Person
 from network.signals import device_revoked, membership_changed
 
@@ -84,3 +86,13 @@ def release_alerts_of_departing_person(sender: Any, *, instance: Person, **kwarg
     from messaging.actions.alerts import do_release_alerts_of_departing_person
 
     do_release_alerts_of_departing_person(person=instance)
+
+
+@receiver(alert_holder_wrote)
+def confirm_first_contact(sender: Any, *, alert_id: Any, person: Person, now: Any, **kwargs: Any) -> None:
+    """The holder's first message is the contact the alert waits for. If they
+    stopped holding it since the caller looked, there is nothing to confirm."""
+    from messaging.actions.alerts import NotYours, do_confirm_contact
+
+    with contextlib.suppress(NotYours):
+        do_confirm_contact(alert_id=alert_id, person=person, now=now)

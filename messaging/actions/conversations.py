@@ -16,7 +16,6 @@ No text is ever put in an event, a Celery task, a log line or a notification.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +30,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from crisisplans import crypto
 from foundation.problems import Conflict, UnprocessableRequest
+from messaging import signals
 from messaging.actions.events import send_event_on_commit
 from messaging.actions.notifications import on_commit_check_message_delivery
 from messaging.event_types import (
@@ -244,10 +244,7 @@ def _confirm_first_contact(conversation: Conversation, author: Person, now: date
     alert = conversation.alert
     if alert is None or alert.taken_by_id != author.pk or alert.first_contact_at is not None:
         return
-    from messaging.actions.alerts import NotYours, do_confirm_contact
-
-    with contextlib.suppress(NotYours):
-        do_confirm_contact(alert_id=alert.pk, person=author, now=now)
+    signals.alert_holder_wrote.send(sender=Conversation, alert_id=alert.pk, person=author, now=now)
 
 
 def check_send_message(*, person: Person, conversation_id: Any, text: Any, client_key: str) -> Sent:
