@@ -32,7 +32,20 @@ class IdempotencyKeyReused(UnprocessableRequest):
     default_code = "idempotency_key_reused"
 
 
+def client_key_from(request: Request) -> str:
+    """The client-made key a create must carry (alerts, messages: a phone's
+    retry must find its first attempt). Missing or too long is a 400."""
+    key = (request.headers.get(HEADER) or "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise exceptions.ValidationError(
+            {HEADER: [f"Send a client-made key of 1 to {MAX_KEY_LENGTH} characters."]}
+        )
+    return key
+
+
 def fingerprint(data: Any) -> str:
+    """One request body's identity: the same body always gives the same hash.
+    Idempotency records and alerts' client keys both compare by it."""
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

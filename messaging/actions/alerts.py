@@ -15,8 +15,6 @@ commit (messaging.scheduling) and the periodic sweep covers anything they miss.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +27,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from crisisplans import crypto
 from crisisplans.actions import do_prompt_review_after_crisis
+from foundation import idempotency
 from foundation.problems import Conflict, UnprocessableRequest
 from messaging import recipients, scheduling
 from messaging.actions.conversations import do_open_alert_conversation
@@ -86,10 +85,6 @@ class Raised:
     created: bool
 
 
-def _fingerprint(**fields: Any) -> str:
-    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def check_raise_alert(*, person: Person, body: Any, client_key: str) -> Raised:
     """The entry point of both fronts (REST and the websocket's alert.raise):
     parse the client's body, find the network with the caller's access
@@ -138,8 +133,8 @@ def do_raise_alert(
     paged and nothing is refused (a person in crisis presses again).
     """
     now = now or timezone.now()
-    fingerprint = _fingerprint(
-        network=network.pk, all=route_all_networks, message=message, urgency=urgency, location=location
+    fingerprint = idempotency.fingerprint(
+        dict(network=network.pk, all=route_all_networks, message=message, urgency=urgency, location=location)
     )
     existing = _same_key_or_open(member=member, client_key=client_key, fingerprint=fingerprint)
     if existing is not None:
