@@ -6,7 +6,6 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +13,7 @@ from rest_framework.views import APIView
 
 from crisisplans.actions import record_alert_details_read
 from crisisplans.models import AccessRecord, Plan
-from foundation.idempotency import HEADER, MAX_KEY_LENGTH
+from foundation.idempotency import HEADER, client_key_from
 from messaging import recipients
 from messaging.actions import alerts as alert_actions
 from messaging.models import Alert
@@ -82,10 +81,9 @@ class AlertListApi(ListAPIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        key = (request.headers.get(HEADER) or "").strip()
-        if not key or len(key) > MAX_KEY_LENGTH:
-            raise ValidationError({HEADER: [f"Send a client-made key of 1 to {MAX_KEY_LENGTH} characters."]})
-        raised = alert_actions.check_raise_alert(person=request.user, body=request.data, client_key=key)
+        raised = alert_actions.check_raise_alert(
+            person=request.user, body=request.data, client_key=client_key_from(request)
+        )
         return Response(
             alert_body(alert=raised.alert, person=request.user),
             status=status.HTTP_201_CREATED if raised.created else status.HTTP_200_OK,

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from foundation.idempotency import HEADER, MAX_KEY_LENGTH
+from foundation.idempotency import HEADER, client_key_from
 from foundation.pagination import Pagination
 from messaging.actions import conversations as actions
 from messaging.models import Conversation, Message
@@ -84,13 +84,6 @@ def message_body(*, message: Message, viewer: Person, watermarks: tuple[int, int
             "status": sel.receipt_status(message=message, viewer=viewer, watermarks=watermarks),
         }
     ).data
-
-
-def client_key_from(request: Request) -> str:
-    key = (request.headers.get(HEADER) or "").strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise ValidationError({HEADER: [f"Send a client-made key of 1 to {MAX_KEY_LENGTH} characters."]})
-    return key
 
 
 def sent_response(sent: actions.Sent, person: Person) -> Response:
