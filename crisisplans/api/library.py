@@ -12,6 +12,7 @@ from crisisplans import actions, selectors
 from crisisplans.serializers import CopingStrategyIn, CopingStrategyOut, PlanPolicySerializer
 from foundation.idempotency import idempotent
 from foundation.pagination import Pagination
+from network.selectors import access_network_by_id
 
 
 class CopingStrategyListApi(APIView):
@@ -31,9 +32,7 @@ class CopingStrategyListApi(APIView):
     def post(self, request: Request) -> Response:
         data = CopingStrategyIn(data=request.data)
         data.is_valid(raise_exception=True)
-        network = selectors.access_network_by_id(
-            person=request.user, network_id=data.validated_data["network"]
-        )
+        network = access_network_by_id(person=request.user, network_id=data.validated_data["network"])
         strategy = actions.do_add_coping_strategy(
             author=request.user,
             network=network,
@@ -48,13 +47,13 @@ class PlanPolicyApi(APIView):
 
     @extend_schema(responses=PlanPolicySerializer)
     def get(self, request: Request, network_id: int) -> Response:
-        network = selectors.access_network_by_id(person=request.user, network_id=network_id)
+        network = access_network_by_id(person=request.user, network_id=network_id)
         hours = selectors.grace_period_for(network_id=network.pk).total_seconds() // 3600
         return Response(PlanPolicySerializer({"alert_grace_hours": int(hours)}).data)
 
     @extend_schema(request=PlanPolicySerializer, responses=PlanPolicySerializer)
     def put(self, request: Request, network_id: int) -> Response:
-        network = selectors.access_network_by_id(person=request.user, network_id=network_id)
+        network = access_network_by_id(person=request.user, network_id=network_id)
         data = PlanPolicySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         policy = actions.do_set_plan_policy(person=request.user, network=network, **data.validated_data)

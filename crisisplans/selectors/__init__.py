@@ -23,7 +23,7 @@ from crisisplans.selectors.access import (
 )
 from crisisplans.selectors.coauthors import current_co_authors, person_to_invite
 from crisisplans.selectors.consent import consents_of
-from crisisplans.selectors.library import access_network_by_id, coping_strategies_for
+from crisisplans.selectors.library import coping_strategies_for
 from crisisplans.selectors.notices import notices_due_for_text, notices_for
 from crisisplans.selectors.plans import (
     access_co_written_plan_by_id,
@@ -46,7 +46,6 @@ __all__ = [
     "access_co_written_plan_by_id",
     "access_exportable_plan_by_id",
     "access_log_of",
-    "access_network_by_id",
     "access_own_plan_by_id",
     "access_plan_by_id",
     "access_revision_by_number",
