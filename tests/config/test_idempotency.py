@@ -79,3 +79,37 @@ def test_an_overlong_key_is_a_validation_problem(api, member):
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"
     assert not Network.objects.filter(slug="alpha").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_answer_recorded_before_the_model_moved_to_foundation_still_replays(api, member):
+    """IdempotencyRecord moved from network to foundation in Django's state
+    only: a row written under network's model is the same row afterwards."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from foundation.idempotency import fingerprint
+
+    before = [("network", "0005_drop_plain_personal_text"), ("foundation", None)]
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    MigrationExecutor(connection).migrate(before)
+    try:
+        # The state at network 0005: the model is still network's.
+        old = MigrationExecutor(connection).loader.project_state(before[:1]).apps
+        old.get_model("network", "IdempotencyRecord").objects.create(
+            person_id=member.pk,
+            key="k-before",
+            scope=f"POST {URL}",
+            request_fingerprint=fingerprint({"name": "Alpha"}),
+            response_status=201,
+            response_body={"id": 4242, "name": "Alpha"},
+        )
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+
+    again = api(member).post(URL, {"name": "Alpha"}, format="json", HTTP_IDEMPOTENCY_KEY="k-before")
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == {"id": 4242, "name": "Alpha"}
+    assert not Network.objects.filter(slug="alpha").exists()
+    assert IdempotencyRecord.objects.get(key="k-before").person_id == member.pk
