@@ -8,8 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from foundation.idempotency import client_key_from
 from messaging.actions import check_ins
-from messaging.api.conversations import IDEMPOTENCY_HEADER, client_key_from, person_body, sent_response
+from messaging.api.conversations import IDEMPOTENCY_HEADER, person_body, sent_response
 from messaging.models import Message
 from messaging.selectors import check_ins as check_in_selectors
 from messaging.selectors import conversations as sel
