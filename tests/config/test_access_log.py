@@ -41,6 +41,9 @@ PRODUCTION = {
     "PLAN_MASTER_KEYS": "test:cHJvZHVjdGlvbi1tYXN0ZXIta2V5LW9mLTMyYnl0ZXM=",
     "SMS_BACKEND": "foundation.transports.sms.LocmemSmsBackend",
     "PUSH_BACKEND": "foundation.transports.push.LocmemPushBackend",
+    # No TLS proxy in front of this test server: plain HTTP, as compose's
+    # defaults would only redirect it (tests/config/test_client_address.py).
+    "SECURE_SSL_REDIRECT": "false",
 }
 
 
@@ -66,7 +69,7 @@ def feed_database() -> Iterator[tuple[Path, str]]:
 
 
 def fetch(port: int, path: str) -> int:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"X-Forwarded-Proto": "https"})
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()

@@ -104,9 +104,32 @@ def ask_for_code(port: int, forwarded_for: str) -> int:
 
 def test_a_forged_forwarded_for_gets_no_fresh_budget_with_the_compose_defaults(web):
     env = {"NUM_PROXIES": compose_default("NUM_PROXIES")} if compose_default("NUM_PROXIES") else {}
-    port = web(**env)
+    # With no proxy there is no TLS here either, so plain HTTP would only be
+    # redirected (next test): what is under test is the client's address.
+    port = web(**env, SECURE_SSL_REDIRECT="false")
     answers = [ask_for_code(port, forged) for forged in FORGED]
     assert answers == [400, 400, 400, 429, 429]
+
+
+def test_a_forged_forwarded_proto_does_not_skip_the_https_redirect_with_the_compose_defaults(web):
+    env = {"NUM_PROXIES": compose_default("NUM_PROXIES")} if compose_default("NUM_PROXIES") else {}
+    port = web(**env)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/me/", headers={"X-Forwarded-Proto": "https"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        opener.open(request, timeout=10)
+    assert answer.value.code == 301
+    assert answer.value.headers["Location"].startswith("https://")
+    # The orchestrator's probe speaks plain HTTP from inside and is exempt.
+    with opener.open(f"http://127.0.0.1:{port}/api/v1/health/live/", timeout=10) as health:
+        assert health.status == 200
 
 
 def test_behind_one_proxy_the_address_it_saw_is_the_client(web):
