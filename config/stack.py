@@ -264,6 +264,35 @@ def _wait_for_redis(url: str, program: Program) -> None:
         client.close()
 
 
+def worker_argv(*, python: str) -> list[str]:
+    # Routine sweeps are quiet at INFO (config.settings LOGGING filters
+    # Celery's per-task lines for them); what they do is logged.
+    queues = ("-Q", "realtime,default", "--concurrency", "2", "--without-mingle")
+    return [python, "-m", "celery", "-A", "config", "worker", *queues, "-l", "INFO"]
+
+
+def beat_argv(*, python: str, schedule: Path) -> list[str]:
+    return [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO", "-s", str(schedule)]
+
+
+def _start_embedded_redis(supervisor: Supervisor, env: dict[str, str]) -> str:
+    """The embedded Redis, supervised like the rest, on a port that stays the
+    same across restarts (the others reconnect to it). Returns its workdir."""
+    workdir = tempfile.mkdtemp(prefix="embedded-redis-")
+    redis_port = _free_loopback_port()
+    env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    supervisor.start(
+        supervisor.add(
+            "redis",
+            redis_server_command(port=redis_port, workdir=workdir),
+            env=env,
+            ready=lambda program: _wait_for_redis(env["REDIS_URL"], program),
+        )
+    )
+    _log(f"embedded Redis at {env['REDIS_URL']}")
+    return workdir
+
+
 def run() -> int:
     VAR_DIR.mkdir(exist_ok=True)
     state_dir = Path(os.environ.get("STACK_STATE_DIR") or VAR_DIR)
@@ -276,56 +305,12 @@ def run() -> int:
     workdir = None
     try:
         if not env.get("REDIS_URL"):
-            # The embedded Redis, supervised like the rest, on a port that stays
-            # the same across restarts (the others reconnect to it).
-            workdir = tempfile.mkdtemp(prefix="embedded-redis-")
-            env["REDIS_URL"] = f"redis://127.0.0.1:{_free_loopback_port()}/0"
-            redis_port = int(env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
-            supervisor.start(
-                supervisor.add(
-                    "redis",
-                    redis_server_command(port=redis_port, workdir=workdir),
-                    env=env,
-                    ready=lambda program: _wait_for_redis(env["REDIS_URL"], program),
-                )
-            )
-            _log(f"embedded Redis at {env['REDIS_URL']}")
+            workdir = _start_embedded_redis(supervisor, env)
         _manage("migrate", "--noinput", "-v", "0", env=env)
         _manage("load_demo", f"--base-url=http://{host}:{port}", env=env)
         supervisor.add("web", web_argv(python=python, host=host, port=port), env=env)
-        # Routine sweeps are quiet at INFO (config.settings LOGGING filters
-        # Celery's per-task lines for them); what they do is logged.
-        supervisor.add(
-            "worker",
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "realtime,default",
-                *("--concurrency", "2", "--without-mingle", "-l", "INFO"),
-            ],
-            env=env,
-        )
-        supervisor.add(
-            "beat",
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "beat",
-                "-l",
-                "INFO",
-                "-s",
-                str(state_dir / "celerybeat-schedule"),
-            ],
-            env=env,
-        )
+        supervisor.add("worker", worker_argv(python=python), env=env)
+        supervisor.add("beat", beat_argv(python=python, schedule=state_dir / "celerybeat-schedule"), env=env)
         for program in supervisor.programs:
             if program.popen is None:
                 supervisor.start(program)
