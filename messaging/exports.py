@@ -53,52 +53,20 @@ def _alert_times(alert: Alert) -> dict[str, Any]:
 
 
 def messaging_data_of(*, person: Person) -> dict[str, list[dict[str, Any]]]:
-    raised = []
-    for alert in Alert.objects.filter(member=person).order_by("raised_at"):
-        details = alert_details(alert=alert)
-        raised.append({**_alert_times(alert), "message": details["message"], "location": details["location"]})
     check_in_kinds = (Message.Kind.CHECK_IN, Message.Kind.FOLLOW_UP)
     sent = list(Message.objects.filter(author=person).order_by("created_at", "pk"))
-    recipients = _check_in_recipients(person=person, messages=[m for m in sent if m.kind in check_in_kinds])
+    check_ins = [message for message in sent if message.kind in check_in_kinds]
     return {
-        "alerts_raised": raised,
+        "alerts_raised": _alerts_raised(person=person),
         "alerts_offered": [
-            {
-                "alert_id": str(offer.alert_id),
-                "network_id": offer.network_id,
-                "kind": offer.kind,
-                "step": offer.step,
-                "state": offer.state,
-                "offered_at": _when(offer.offered_at),
-                "responded_at": _when(offer.responded_at),
-                "released_at": _when(offer.released_at),
-                "decline_reason": offer.decline_reason,
-            }
-            for offer in Offer.objects.filter(person=person).order_by("offered_at", "pk")
+            _offer_row(offer) for offer in Offer.objects.filter(person=person).order_by("offered_at", "pk")
         ],
         "alerts_taken": [
             _alert_times(alert) for alert in Alert.objects.filter(taken_by=person).order_by("raised_at")
         ],
-        "messages_sent": [
-            {
-                "id": str(message.pk),
-                "conversation_id": str(message.conversation_id),
-                "order": message.order,
-                "kind": message.kind,
-                "text": message_text(message=message),
-                "created_at": _when(message.created_at),
-                "deleted_at": _when(message.deleted_at),
-            }
-            for message in sent
-        ],
+        "messages_sent": [_message_row(message) for message in sent],
         "debriefs_written": [
-            {
-                "alert_id": str(debrief.alert_id),
-                "how_it_went": debrief.how_it_went,
-                "emergency_services": debrief.emergency_services,
-                "follow_up_wanted": debrief.follow_up_wanted,
-                "created_at": _when(debrief.created_at),
-            }
+            _debrief_row(debrief)
             for debrief in AlertDebrief.objects.filter(author=person).order_by("created_at", "pk")
         ],
         "blocks": [
@@ -106,13 +74,7 @@ def messaging_data_of(*, person: Person) -> dict[str, list[dict[str, Any]]]:
             for block in Block.objects.filter(blocker=person).order_by("created_at", "pk")
         ],
         "reports": [
-            {
-                "message_id": str(report.message_id),
-                "network_id": report.network_id,
-                "reason": report.reason,
-                "created_at": _when(report.created_at),
-                "handled_at": _when(report.handled_at),
-            }
+            _report_row(report)
             for report in MessageReport.objects.filter(reporter=person).order_by("created_at", "pk")
         ],
         "push_subscriptions": [
@@ -122,26 +84,88 @@ def messaging_data_of(*, person: Person) -> dict[str, list[dict[str, Any]]]:
             }
             for subscription in PushSubscription.objects.filter(person=person).order_by("created_at", "pk")
         ],
-        "check_ins_sent": [
-            {
-                "message_id": str(message.pk),
-                "kind": message.kind,
-                "recipient_id": recipients.get(message.conversation_id),
-                "created_at": _when(message.created_at),
-            }
-            for message in sent
-            if message.kind in check_in_kinds
-        ],
+        "check_ins_sent": _check_ins_sent(person=person, check_ins=check_ins),
         "follow_ups": [
-            {
-                "alert_id": str(follow_up.alert_id),
-                "member_id": follow_up.member_id,
-                "check_in_by_id": follow_up.check_in_by_id,
-                "due_at": _when(follow_up.due_at),
-                "prompted_at": _when(follow_up.prompted_at),
-            }
+            _follow_up_row(follow_up)
             for follow_up in FollowUp.objects.filter(check_in_by=person).order_by("due_at", "pk")
         ],
+    }
+
+
+def _alerts_raised(*, person: Person) -> list[dict[str, Any]]:
+    raised = []
+    for alert in Alert.objects.filter(member=person).order_by("raised_at"):
+        details = alert_details(alert=alert)
+        raised.append({**_alert_times(alert), "message": details["message"], "location": details["location"]})
+    return raised
+
+
+def _offer_row(offer: Offer) -> dict[str, Any]:
+    return {
+        "alert_id": str(offer.alert_id),
+        "network_id": offer.network_id,
+        "kind": offer.kind,
+        "step": offer.step,
+        "state": offer.state,
+        "offered_at": _when(offer.offered_at),
+        "responded_at": _when(offer.responded_at),
+        "released_at": _when(offer.released_at),
+        "decline_reason": offer.decline_reason,
+    }
+
+
+def _message_row(message: Message) -> dict[str, Any]:
+    return {
+        "id": str(message.pk),
+        "conversation_id": str(message.conversation_id),
+        "order": message.order,
+        "kind": message.kind,
+        "text": message_text(message=message),
+        "created_at": _when(message.created_at),
+        "deleted_at": _when(message.deleted_at),
+    }
+
+
+def _debrief_row(debrief: AlertDebrief) -> dict[str, Any]:
+    return {
+        "alert_id": str(debrief.alert_id),
+        "how_it_went": debrief.how_it_went,
+        "emergency_services": debrief.emergency_services,
+        "follow_up_wanted": debrief.follow_up_wanted,
+        "created_at": _when(debrief.created_at),
+    }
+
+
+def _report_row(report: MessageReport) -> dict[str, Any]:
+    return {
+        "message_id": str(report.message_id),
+        "network_id": report.network_id,
+        "reason": report.reason,
+        "created_at": _when(report.created_at),
+        "handled_at": _when(report.handled_at),
+    }
+
+
+def _check_ins_sent(*, person: Person, check_ins: list[Message]) -> list[dict[str, Any]]:
+    recipients = _check_in_recipients(person=person, messages=check_ins)
+    return [
+        {
+            "message_id": str(message.pk),
+            "kind": message.kind,
+            "recipient_id": recipients.get(message.conversation_id),
+            "created_at": _when(message.created_at),
+        }
+        for message in check_ins
+    ]
+
+
+def _follow_up_row(follow_up: FollowUp) -> dict[str, Any]:
+    return {
+        "alert_id": str(follow_up.alert_id),
+        "member_id": follow_up.member_id,
+        "check_in_by_id": follow_up.check_in_by_id,
+        "due_at": _when(follow_up.due_at),
+        "prompted_at": _when(follow_up.prompted_at),
     }
 
 
