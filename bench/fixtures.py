@@ -13,7 +13,7 @@ from django.utils import timezone
 from messaging.actions.alerts import do_raise_alert
 from messaging.actions.conversations import do_ensure_group_conversation
 from messaging.event_types import ALERT_OFFERED
-from messaging.models import Alert, EscalationStepRun, Event
+from messaging.models import Alert, EscalationStepRun, Event, Offer
 from network.actions import do_set_availability, do_set_readiness
 from network.models import Device, Membership, Network, Person
 
@@ -171,6 +171,26 @@ def audit_step(*, alert_ids: list[str], step: int) -> StepAudit:
         lost=sum(1 for a in alert_ids if per_alert[a] == 0),
         doubled=doubled,
     )
+
+
+def end_open_alerts() -> int:
+    """Close every alert a run left open, so the next run's raises are new
+    alerts: a member with an open alert who raises again gets that alert back
+    (issue 12), which would page nobody and measure nothing. A harness reset of
+    the bench's own database, not a path the service offers."""
+    now = timezone.now()
+    live = Alert.objects.filter(state__in=[Alert.State.OPEN, Alert.State.TAKEN])
+    Offer.objects.filter(alert__in=live, state=Offer.State.PENDING).update(state=Offer.State.WITHDRAWN)
+    return live.update(
+        state=Alert.State.CANCELLED, closed_at=now, next_step_due_at=None, contact_check_due_at=None
+    )
+
+
+def check_raisers_suffice(cells: list[Cell], count: int) -> None:
+    """Each raise must come from a member with no open alert: one raise per raiser per run."""
+    capacity = sum(len(cell.raisers) for cell in cells)
+    if count > capacity:
+        raise ValueError(f"{count} raises need {count} raisers; these cells have {capacity}")
 
 
 def open_alert_count() -> int:

@@ -365,6 +365,10 @@ def held_connections(*, web: Process, port: int, cast: Any, plan: Plan) -> dict[
 
 
 def _raises(cells: list[Any], tokens: dict[int, str], count: int, tag: str) -> list[clients.Post]:
+    from bench import fixtures
+
+    fixtures.end_open_alerts()
+    fixtures.check_raisers_suffice(cells, count)
     out = []
     for i in range(count):
         cell = cells[i % len(cells)]
@@ -501,6 +505,7 @@ def escalation(
     # Raising runs the whole action (about 0.1 s here), so the window starts
     # once every alert can be raised before its step falls due: time a few
     # first, and keep a margin for the load the falling-due steps add.
+    fixtures.end_open_alerts()
     probe_started = time.time()
     for i in range(5):
         cell = cells[-1 - i]
@@ -511,6 +516,8 @@ def escalation(
             due_at=datetime.now(tz=UTC) + timedelta(hours=1),
         )
     per_raise = (time.time() - probe_started) / 5
+    fixtures.end_open_alerts()  # the probes and earlier runs: every raise below is a new alert
+    fixtures.check_raisers_suffice(cells, count)
     lead = 2.0 + max(0.0, count * per_raise * 1.5 - window)
     window_start = time.time() + lead
     dues = [window_start + window * i / count for i in range(count)]
