@@ -165,3 +165,18 @@ def pool_timeout() -> Exception:
             raise OperationalError(str(exc)) from exc
     except OperationalError as wrapped:
         return wrapped
+
+
+@pytest.fixture
+def operator(client: Any) -> Any:
+    """A test client signed in to the Django admin as a superuser (an operator)."""
+    superuser = Person.objects.create_superuser("+447700840999", "Operator", password="a long admin password")
+    client.force_login(superuser)
+    return client
+
+
+def admin_pages_of(model: Any) -> list[str]:
+    """The admin's list page of ``model`` and the change pages of up to three of its rows."""
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    assert model._default_manager.exists(), f"no {model.__name__} to open the change page of"
+    return [base, *(f"{base}{obj.pk}/change/" for obj in model._default_manager.all()[:3])]

@@ -11,6 +11,7 @@ from django.db import models
 from crisisplans import crypto
 from crisisplans.models import Plan
 from network.models import Person
+from tests.conftest import admin_pages_of
 from tests.crisisplans.factories import CANARY, full_sections
 
 pytestmark = pytest.mark.django_db
@@ -23,13 +24,6 @@ PLAN_ADMINS = [
 
 
 PLAN_ADMINS_BY_MODEL = [param.values for param in PLAN_ADMINS]
-
-
-@pytest.fixture
-def operator(client):
-    superuser = Person.objects.create_superuser("+447700840201", "Operator", password="a long admin password")
-    client.force_login(superuser)
-    return client
 
 
 @pytest.fixture
@@ -61,15 +55,9 @@ def lived_plan(api, member, staff, navigator, network):
     return Plan.objects.get(pk=plan_id)
 
 
-def pages_of(model) -> list[str]:
-    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
-    assert model._default_manager.exists(), f"no {model.__name__} to open the change page of"
-    return [base, *(f"{base}{obj.pk}/change/" for obj in model._default_manager.all()[:3])]
-
-
 @pytest.mark.parametrize(("model", "model_admin"), PLAN_ADMINS)
 def test_every_plan_admin_page_opens_and_shows_no_plan_content(operator, lived_plan, model, model_admin):
-    for url in pages_of(model):
+    for url in admin_pages_of(model):
         response = operator.get(url)
         assert response.status_code == 200, url
         assert CANARY.encode() not in response.content, url
@@ -138,6 +126,6 @@ def test_the_admin_never_decrypts_a_plan(operator, lived_plan, api, monkeypatch)
     assert unwrapped
     unwrapped.clear()
     for model, _ in PLAN_ADMINS_BY_MODEL:
-        for url in pages_of(model):
+        for url in admin_pages_of(model):
             assert operator.get(url).status_code == 200, url
     assert unwrapped == []

@@ -10,6 +10,7 @@ from django.db import models
 
 from messaging.models import Alert, Conversation
 from network.models import Person
+from tests.conftest import admin_pages_of
 from tests.messaging.conftest import send_message
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +21,6 @@ MESSAGING_ADMINS = [
     for model, model_admin in admin.site._registry.items()
     if model._meta.app_label == "messaging"
 ]
-
-
-@pytest.fixture
-def operator(client):
-    superuser = Person.objects.create_superuser("+447700840101", "Operator", password="a long admin password")
-    client.force_login(superuser)
-    return client
 
 
 @pytest.fixture
@@ -69,15 +63,9 @@ def lived_alert(api, crisis):
     return Alert.objects.get(pk=alert_id)
 
 
-def pages_of(model) -> list[str]:
-    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
-    assert model._default_manager.exists(), f"no {model.__name__} to open the change page of"
-    return [base, *(f"{base}{obj.pk}/change/" for obj in model._default_manager.all()[:3])]
-
-
 @pytest.mark.parametrize(("model", "model_admin"), MESSAGING_ADMINS)
 def test_every_messaging_admin_page_opens_and_shows_nobodys_words(operator, lived_alert, model, model_admin):
-    for url in pages_of(model):
+    for url in admin_pages_of(model):
         response = operator.get(url)
         assert response.status_code == 200, url
         assert CANARY.encode() not in response.content, url
@@ -164,6 +152,6 @@ def test_the_admin_never_decrypts_what_anyone_wrote(operator, lived_alert, api, 
     assert unwrapped
     unwrapped.clear()
     for param in MESSAGING_ADMINS:
-        for url in pages_of(param.values[0]):
+        for url in admin_pages_of(param.values[0]):
             assert operator.get(url).status_code == 200, url
     assert unwrapped == []

@@ -98,13 +98,6 @@ def submitted_form(page) -> dict[str, str]:
     return parser.values
 
 
-@pytest.fixture
-def operator(client):
-    superuser = Person.objects.create_superuser("+447700840004", "Admin", password="a long admin password")
-    client.force_login(superuser)
-    return client
-
-
 def _unchanged(membership) -> tuple:
     membership.refresh_from_db()
     return (membership.role, membership.left_at, MembershipChange.objects.count())
