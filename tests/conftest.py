@@ -180,3 +180,28 @@ def admin_pages_of(model: Any) -> list[str]:
     base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
     assert model._default_manager.exists(), f"no {model.__name__} to open the change page of"
     return [base, *(f"{base}{obj.pk}/change/" for obj in model._default_manager.all()[:3])]
+
+
+@pytest.fixture
+def operator_request(rf: Any) -> Any:
+    """A request to the admin from a superuser, for asking a ModelAdmin what it shows and allows."""
+    request = rf.get("/admin/")
+    request.user = Person.objects.create_superuser(
+        "+447700840998", "Operator", password="a long admin password"
+    )
+    return request
+
+
+def admin_shows(model_admin: Any, request: Any) -> set[str]:
+    """Every field a ModelAdmin puts on its list or its change page."""
+    return set(model_admin.get_list_display(request)) | set(model_admin.get_fields(request))
+
+
+def admin_allows_writes(model_admin: Any, request: Any) -> bool:
+    return any(
+        (
+            model_admin.has_add_permission(request),
+            model_admin.has_change_permission(request),
+            model_admin.has_delete_permission(request),
+        )
+    )

@@ -9,8 +9,7 @@ from django.contrib import admin
 from django.db import models
 
 from messaging.models import Alert, Conversation
-from network.models import Person
-from tests.conftest import admin_pages_of
+from tests.conftest import admin_allows_writes, admin_pages_of, admin_shows
 from tests.messaging.conftest import send_message
 
 pytestmark = pytest.mark.django_db
@@ -104,24 +103,14 @@ def _unshowable(model) -> set[str]:
 
 
 @pytest.mark.parametrize(("model", "model_admin"), MESSAGING_ADMINS)
-def test_no_messaging_admin_lists_a_sealed_or_secret_field(rf, model, model_admin):
-    request = rf.get("/admin/")
-    request.user = Person.objects.create_superuser(
-        "+447700840102", "Operator", password="a long admin password"
-    )
-    shown = set(model_admin.get_list_display(request)) | set(model_admin.get_fields(request))
+def test_no_messaging_admin_lists_a_sealed_or_secret_field(operator_request, model, model_admin):
+    shown = admin_shows(model_admin, operator_request)
     assert not shown & _unshowable(model)
 
 
 @pytest.mark.parametrize(("model", "model_admin"), MESSAGING_ADMINS)
-def test_nothing_in_messaging_is_written_through_the_admin(rf, model, model_admin):
-    request = rf.get("/admin/")
-    request.user = Person.objects.create_superuser(
-        "+447700840103", "Operator", password="a long admin password"
-    )
-    assert not model_admin.has_add_permission(request)
-    assert not model_admin.has_change_permission(request)
-    assert not model_admin.has_delete_permission(request)
+def test_nothing_in_messaging_is_written_through_the_admin(operator_request, model, model_admin):
+    assert not admin_allows_writes(model_admin, operator_request)
 
 
 def test_an_operator_posting_to_an_alerts_change_form_changes_nothing(operator, lived_alert):

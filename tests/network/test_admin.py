@@ -6,6 +6,7 @@ import pytest
 from django.contrib import admin
 
 from network.models import Membership, MembershipChange, Person
+from tests.conftest import admin_allows_writes, admin_shows
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +33,11 @@ SEALED_ADMINS = [
 
 
 @pytest.mark.parametrize(("model", "model_admin"), SEALED_ADMINS)
-def test_the_admin_never_shows_a_persons_sealed_words(rf, model, model_admin):
+def test_the_admin_never_shows_a_persons_sealed_words(operator_request, model, model_admin):
     """Operators see metadata, never the personal text sealed at rest (issue 12
     item 10; DESIGN.md: the admin shows no plan or message content)."""
-    superuser = Person.objects.create_superuser("+447700840002", "Admin", password="a long admin password")
-    request = rf.get("/admin/")
-    request.user = superuser
     sealed = _sealed_field_names(model)
-    shown = set(model_admin.get_list_display(request)) | set(model_admin.get_fields(request))
+    shown = admin_shows(model_admin, operator_request)
     assert not shown & sealed
 
 
@@ -142,18 +140,14 @@ def test_nobody_joins_or_leaves_a_network_through_the_admin(operator, member, ne
 @pytest.mark.parametrize(
     "model_name", ["Membership", "MembershipChange", "JoinRequest", "Invitation", "AlertOffer"]
 )
-def test_records_the_actions_keep_are_read_only_in_the_admin(rf, model_name):
+def test_records_the_actions_keep_are_read_only_in_the_admin(operator_request, model_name):
     """Joining, leaving, answering a request or an invitation, and what the
     alerts asked of whom: each has an action that keeps the history and tells
     the people; the admin only reads them."""
     from django.apps import apps
 
     model_admin = admin.site._registry[apps.get_model("network", model_name)]
-    request = rf.get("/admin/")
-    request.user = Person.objects.create_superuser("+447700840005", "Admin", password="a long admin password")
-    assert not model_admin.has_add_permission(request)
-    assert not model_admin.has_change_permission(request)
-    assert not model_admin.has_delete_permission(request)
+    assert not admin_allows_writes(model_admin, operator_request)
 
 
 NETWORK_CANARY = "canary-9d2c-their-own-words"
