@@ -17,6 +17,7 @@ urlpatterns = [
     path("alerts/<str:alert_id>/resolve/", api.ResolveAlertApi.as_view(), name="alert-resolve"),
     path("alerts/<str:alert_id>/debrief/", api.DebriefAlertApi.as_view(), name="alert-debrief"),
     path("push-subscriptions/", push.PushSubscriptionListApi.as_view(), name="push-subscriptions"),
+    path("push/vapid-public-key/", push.VapidPublicKeyApi.as_view(), name="push-vapid-public-key"),
     path(
         "networks/<int:network_id>/alert-health/", api.AlertHealthApi.as_view(), name="network-alert-health"
     ),

@@ -9,6 +9,8 @@ from .base import REST_FRAMEWORK, WEB_PUSH_ALLOWED_HOSTS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SMS_BACKEND = "foundation.transports.sms.LocmemSmsBackend"
 PUSH_BACKEND = "foundation.transports.push.LocmemPushBackend"
+# Push is not configured unless a test says so (override_settings).
+VAPID_PRIVATE_KEY = VAPID_PUBLIC_KEY = VAPID_SUBJECT = ""
 # The made-up push service the tests subscribe to (never contacted: locmem).
 WEB_PUSH_ALLOWED_HOSTS = [*WEB_PUSH_ALLOWED_HOSTS, "push.example", "push.example.test"]
 TWILIO_ACCOUNT_SID = TWILIO_AUTH_TOKEN = TWILIO_FROM_NUMBER = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -10,9 +10,34 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from foundation.transports.push import vapid_public_key
 from messaging.actions.push import do_subscribe_push
 from messaging.models import PushSubscription
-from messaging.serializers.push import PushSubscriptionIn, PushSubscriptionOut
+from messaging.serializers.push import PushSubscriptionIn, PushSubscriptionOut, VapidPublicKeyOut
+
+
+class PushNotConfigured(NotFound):
+    default_detail = "Push notifications are not configured on this service."
+    default_code = "push_not_configured"
+
+
+class VapidPublicKeyApi(APIView):
+    """The key a browser subscribes to push with (its applicationServerKey)."""
+
+    @extend_schema(
+        responses={
+            200: VapidPublicKeyOut,
+            404: OpenApiResponse(
+                description="Push is not configured here (problem type push_not_configured): "
+                "the app should not offer push notifications."
+            ),
+        }
+    )
+    def get(self, request: Request) -> Response:
+        public_key = vapid_public_key()
+        if public_key is None:
+            raise PushNotConfigured
+        return Response(VapidPublicKeyOut({"public_key": public_key}).data)
 
 
 class PushSubscriptionListApi(ListAPIView):

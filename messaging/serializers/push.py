@@ -15,3 +15,12 @@ class PushSubscriptionOut(serializers.ModelSerializer):
     class Meta:
         model = PushSubscription
         fields = ["id", "endpoint", "created_at"]
+
+
+class VapidPublicKeyOut(serializers.Serializer):
+    public_key = serializers.CharField(
+        help_text=(
+            "The service's VAPID public key: base64url (no padding) of the uncompressed "
+            "P-256 point, for PushManager.subscribe({applicationServerKey})."
+        )
+    )

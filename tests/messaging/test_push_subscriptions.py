@@ -7,10 +7,24 @@ moved it (and their alerts' pushes) to you."""
 
 from __future__ import annotations
 
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
 from django.test import override_settings
+from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
+from foundation.transports import TransportError
+from foundation.transports.push import WebPushBackend, b64url, ensure_vapid_key_file
 from messaging.actions.push import do_subscribe_push
 from messaging.models import PushSubscription
 
@@ -99,3 +113,145 @@ def test_the_action_refuses_a_bad_endpoint_whoever_calls_it(member):
     with pytest.raises(ValidationError):
         do_subscribe_push(person=member, endpoint="https://169.254.169.254/latest", **KEYS)
     assert not PushSubscription.objects.exists()
+
+
+# --- the VAPID public key the app subscribes with (issue 14) ------------------------------
+
+KEY_URL = "/api/v1/push/vapid-public-key/"
+
+
+def new_vapid_key() -> tuple[ec.EllipticCurvePrivateKey, str]:
+    """A P-256 key and the applicationServerKey a browser needs for it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    point = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return key, b64url(point)
+
+
+def raw_form(key: ec.EllipticCurvePrivateKey) -> str:
+    return b64url(key.private_numbers().private_value.to_bytes(32, "big"))
+
+
+def pem_form(key: ec.EllipticCurvePrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def test_the_url_has_its_name():
+    assert reverse("push-vapid-public-key") == KEY_URL
+
+
+@pytest.mark.parametrize("who", ["member", "peer", "navigator", "staff", "outsider"])
+def test_every_signed_in_person_gets_the_public_key_derived_from_the_private_key(api, request, who):
+    key, public_key = new_vapid_key()
+    with override_settings(VAPID_PRIVATE_KEY=raw_form(key), VAPID_PUBLIC_KEY=""):
+        response = api(request.getfixturevalue(who)).get(KEY_URL)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"public_key": public_key}
+    point = base64.urlsafe_b64decode(public_key + "=" * (-len(public_key) % 4))
+    # What PushManager.subscribe takes as applicationServerKey: the uncompressed point.
+    assert len(point) == 65
+    assert point[0] == 4
+
+
+@pytest.mark.parametrize("form", ["pem file", "pem text", "raw", "der"])
+def test_each_form_of_private_key_gives_the_same_public_key(api, member, tmp_path, form):
+    key, public_key = new_vapid_key()
+    if form == "pem file":
+        (tmp_path / "vapid.pem").write_text(pem_form(key))
+        value = str(tmp_path / "vapid.pem")
+    elif form == "pem text":
+        value = pem_form(key)
+    elif form == "raw":
+        value = raw_form(key)
+    else:
+        value = b64url(
+            key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+    with override_settings(VAPID_PRIVATE_KEY=value):
+        assert api(member).get(KEY_URL).json() == {"public_key": public_key}
+
+
+def test_a_public_key_that_is_set_is_served_as_it_is(api, member):
+    key, public_key = new_vapid_key()
+    with override_settings(VAPID_PRIVATE_KEY=raw_form(key), VAPID_PUBLIC_KEY=public_key):
+        assert api(member).get(KEY_URL).json() == {"public_key": public_key}
+
+
+def test_without_a_vapid_key_push_is_not_configured(api, member):
+    # The test settings configure no push.
+    response = api(member).get(KEY_URL)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "about:blank#push_not_configured"
+    # A public key alone cannot sign anything: still not configured.
+    _, public_key = new_vapid_key()
+    with override_settings(VAPID_PUBLIC_KEY=public_key):
+        assert api(member).get(KEY_URL).status_code == 404
+
+
+def test_anonymous_gets_401(api):
+    key, _ = new_vapid_key()
+    with override_settings(VAPID_PRIVATE_KEY=raw_form(key)):
+        response = api(None).get(KEY_URL)
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_key_endpoint_is_in_the_openapi_schema(api):
+    schema = yaml.safe_load(api(None).get("/api/v1/schema/").content)
+    operation = schema["paths"][KEY_URL]["get"]
+    assert set(operation["responses"]) >= {"200", "404"}
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert schema["components"]["schemas"][ok.rsplit("/", 1)[1]]["required"] == ["public_key"]
+
+
+def test_the_development_key_is_generated_once_and_kept(tmp_path):
+    path = tmp_path / "var" / "vapid_private.pem"
+    assert ensure_vapid_key_file(path) == path
+    first = path.read_text()
+    assert "BEGIN PRIVATE KEY" in first
+    assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
+    ensure_vapid_key_file(path)
+    assert path.read_text() == first
+    assert [p.name for p in path.parent.iterdir()] == ["vapid_private.pem"]
+
+
+def test_make_run_settings_generate_a_key_the_app_can_subscribe_with():
+    """config.settings.local with no VAPID settings: a key in var/ and a subject."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAPID_")}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    script = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "from foundation.transports.push import vapid_public_key; "
+        "print(json.dumps([settings.VAPID_PRIVATE_KEY, settings.VAPID_SUBJECT, vapid_public_key()]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    private_key, subject, public_key = json.loads(out.stdout.strip().splitlines()[-1])
+    assert Path(private_key) == Path(settings.VAR_DIR) / "vapid_private.pem"
+    assert subject == "mailto:dev@localhost"
+    point = base64.urlsafe_b64decode(public_key + "=" * (-len(public_key) % 4))
+    assert len(point) == 65
+    assert point[0] == 4
+
+
+def test_an_unreadable_private_key_is_a_permanent_transport_error():
+    with (
+        override_settings(VAPID_PRIVATE_KEY="not a key", VAPID_SUBJECT="mailto:ops@example.test"),
+        pytest.raises(TransportError) as error,
+    ):
+        WebPushBackend().notify(
+            endpoint="https://push.example.test/x", p256dh="BNc", auth="YXV0aA", title="t", body="b"
+        )
+    assert error.value.permanent
