@@ -82,9 +82,11 @@ def do_send_offer_fallbacks(*, offer_id: int, now: datetime | None = None) -> st
     return ""
 
 
-def push_to_person(*, person_id: int, title: str, body: str) -> bool:
+def push_to_person(*, person_id: int, title: str, body: str, url: str = "/") -> bool:
     """Web Push to every subscription of the person; a subscription the
     provider says is gone for good is dropped. Shared by alerts and messages.
+    ``url`` is where the app opens when the notification is tapped: an opaque
+    id at most, never content.
     Returns False when the push transport failed for every subscription (or
     cannot send at all), so the caller falls through to SMS; a person with no
     subscription is not a failure. Errors are logged, never raised."""
@@ -113,6 +115,7 @@ def push_to_person(*, person_id: int, title: str, body: str) -> bool:
                 auth=subscription.auth,
                 title=title,
                 body=body,
+                url=url,
             )
         except TransportError as exc:
             if exc.permanent:
@@ -137,6 +140,7 @@ def _push(offer: Offer) -> bool:
         person_id=offer.person_id,
         title="Peer support",
         body=notification_text(network_name=offer.network.name),
+        url=f"/#/alerts/{offer.alert_id}",
     )
 
 
@@ -247,6 +251,7 @@ def _push_message(row: Participant) -> bool:
         person_id=row.person_id,
         title="New message",
         body=message_notification_text(network_name=row.conversation.network.name),
+        url=f"/#/conversations/{row.conversation_id}",
     )
 
 
