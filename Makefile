@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test lint fmt check-deploy lock bench bench-smoke clean
+.PHONY: run test lint fmt check-deploy lock vendor bench bench-smoke clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements.in
 	(echo "# Exact pins of requirements.in and everything it pulls in, for Python 3.11."; \
 	 echo "# Regenerate with: make lock"; $(BIN)/python -m pip freeze) > requirements.txt
+
+# The app's libraries (app/package.json, pinned by app/package-lock.json) from
+# the npm registry, copied as plain ES modules to app/public/vendor/ (committed,
+# so `make run` needs no npm). Run after changing a version; commit the result.
+vendor:
+	cd app && npm ci --ignore-scripts --no-audit --no-fund && node tools/vendor.mjs
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -165,6 +165,28 @@ HTML_POLICY = "; ".join(
 )
 # Redoc runs its search in a web worker it builds from a blob: URL.
 DOCS_POLICY = HTML_POLICY + "; worker-src blob:"
+# The web app (app/public/, served at /): no inline script and no inline
+# style at all; its service worker and manifest come from this origin. The
+# policy goes on every file of the app, because a worker script's own answer
+# sets the worker's policy (its fetches need connect-src).
+APP_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ]
+)
+# Location only when the member chooses to share it; nothing else.
+APP_PERMISSIONS = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
+NOT_APP_PATHS = ("/api/", "/admin/", "/static/", "/ws/", "/health/")
 # Anything else (JSON, calendars) is never a document that may run anything.
 OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
@@ -178,6 +200,10 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.has_header("Content-Security-Policy"):
+            return response
+        if not request.path.startswith(NOT_APP_PATHS) and response.status_code != 404:
+            response["Content-Security-Policy"] = APP_POLICY
+            response["Permissions-Policy"] = APP_PERMISSIONS
             return response
         if not response.get("Content-Type", "").startswith("text/html"):
             policy = OTHER_POLICY

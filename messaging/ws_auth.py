@@ -10,7 +10,7 @@ must then be one of ``WEBSOCKET_ALLOWED_ORIGINS``.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
@@ -22,14 +22,33 @@ from network.auth import authenticate_token
 
 
 class WebsocketOriginValidator(OriginValidator):
+    """Browsers may open the socket from the service's own origin (the web app
+    at /, whatever host and port it is served on) or from an origin listed in
+    WEBSOCKET_ALLOWED_ORIGINS; any other page is refused (403), so another
+    site cannot open a socket with a visitor's credentials."""
+
     def __init__(self, application: Any) -> None:
         super().__init__(application, settings.WEBSOCKET_ALLOWED_ORIGINS)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if _same_origin(scope):
+            return await self.application(scope, receive, send)
+        return await super().__call__(scope, receive, send)
 
     def valid_origin(self, parsed_origin: Any) -> bool:
         # No Origin: not a browser, so no cross-site risk; the token still decides.
         if parsed_origin is None:
             return True
         return self.validate_origin(parsed_origin)
+
+
+def _same_origin(scope: dict[str, Any]) -> bool:
+    origin, host = _header(scope, b"origin"), _header(scope, b"host")
+    if not origin or not host:
+        return False
+    parsed = urlsplit(origin)
+    scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
+    return parsed.scheme == scheme and parsed.netloc.lower() == host.lower()
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import environ
 
+from config.app_files import app_headers
 from messaging.logs import PER_TASK_LOGGERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,6 +33,14 @@ WEBSOCKET_ALLOWED_ORIGINS = env.list(
     default=["http://localhost:8000", "http://127.0.0.1:8000"],
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The web app's device token lives in an HttpOnly, SameSite=Strict cookie
+# (network/auth.py says why). Secure everywhere: browsers accept Secure cookies
+# from http://localhost and http://127.0.0.1, so development needs no exception;
+# the __Host- prefix makes the browser refuse it without Secure and Path=/.
+DEVICE_COOKIE_SECURE = env.bool("DEVICE_COOKIE_SECURE", default=True)
+DEVICE_COOKIE_NAME = "__Host-device" if DEVICE_COOKIE_SECURE else "device"
+CSRF_COOKIE_SECURE = DEVICE_COOKIE_SECURE
+CSRF_COOKIE_SAMESITE = "Strict"
 
 INSTALLED_APPS = [
     "daphne",
@@ -228,13 +237,25 @@ STORAGES = {
 # Serve static files from the finders when collectstatic has not been run, so
 # the offline API docs work in the embedded default too.
 WHITENOISE_USE_FINDERS = True
+# The web app (app/public/) is served at the root of the site: / is its
+# index.html, /sw.js its service worker (whose scope is then the whole site).
+# Its files are not hashed, so every answer says "no-cache": the browser may
+# keep a copy but asks (by ETag) before using it, and a new release is seen
+# on the next load.
+WHITENOISE_ROOT = BASE_DIR / "app" / "public"
+WHITENOISE_INDEX_FILE = True
+WHITENOISE_ALLOW_ALL_ORIGINS = False
+WHITENOISE_ADD_HEADERS_FUNCTION = app_headers
 
 PHONENUMBER_DEFAULT_REGION = "GB"
 PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["network.auth.DeviceTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "network.auth.DeviceTokenAuthentication",
+        "network.auth.DeviceCookieAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

@@ -16,7 +16,7 @@ from crisisplans.models import AccessRecord, Plan
 from foundation.idempotency import HEADER, client_key_from
 from messaging import recipients
 from messaging.actions import alerts as alert_actions
-from messaging.models import Alert
+from messaging.models import Alert, Conversation
 from messaging.selectors import alerts as selectors
 from messaging.serializers.alerts import (
     AlertHealthOut,
@@ -54,6 +54,8 @@ def alert_body(*, alert: Alert, person: Person) -> dict[str, Any]:
             **details,
             # Where the holder reads the crisis part of the plan (as far as consented).
             "plan_id": Plan.objects.filter(owner_id=alert.member_id).values_list("pk", flat=True).first(),
+            # The alert's conversation, once someone has taken it.
+            "conversation_id": Conversation.objects.filter(alert=alert).values_list("pk", flat=True).first(),
         }
     return AlertOut(alert, context=context).data
 

@@ -75,6 +75,19 @@ class AlertOut(serializers.Serializer):
         help_text="the staff step ran and nobody there could be reached: see emergency_routes"
     )
     offered_count = serializers.SerializerMethodField()
+    stage = serializers.SerializerMethodField(
+        help_text="where it stands, in the words of the alert.status frame's stage (REST cannot tell "
+        "next_step or returned apart from offered)"
+    )
+    taken_at = serializers.DateTimeField(allow_null=True)
+    first_contact_at = serializers.DateTimeField(
+        allow_null=True, help_text="when the holder said they made contact"
+    )
+    contact_due_at = serializers.DateTimeField(
+        source="contact_check_due_at",
+        allow_null=True,
+        help_text="the holder must make contact by then, or the alert goes back to escalation",
+    )
     emergency_routes = serializers.SerializerMethodField()
     my_offer = serializers.SerializerMethodField()
     details = serializers.SerializerMethodField()
@@ -90,6 +103,15 @@ class AlertOut(serializers.Serializer):
 
     def get_offered_count(self, alert: Alert) -> int:
         return alert.offers.count()
+
+    def get_stage(self, alert: Alert) -> str:
+        if alert.state != Alert.State.OPEN:
+            return alert.state
+        if alert.staff_unreachable:
+            return "staff_unreachable"
+        if alert.staff_notified_at is not None:
+            return "staff_told"
+        return "offered" if alert.offers.exists() else "finding_someone"
 
     def get_emergency_routes(self, alert: Alert) -> list[dict[str, str]] | None:
         return EscalationPolicy.of(alert).routes_json() if alert.emergency_routes_shown_at else None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -69,7 +72,8 @@ class LoginCodeRequestApi(APIView):
 
 
 class SignInApi(APIView):
-    """Trade the texted code for a device token."""
+    """Trade the texted code for a device token: in the answer, or (for the web
+    app, ``"credential": "cookie"``) in an HttpOnly cookie with a CSRF token."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
@@ -79,6 +83,7 @@ class SignInApi(APIView):
     def post(self, request: Request) -> Response:
         data = SignInIn(data=request.data)
         data.is_valid(raise_exception=True)
+        credential = data.validated_data.pop("credential")
         try:
             result = actions.do_sign_in_with_code(**data.validated_data)
         except actions.InvalidLoginCode:
@@ -88,27 +93,52 @@ class SignInApi(APIView):
         except actions.LoginLocked as locked:
             raise sign_in_locked(locked) from None
         body = {
-            "token": result.token,
+            "token": result.token if credential == "token" else None,
             "expiry": result.device.expiry,
             "device_id": result.device.public_id,
             "person": result.person,
             "created": result.created_person,
         }
-        return Response(SignInOut(body).data, status=status.HTTP_201_CREATED)
+        response = Response(SignInOut(body).data, status=status.HTTP_201_CREATED)
+        if credential == "cookie":
+            set_device_cookie(response, token=result.token, expiry=result.device.expiry)
+            get_token(request)  # the csrftoken cookie the app sends back as X-CSRFToken
+        return response
+
+
+def set_device_cookie(response: Response, *, token: str, expiry: datetime | None) -> None:
+    response.set_cookie(
+        settings.DEVICE_COOKIE_NAME,
+        token,
+        expires=expiry,
+        path="/",
+        secure=settings.DEVICE_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
 
 
 class SignOutApi(APIView):
-    """Revoke the device making this request."""
+    """Revoke the device making this request. A cookie sign-in's cookie is
+    removed too, and the browser told to drop this site's caches and storage
+    (the offline copy of the plan, drafts, queued alerts): a shared phone keeps
+    nothing after sign-out."""
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         actions.do_revoke_device(device=request.auth)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        if settings.DEVICE_COOKIE_NAME in request.COOKIES:
+            response.delete_cookie(settings.DEVICE_COOKIE_NAME, path="/", samesite="Strict")
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 class MeApi(APIView):
     @extend_schema(responses=PersonOut)
     def get(self, request: Request) -> Response:
+        if settings.DEVICE_COOKIE_NAME in request.COOKIES:
+            get_token(request)  # renews the csrftoken cookie the web app needs for its writes
         return Response(PersonOut(request.user).data)
 
     @extend_schema(request=PersonUpdateIn, responses=PersonOut)

@@ -22,6 +22,15 @@ class SignInIn(serializers.Serializer):
         max_length=80, required=False, allow_blank=True, help_text="used only for a new account"
     )
     device_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    credential = serializers.ChoiceField(
+        choices=["token", "cookie"],
+        default="token",
+        help_text=(
+            "token: the answer carries the device token (native apps). cookie: the token is set as an "
+            "HttpOnly, SameSite=Strict cookie and never shown to the page (the web app); unsafe "
+            "requests then need the X-CSRFToken header with the csrftoken cookie's value"
+        ),
+    )
 
 
 class PersonOut(serializers.ModelSerializer):
@@ -35,7 +44,9 @@ class PersonUpdateIn(serializers.Serializer):
 
 
 class SignInOut(serializers.Serializer):
-    token = serializers.CharField(help_text="send as 'Authorization: Token <token>'")
+    token = serializers.CharField(
+        allow_null=True, help_text="send as 'Authorization: Token <token>'; null when it went into the cookie"
+    )
     expiry = serializers.DateTimeField(allow_null=True)
     device_id = serializers.CharField()
     person = PersonOut()

@@ -1,0 +1,219 @@
+"""The web app (app/) in a real browser against a real service.
+
+Each test gets its own daphne on a fresh copy of a demo database (the one
+`make run` loads, built once per test session) and the real channel layer
+(the Redis the test run uses), and drives Debian's Chromium through
+Playwright, as a person would: signing in with the code the console SMS
+backend prints into the server's log.
+
+- ``app_server``: the running service (``.url``, ``.sign_in_code()``, ``.shell()``).
+- ``phone``: a new browser context at phone size; fails the test on any
+  uncaught script error in the page.
+- ``sign_in(page, server, number)``, ``axe_check(page)``, ``shoot(page, name)``.
+
+Screenshots go to var/screenshots/ (not committed) at 390 x 844 and 320 px.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from bench.stack import BASE_DIR, Stack
+from tests.messaging.served import served_env
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = BASE_DIR / "var" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+
+# The demo's people (messaging/management/commands/load_demo.py).
+AMARA, BEN, CHIOMA, DEV = "+447700800001", "+447700800002", "+447700800003", "+447700800004"
+NADIA, FIONA, GUS, HANA = "+447700800005", "+447700800006", "+447700800007", "+447700800008"
+
+# Who is on call must not depend on the hour the tests run: Ben is available
+# in Croydon SUN for three days, Amara and Dev "can't right now".
+SEED = """
+from datetime import timedelta
+from django.utils import timezone
+from network.actions import do_set_availability
+from network.models import Membership
+until = timezone.now() + timedelta(days=3)
+for number, state in (("+447700800002", "available"), ("+447700800001", "unavailable"), ("+447700800004", "unavailable")):
+    for membership in Membership.objects.filter(person__phone_number=number, network__slug="croydon-sun", left_at__isnull=True):
+        do_set_availability(membership=membership, state=state, until=until)
+print("seeded")
+"""
+
+_template: dict[str, Path] = {}
+
+
+def _manage(*args: str, env: dict[str, str]) -> str:
+    return subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        check=True,
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def demo_database() -> Path:
+    """The migrated demo database with the seed above, built on first use."""
+    if "path" not in _template:
+        directory = Path(tempfile.mkdtemp(prefix="app-template-"))
+        database = directory / "db.sqlite3"
+        env = served_env(database)
+        _manage("migrate", "--noinput", "-v", "0", env=env)
+        _manage("load_demo", "--base-url=http://127.0.0.1", env=env)
+        assert "seeded" in _manage("shell", "-c", SEED, env=env)
+        _template["path"] = database
+    return _template["path"]
+
+
+@dataclass
+class AppServer:
+    url: str
+    port: int
+    database: Path
+    log_path: Path
+    env: dict[str, str]
+    stack: Stack
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def sign_in_code(self, number: str, *, since: int, timeout: float = 10) -> str:
+        """The code the console SMS backend printed for ``number`` after byte ``since``."""
+        deadline = time.monotonic() + timeout
+        pattern = re.compile(rf"\[sms to \{number}\] Your sign-in code is (\d{{6}})")
+        while time.monotonic() < deadline:
+            found = pattern.findall(self.log_path.read_text(errors="replace")[since:])
+            if found:
+                return found[-1]
+            time.sleep(0.1)
+        raise AssertionError(f"no sign-in code for {number} in {self.log_path}")
+
+    def shell(self, code: str) -> Any:
+        """Run Python in `manage.py shell` on this server's database; the last
+        line it prints is parsed as JSON. For checking what was stored."""
+        out = _manage("shell", "-c", code, env=self.env)
+        return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def app_server() -> Iterator[AppServer]:
+    directory = Path(tempfile.mkdtemp(prefix="app-"))
+    database = directory / "db.sqlite3"
+    shutil.copy(demo_database(), database)
+    env = served_env(database)
+    stack = Stack(env=env, log_dir=directory)
+    try:
+        process, port = stack.daphne("web")
+        yield AppServer(
+            url=f"http://127.0.0.1:{port}",
+            port=port,
+            database=database,
+            log_path=process.log_path,
+            env=env,
+            stack=stack,
+        )
+    finally:
+        stack.stop_all()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """phone(**context_options) -> a page in a new context at phone size.
+    Any uncaught error in a page's scripts fails the test."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def open_phone(**options: Any) -> Page:
+        context = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id="Europe/London", **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_phone
+    for context in contexts:
+        with contextlib.suppress(Exception):
+            context.close()
+    assert not errors, f"script errors in the page: {errors}"
+
+
+def sign_in(page: Page, server: AppServer, number: str, *, name: str = "") -> None:
+    """Sign in through the app's own screens, with the texted code."""
+    page.goto(server.url + "/")
+    page.get_by_label("What is your mobile number?").fill(number)
+    since = server.log_size()
+    page.get_by_role("button", name="Text me a code").click()
+    page.get_by_label("What is the code?").fill(server.sign_in_code(number, since=since))
+    if name:
+        page.get_by_label("What should people call you?").fill(name)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("h1", has_text="Hello").wait_for()
+    wait_live(page)
+
+
+def wait_live(page: Page) -> None:
+    """Until the app's realtime socket has said hello (js/realtime.js)."""
+    page.wait_for_function("() => document.documentElement.dataset.realtime === 'live'")
+
+
+_axe = Axe()
+
+
+def axe_check(page: Page) -> None:
+    """axe-core on the page as it is now: no serious or critical violations."""
+    results = _axe.run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    assert not bad, "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad
+    )
+
+
+def shoot(page: Page, name: str) -> None:
+    """Screenshots at phone size and at 320 px wide, for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size or PHONE
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-320.png"), full_page=True)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    page.set_viewport_size(size)
+    assert overflow <= 0, f"{name} scrolls sideways at 320 px by {overflow} px"
