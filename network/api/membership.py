@@ -4,6 +4,7 @@ readiness, and a member's own choices."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -281,22 +282,25 @@ class ReadinessApi(APIView):
         return Response(MemberOut(membership, context={"request": request}).data)
 
 
+def _my_membership(membership: Membership) -> Response:
+    membership.on_call = selectors.on_call_state(membership=membership, at=timezone.now())  # type: ignore[attr-defined]
+    return Response(MyMembershipOut(membership).data)
+
+
 class MyMembershipApi(APIView):
-    """My own choices in one network: sharing, quiet hours, alerts per shift."""
+    """My own choices in one network: sharing, quiet hours, alerts per shift; and
+    whether I am on call now, and until when."""
 
     @extend_schema(responses=MyMembershipOut)
     def get(self, request: Request, network_id: int) -> Response:
-        return Response(
-            MyMembershipOut(selectors.my_membership(person=request.user, network_id=network_id)).data
-        )
+        return _my_membership(selectors.my_membership(person=request.user, network_id=network_id))
 
     @extend_schema(request=MyMembershipIn, responses=MyMembershipOut)
     def patch(self, request: Request, network_id: int) -> Response:
         membership = selectors.my_membership(person=request.user, network_id=network_id)
         data = MyMembershipIn(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = actions.do_update_my_membership(membership=membership, **data.validated_data)
-        return Response(MyMembershipOut(membership).data)
+        return _my_membership(actions.do_update_my_membership(membership=membership, **data.validated_data))
 
 
 class MyAvailabilityApi(APIView):
@@ -306,5 +310,4 @@ class MyAvailabilityApi(APIView):
         membership = selectors.my_membership(person=request.user, network_id=network_id)
         data = AvailabilityIn(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = actions.do_set_availability(membership=membership, **data.validated_data)
-        return Response(MyMembershipOut(membership).data)
+        return _my_membership(actions.do_set_availability(membership=membership, **data.validated_data))

@@ -47,6 +47,8 @@ from network.selectors.maps import (
     visible_ties,
 )
 from network.selectors.rota import (
+    OffCall,
+    OnCallState,
     RotaEntry,
     RotaReport,
     access_calendar_feed_by_id,
@@ -56,6 +58,7 @@ from network.selectors.rota import (
     calendar_feeds_of,
     calendar_for,
     on_call_candidates,
+    on_call_state,
     rota,
     rota_report,
     shifts_of,
@@ -66,6 +69,8 @@ __all__ = [
     "MANAGERS",
     "Graph",
     "Health",
+    "OffCall",
+    "OnCallState",
     "RotaEntry",
     "RotaReport",
     "access_asset_by_id",
@@ -101,6 +106,7 @@ __all__ = [
     "networks_managed_by",
     "networks_of",
     "on_call_candidates",
+    "on_call_state",
     "open_asset_reports_of",
     "people_with_role_over",
     "role_in",

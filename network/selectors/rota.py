@@ -11,7 +11,7 @@ from icalendar import Calendar, Event
 from rest_framework.exceptions import NotFound
 
 from network.models import AlertOffer, CalendarFeed, Membership, Network, Person, Shift, ShiftException
-from network.recurrence import MAX_SHIFT, Occurrence, expand, gaps
+from network.recurrence import MAX_SHIFT, Occurrence, expand, gaps, localize
 from network.selectors.core import _require_role
 
 REPORT_SPAN = timedelta(weeks=4)
@@ -67,39 +67,160 @@ def _candidates(*, network: Network, at: datetime, on_call_only: bool) -> list[P
         .select_related("person")
         .annotate(last_offered_at=Subquery(last_offered))
     )
-    on_shift_since: dict[int, datetime] = {}
-    for occurrence in _occurrences(network=network, start=at, end=at + timedelta(microseconds=1)):
-        since = on_shift_since.get(occurrence.person_id)
-        on_shift_since[occurrence.person_id] = min(since, occurrence.start) if since else occurrence.start
-    recent_offers: dict[int, list[datetime]] = defaultdict(list)
-    for person_id, offered_at in AlertOffer.objects.filter(
-        network=network, offered_at__gt=at - MAX_SHIFT, offered_at__lte=at
-    ).values_list("person_id", "offered_at"):
-        recent_offers[person_id].append(offered_at)
-
+    on_shift_since = _on_shift_since(
+        _occurrences(network=network, start=at, end=at + timedelta(microseconds=1)), at=at
+    )
+    recent_offers = _recent_offers(network=network, at=at)
     local_time = at.astimezone(network.tzinfo).time()
-    chosen: list[Membership] = []
-    for m in memberships:
-        windows = []
-        if m.person_id in on_shift_since:
-            windows.append(on_shift_since[m.person_id])
-        if m.available_until and m.available_until > at and (m.available_from or at) <= at:
-            windows.append(m.available_from or at)
-        if on_call_only and not windows:
-            continue
-        if m.unavailable_until and m.unavailable_until > at:
-            continue
-        if _in_quiet_hours(m, local_time):
-            continue
-        # The cap counts alerts offered since this shift (or availability) began.
-        if windows:
-            since = min(windows)
-            if sum(1 for t in recent_offers[m.person_id] if t >= since) >= m.max_alerts_per_shift:
-                continue
-        chosen.append(m)
+    chosen = [
+        m
+        for m in memberships
+        if _why_not_offered(
+            m,
+            at=at,
+            local_time=local_time,
+            on_shift_since=on_shift_since,
+            recent_offers=recent_offers,
+            on_call_only=on_call_only,
+        )
+        is None
+    ]
     never = datetime.min.replace(tzinfo=at.tzinfo)
     chosen.sort(key=lambda m: (m.last_offered_at or never, m.joined_at, m.person_id))  # type: ignore[attr-defined]
     return [m.person for m in chosen]
+
+
+def _on_shift_since(occurrences: list[Occurrence], *, at: datetime) -> dict[int, datetime]:
+    """person id -> when the earliest of their shifts running at ``at`` began."""
+    since: dict[int, datetime] = {}
+    for o in occurrences:
+        if o.start <= at < o.end:
+            earlier = since.get(o.person_id)
+            since[o.person_id] = min(earlier, o.start) if earlier else o.start
+    return since
+
+
+def _recent_offers(
+    *, network: Network, at: datetime, person: Person | None = None
+) -> dict[int, list[datetime]]:
+    offers = AlertOffer.objects.filter(network=network, offered_at__gt=at - MAX_SHIFT, offered_at__lte=at)
+    if person is not None:
+        offers = offers.filter(person=person)
+    recent: dict[int, list[datetime]] = defaultdict(list)
+    for person_id, offered_at in offers.values_list("person_id", "offered_at"):
+        recent[person_id].append(offered_at)
+    return recent
+
+
+def _is_available(m: Membership, *, at: datetime) -> bool:
+    return bool(m.available_until and m.available_until > at and (m.available_from or at) <= at)
+
+
+class OffCall:
+    """Why an alert would not be offered to someone now (``OnCallState.off_because``)."""
+
+    NOT_READY = "not_ready"
+    NOT_ON_CALL = "not_on_call"
+    UNAVAILABLE = "unavailable"
+    QUIET_HOURS = "quiet_hours"
+    ALERT_CAP = "alert_cap"
+    CHOICES = (NOT_READY, NOT_ON_CALL, UNAVAILABLE, QUIET_HOURS, ALERT_CAP)
+
+
+def _why_not_offered(
+    m: Membership,
+    *,
+    at: datetime,
+    local_time: time,
+    on_shift_since: dict[int, datetime],
+    recent_offers: dict[int, list[datetime]],
+    on_call_only: bool,
+) -> str | None:
+    """None if an alert may be offered to this ready member at ``at``; else an ``OffCall`` reason.
+    The one rule behind ``on_call_candidates``, ``available_members`` and ``on_call_state``."""
+    windows = []
+    if m.person_id in on_shift_since:
+        windows.append(on_shift_since[m.person_id])
+    if _is_available(m, at=at):
+        windows.append(m.available_from or at)
+    if m.unavailable_until and m.unavailable_until > at:
+        return OffCall.UNAVAILABLE
+    if on_call_only and not windows:
+        return OffCall.NOT_ON_CALL
+    if _in_quiet_hours(m, local_time):
+        return OffCall.QUIET_HOURS
+    # The cap counts alerts offered since this shift (or availability) began.
+    if windows:
+        since = min(windows)
+        if sum(1 for t in recent_offers[m.person_id] if t >= since) >= m.max_alerts_per_shift:
+            return OffCall.ALERT_CAP
+    return None
+
+
+@dataclass(frozen=True)
+class OnCallState:
+    """Would an alert in the membership's network be offered to its person now,
+    why (``because``: "rota" or "available"), and until when; or why not."""
+
+    on_call: bool
+    because: str | None = None
+    until: datetime | None = None
+    off_because: str | None = None
+
+
+# How far ahead "on call until" follows back-to-back shifts.
+UNTIL_HORIZON = timedelta(days=14)
+
+
+def on_call_state(*, membership: Membership, at: datetime) -> OnCallState:
+    """The person's own answer to "am I on call now, and until when", by the same
+    rule that picks ``on_call_candidates``. ``until`` follows their back-to-back
+    shifts and "available until" to the first break, cut short by their quiet
+    hours; "I can't right now" later, or reaching their cap, cannot be foreseen.
+
+    Three queries (four if the membership's person is not loaded)."""
+    network = membership.network
+    person = membership.person
+    if not membership.is_ready or not person.is_active or membership.left_at is not None:
+        return OnCallState(on_call=False, off_because=OffCall.NOT_READY)
+    mine = [
+        o for o in _occurrences(network=network, start=at, end=at + UNTIL_HORIZON) if o.person_id == person.pk
+    ]
+    on_shift_since = _on_shift_since(mine, at=at)
+    reason = _why_not_offered(
+        membership,
+        at=at,
+        local_time=at.astimezone(network.tzinfo).time(),
+        on_shift_since=on_shift_since,
+        recent_offers=_recent_offers(network=network, at=at, person=person),
+        on_call_only=True,
+    )
+    if reason is not None:
+        return OnCallState(on_call=False, off_because=reason)
+    spans = [(o.start, o.end) for o in mine]
+    if _is_available(membership, at=at):
+        spans.append((membership.available_from or at, membership.available_until))  # type: ignore[arg-type]
+    until = at
+    for start, end in sorted(spans):
+        if start > until:
+            break
+        until = max(until, end)
+    quiet = _next_quiet_start(membership, after=at)
+    if quiet is not None and quiet < until:
+        until = quiet
+    return OnCallState(on_call=True, because="rota" if on_shift_since else "available", until=until)
+
+
+def _next_quiet_start(membership: Membership, *, after: datetime) -> datetime | None:
+    if membership.quiet_hours_start is None or membership.quiet_hours_end is None:
+        return None
+    tz = membership.network.tzinfo
+    today = after.astimezone(tz).date()
+    starts = (
+        localize(datetime.combine(today + timedelta(days=n), membership.quiet_hours_start), tz)
+        for n in range(2)
+    )
+    return next(start for start in starts if start > after)
 
 
 @dataclass

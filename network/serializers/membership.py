@@ -17,6 +17,7 @@ from network.models import (
     validate_escalation_steps,
 )
 from network.models.networks import validate_timezone
+from network.selectors import OffCall
 from network.serializers.fields import WallClockTimeField
 
 
@@ -105,10 +106,39 @@ class MemberOut(serializers.ModelSerializer):
 
 
 class MyMembershipOut(serializers.ModelSerializer):
+    """My choices in one network, and whether an alert would be offered to me now
+    (``on_call``: a ``selectors.OnCallState`` the view attaches)."""
+
     network = NetworkOut(read_only=True)
     ready_for_on_call = serializers.BooleanField(source="is_ready")
     quiet_hours_start = WallClockTimeField(allow_null=True)
     quiet_hours_end = WallClockTimeField(allow_null=True)
+    on_call_now = serializers.BooleanField(
+        source="on_call.on_call",
+        help_text="an alert in this network would be offered to me now (the rota or 'available until', "
+        "less 'I can't right now', quiet hours and my cap of alerts per shift)",
+    )
+    on_call_because = serializers.ChoiceField(
+        source="on_call.because",
+        choices=["rota", "available"],
+        allow_null=True,
+        help_text="rota: a shift of mine (or one I took over) is running; available: I said "
+        "'available now until'. Null when not on call",
+    )
+    on_call_until = serializers.DateTimeField(
+        source="on_call.until",
+        allow_null=True,
+        help_text="when being on call ends: back-to-back shifts and 'available until' to the first "
+        "break, cut short by my quiet hours. Null when not on call",
+    )
+    off_call_because = serializers.ChoiceField(
+        source="on_call.off_because",
+        choices=OffCall.CHOICES,
+        allow_null=True,
+        help_text="why not on call now: not_ready (a facilitator has not marked me ready), not_on_call "
+        "(no shift and not available), unavailable ('I can't right now' until unavailable_until), "
+        "quiet_hours, alert_cap (max_alerts_per_shift reached this shift). Null when on call",
+    )
 
     class Meta:
         model = Membership
@@ -125,6 +155,10 @@ class MyMembershipOut(serializers.ModelSerializer):
             "quiet_hours_start",
             "quiet_hours_end",
             "max_alerts_per_shift",
+            "on_call_now",
+            "on_call_because",
+            "on_call_until",
+            "off_call_because",
         ]
 
 
