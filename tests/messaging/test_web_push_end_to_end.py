@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 import secrets
 import shutil
 import sqlite3
@@ -35,7 +36,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from bench.stack import BASE_DIR, Stack
-from foundation.transports.push import b64url
+from foundation.transports.push import b64url, push_payload
 from tests.messaging.served import served_env
 
 PUSH_HOST = "push.example.test"
@@ -437,3 +438,178 @@ def test_the_worker_sends_a_signed_encrypted_push_with_no_crisis_content(run):
         seed["alert_id"].replace("-", ""),
         live.endpoint,
     ) == [(1, 1)]
+
+
+# --- the service worker's side (app/public/sw-push.js), in a real Chromium --------------
+
+APP = BASE_DIR / "app" / "public"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# The stub worker: the push handler exactly as the app's sw.js loads it, with
+# each notification it shows recorded once the browser has taken it
+# (headless Chromium sometimes drops a shown notification before
+# getNotifications() lists it, so that cannot be the witness).
+STUB_WORKER = """
+self.shown = [];
+var show = self.registration.showNotification.bind(self.registration);
+self.registration.showNotification = function (title, options) {
+  return show(title, options).then(function () {
+    self.shown.push({title: title, body: options.body, tag: options.tag, data: options.data,
+                     renotify: options.renotify});
+  });
+};
+importScripts("/sw-push.js");
+"""
+
+
+def test_the_app_service_worker_loads_the_push_handler_as_a_classic_script():
+    assert 'importScripts("/sw-push.js")' in (APP / "sw.js").read_text()
+    text = (APP / "sw-push.js").read_text()
+    assert not re.search(r"^\s*(import|export)\b", text, re.M)
+    assert not re.search(r"\bfetch\s*\(", text)
+
+
+@pytest.fixture
+def worker_page() -> Iterator[Any]:
+    """A page on a loopback origin whose service worker is only the push
+    handler (a stub sw.js importing app/public/sw-push.js as the app's does),
+    with notifications allowed, and a way to deliver a push to it (the
+    DevTools protocol's ServiceWorker.deliverPushMessage: no push service)."""
+    from playwright.sync_api import sync_playwright
+
+    directory = Path(tempfile.mkdtemp(prefix="sw-push-"))
+    shutil.copy(APP / "sw-push.js", directory / "sw-push.js")
+    (directory / "sw.js").write_text(STUB_WORKER)
+    (directory / "index.html").write_text("<!doctype html><title>push</title><p>push</p>\n")
+
+    class Files(SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(directory), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Files)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            context = browser.new_context()
+            # Only loopback: any other request fails the test.
+            strays: list[str] = []
+
+            def only_loopback(route: Any) -> None:
+                if route.request.url.startswith(origin + "/"):
+                    route.continue_()
+                else:
+                    strays.append(route.request.url)
+                    route.abort()
+
+            context.route("**/*", only_loopback)
+            context.grant_permissions(["notifications"], origin=origin)
+            page = context.new_page()
+            devtools = context.new_cdp_session(page)
+            registrations: list[dict[str, Any]] = []
+            devtools.on(
+                "ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"])
+            )
+            devtools.send("ServiceWorker.enable")
+            page.goto(origin + "/")
+            page.evaluate("navigator.serviceWorker.register('/sw.js').then(() => true)")
+            active = "navigator.serviceWorker.ready.then((r) => r.active.state)"
+            deadline = time.monotonic() + 30
+            while page.evaluate(active) != "activated":
+                assert time.monotonic() < deadline, "the service worker did not activate"
+                page.wait_for_timeout(50)
+
+            def in_worker(script: str) -> Any:
+                return context.service_workers[0].evaluate(script)
+
+            def deliver(data: str) -> list[dict[str, Any]]:
+                """Push ``data`` to the worker; every notification it has shown, once one more is."""
+                before = len(in_worker("self.shown"))
+                registration_id = next(r for r in registrations if not r["isDeleted"])["registrationId"]
+                devtools.send(
+                    "ServiceWorker.deliverPushMessage",
+                    {"origin": origin, "registrationId": registration_id, "data": data},
+                )
+                deadline = time.monotonic() + 30
+                while len(shown := in_worker("self.shown")) == before:
+                    assert time.monotonic() < deadline, f"no notification for {data!r}"
+                    page.wait_for_timeout(50)
+                return shown
+
+            yield deliver, in_worker, page
+            assert strays == []
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_push_shows_its_notification_with_where_to_open(worker_page):
+    deliver, _, _ = worker_page
+    payload = push_payload(
+        title="Peer support", body="Someone in Croydon SUN needs support. Open the app.", url="/#/alerts/8f1c"
+    )
+    assert deliver(payload) == [
+        {
+            "title": "Peer support",
+            "body": "Someone in Croydon SUN needs support. Open the app.",
+            "tag": "/#/alerts/8f1c",
+            "data": {"url": "/#/alerts/8f1c"},
+            "renotify": True,
+        }
+    ]
+    # The same alert again has the same tag, so it replaces its notification (and rings again).
+    shown = deliver(push_payload(title="Peer support", body="Again.", url="/#/alerts/8f1c"))
+    assert [(n["tag"], n["body"], n["renotify"]) for n in shown] == [
+        ("/#/alerts/8f1c", "Someone in Croydon SUN needs support. Open the app.", True),
+        ("/#/alerts/8f1c", "Again.", True),
+    ]
+
+
+def test_a_push_that_cannot_be_read_still_shows_a_neutral_notification(worker_page):
+    deliver, _, _ = worker_page
+    shown = deliver("this is not JSON")
+    assert [(n["title"], n["body"], n["data"]) for n in shown] == [
+        ("Peer support", "Open the app.", {"url": "/"})
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://elsewhere.example/",
+        "//elsewhere.example/x",
+        "/\\elsewhere.example",
+        "/\t/elsewhere.example",
+        "javascript:alert(1)",
+        "",
+    ],
+)
+def test_a_push_never_opens_another_origin(worker_page, url):
+    deliver, in_worker, _ = worker_page
+    shown = deliver(push_payload(title="Peer support", body="Open the app.", url=url))
+    assert shown[-1]["data"] == {"url": "/"}
+    assert in_worker(f"self.crisisnetPush.safePushUrl({json.dumps(url)})") == "/"
+
+
+def test_a_click_brings_forward_the_open_window_of_the_app(worker_page):
+    _, in_worker, page = worker_page
+    # clients.openWindow and focus need a real click on a notification, which
+    # no test API can make: what is checked is which window it would use.
+    chosen = in_worker(
+        "clients.matchAll({type: 'window', includeUncontrolled: true})"
+        ".then((windows) => { const w = self.crisisnetPush.windowToUse(windows); return w && w.url; })"
+    )
+    assert chosen == page.url
+    assert in_worker("self.crisisnetPush.safePushUrl('/#/conversations/42')") == "/#/conversations/42"
