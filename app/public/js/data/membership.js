@@ -1,0 +1,53 @@
+// Joining and leaving networks: my requests to join (self-referral by the
+// network's slug), the invitations waiting for my number, and leaving. After
+// anything that changes which networks I am in, networks.js loads again.
+import { getAll, post, newKey } from "../api.js";
+import { changed } from "../store.js";
+import { onSync } from "../realtime.js";
+import { load as loadNetworks } from "./networks.js";
+
+export const membership = { requests: null, invitations: null, error: null };
+
+export async function load() {
+  try {
+    const [requests, invitations] = await Promise.all([getAll("join-requests/"), getAll("me/invitations/")]);
+    membership.requests = requests;
+    membership.invitations = invitations;
+    membership.error = null;
+  } catch (error) {
+    membership.error = error;
+  }
+  changed();
+}
+
+export const pendingRequests = () => (membership.requests || []).filter((request) => request.status === "pending");
+
+export async function requestToJoin({ slug, note }) {
+  const request = await post("join-requests/", { network: slug, note }, { key: newKey() });
+  membership.requests = [request, ...(membership.requests || []).filter((r) => r.id !== request.id)];
+  changed();
+  return request;
+}
+
+export async function acceptInvitation(id) {
+  const joined = await post(`invitations/${id}/accept/`);
+  membership.invitations = (membership.invitations || []).filter((invitation) => invitation.id !== id);
+  changed();
+  await loadNetworks();
+  return joined;
+}
+
+export async function declineInvitation(id) {
+  await post(`invitations/${id}/decline/`);
+  membership.invitations = (membership.invitations || []).filter((invitation) => invitation.id !== id);
+  changed();
+}
+
+// Leaving ends the membership only: the plan and the map are the person's.
+export async function leave(networkId) {
+  await post(`networks/${networkId}/leave/`, { reason: "" });
+  await loadNetworks();
+  await load();
+}
+
+onSync(load);
