@@ -23,7 +23,7 @@ nadia = Person.objects.get(phone_number="+447700800005")
 amara = Person.objects.get(phone_number="+447700800001")
 Membership.objects.create(person=nadia, network=network, role="navigator")
 do_invite(network=network, phone_number=amara.phone_number, actor=nadia)
-print(json.dumps(network.pk))
+print(json.dumps(amara.ties.count()))
 """
 
 AMARAS_NETWORKS = """
@@ -39,6 +39,16 @@ print(json.dumps({
 }))
 """
 
+ACCEPT_REQUEST = """
+import json
+from network.actions import do_accept_join_request
+from network.models import JoinRequest, Person
+nadia = Person.objects.get(phone_number="+447700800005")
+request = JoinRequest.objects.get(person__phone_number="+447700800001", status="pending")
+do_accept_join_request(join_request=request, actor=nadia, reason="met at the Tuesday meeting")
+print(json.dumps(request.pk))
+"""
+
 
 def open_account(page: Page) -> None:
     page.get_by_role("link", name="This phone and my account").click()
@@ -46,10 +56,9 @@ def open_account(page: Page) -> None:
 
 
 def test_a_member_sees_her_networks_asks_to_join_one_and_joins_and_leaves_another(app_server, phone):
-    norbury = app_server.shell(THIRD_NETWORK)
+    ties_before = app_server.shell(THIRD_NETWORK)
     page = phone()
     sign_in(page, app_server, AMARA)
-    ties_before = app_server.shell(AMARAS_NETWORKS)["ties"]
     page.get_by_role("link", name="My networks").click()
     page.locator("h1", has_text="My networks").wait_for()
     croydon = page.get_by_role("link", name=re.compile("Croydon SUN"))
@@ -89,6 +98,11 @@ def test_a_member_sees_her_networks_asks_to_join_one_and_joins_and_leaves_anothe
     expect(page.get_by_role("status").filter(has_text=sent)).to_be_visible()
     expect(page.locator(".people-item", has_text="You asked to join Thornton Heath KeyRing.")).to_be_visible()
 
+    # A navigator lets her in: the list shows it live, with no reload.
+    app_server.shell(ACCEPT_REQUEST)
+    expect(page.get_by_role("link", name=re.compile("Thornton Heath KeyRing"))).to_be_visible()
+    expect(page.locator(".people-item", has_text="You asked to join")).to_have_count(0)
+
     # The invitation: joining shows the network at once.
     invitation.get_by_role("button", name="Join this network").click()
     page.locator("h1", has_text="Norbury Circle").wait_for()
@@ -109,11 +123,10 @@ def test_a_member_sees_her_networks_asks_to_join_one_and_joins_and_leaves_anothe
     expect(page.locator(".people-item", has_text="Norbury Circle")).to_have_count(0)
 
     stored = app_server.shell(AMARAS_NETWORKS)
-    assert stored["in"] == ["croydon-sun"]
+    assert stored["in"] == ["croydon-sun", "thornton-heath-keyring"]
     assert stored["left"] == ["norbury-circle"]
-    assert stored["asked"] == [["thornton-heath-keyring", "pending", "I live on Brigstock Road"]]
+    assert stored["asked"] == [["thornton-heath-keyring", "accepted", "I live on Brigstock Road"]]
     assert stored["ties"] == ties_before  # her map stayed hers
-    assert norbury
 
 
 AMARAS_TIES = """
@@ -286,8 +299,14 @@ PushManager.prototype.subscribe = async function (options) {
     p256dh: "BPcMbnWQL5GOYX_5kuKIKyPOyVWbP7rCdaBRlPVxAaj1Lo9EQNm2cK-sLHp5kIThwBAwpSgz4-YMfJ4mSnIDa1Y",
     auth: "4vQK-SvRAN5eo-8ASlrwA2",
   };
-  return {endpoint, toJSON: () => ({endpoint, keys}), unsubscribe: async () => true};
+  window.pushServiceSubscription = {
+    endpoint,
+    toJSON: () => ({endpoint, keys}),
+    unsubscribe: async () => { window.pushServiceSubscription = null; return true; },
+  };
+  return window.pushServiceSubscription;
 };
+PushManager.prototype.getSubscription = async () => window.pushServiceSubscription || null;
 """
 
 PUSH_SUBSCRIPTIONS = """
@@ -337,3 +356,10 @@ def test_notifications_are_offered_with_a_reason_and_asked_for_only_on_the_butto
     assert app_server.shell(PUSH_SUBSCRIPTIONS) == [
         ["https://fcm.googleapis.com/fcm/send/circle-test-subscription", "4vQK-SvRAN5eo-8ASlrwA2"]
     ]
+
+    # Signing out of this phone stops the pushes to it.
+    granted.get_by_role("button", name="Sign out").first.click()
+    granted.get_by_role("dialog").get_by_role("button", name="Sign out").click()
+    granted.locator("h1", has_text="Sign in").wait_for()
+    assert app_server.shell(PUSH_SUBSCRIPTIONS) == []
+    assert granted.evaluate("() => window.pushServiceSubscription") is None

@@ -4,6 +4,7 @@ import { changed } from "../store.js";
 import { session, forgotten } from "./session.js";
 import * as offline from "./offline.js";
 import * as realtime from "../realtime.js";
+import { forgetPush } from "./push.js";
 
 export const account = { devices: null, error: null };
 
@@ -58,6 +59,7 @@ export async function deleteAccount(confirm, notice) {
     realtime.start();
     throw error;
   }
+  await forgetPush({ server: false });
   await forgotten();
   session.notice = notice;
   changed();

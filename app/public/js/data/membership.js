@@ -3,7 +3,7 @@
 // anything that changes which networks I am in, networks.js loads again.
 import { getAll, post, newKey } from "../api.js";
 import { changed } from "../store.js";
-import { onSync } from "../realtime.js";
+import { on, onSync } from "../realtime.js";
 import { load as loadNetworks } from "./networks.js";
 
 export const membership = { requests: null, invitations: null, error: null };
@@ -50,4 +50,12 @@ export async function leave(networkId) {
   await load();
 }
 
-onSync(load);
+// Only once the screen has asked for them; networks.js reloads itself.
+onSync(() => membership.requests !== null && load());
+
+// A navigator let me in (or I joined or left on another device): my networks
+// and my requests change, live.
+on("membership.changed", () => {
+  loadNetworks();
+  if (membership.requests !== null) load();
+});

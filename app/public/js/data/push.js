@@ -3,8 +3,9 @@
 // account screen and the on-call screens offer the same button:
 //   pushState()  -> "unsupported" | "not_configured" | "denied" | "off" | "on"
 //   turnOnPush() -> "on" | "failed" | "denied" | "not_configured" | "unsupported"
+//   forgetPush() before signing out of this phone
 // push.state holds the last answer, for screens that redraw with useStore().
-import { get, getAll, post } from "../api.js";
+import { get, getAll, post, del } from "../api.js";
 import { changed } from "../store.js";
 
 export const push = { state: null };
@@ -95,4 +96,24 @@ export async function turnOnPush() {
   } catch {
     return set("failed");
   }
+}
+
+// Before signing out of this phone: the service stops pushing to it and the
+// browser drops its subscription, so a shared phone hears nothing more for
+// this person. With server=false (the account is already gone) only the latter.
+export async function forgetPush({ server = true } = {}) {
+  if (!supported()) return;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    const subscription = registration && (await registration.pushManager.getSubscription());
+    if (!subscription) return;
+    if (server) {
+      const known = (await getAll("push-subscriptions/")).find((item) => item.endpoint === subscription.endpoint);
+      if (known) await del(`push-subscriptions/${known.id}/`);
+    }
+    await subscription.unsubscribe();
+  } catch {
+    // Offline or refused: signing out goes on; the service drops dead endpoints itself.
+  }
+  push.state = null;
 }

@@ -13,6 +13,7 @@ import { signOut as signOutTexts } from "../texts/session.js";
 import { when, problemText } from "../texts/common.js";
 import { session, signOut } from "../data/session.js";
 import * as data from "../data/account.js";
+import { forgetPush } from "../data/push.js";
 import PushOffer from "./account_push.js";
 
 let pendingFlash = "";
@@ -68,7 +69,11 @@ function Overview() {
       title: signOutTexts.confirmTitle,
       body: signOutTexts.confirmBody,
       confirm: signOutTexts.confirm,
-      onConfirm: signOut,
+      onConfirm: async () => {
+        await forgetPush();
+        // signOut forgets this phone's copy even when the service cannot be reached.
+        await signOut().catch(() => {});
+      },
     });
   const download = async () => {
     setDownloading(true);
