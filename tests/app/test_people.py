@@ -194,6 +194,7 @@ def test_the_account_shows_this_device_signs_out_another_renames_and_downloads_m
     sign_in(other, app_server, CHIOMA)
     sign_in(page, app_server, CHIOMA)
     open_account(page)
+    expect(page.get_by_text("Mobile number: 07700 800003")).to_be_visible()
     devices = page.locator(".people-item[data-device]")
     expect(devices).to_have_count(2)
     this_one = devices.filter(has_text="This device")
@@ -309,6 +310,13 @@ PushManager.prototype.subscribe = async function (options) {
 PushManager.prototype.getSubscription = async () => window.pushServiceSubscription || null;
 """
 
+# The browser's permission prompt is not part of the page: the test counts
+# the asks, and answers as a person who closed the prompt without choosing.
+PERMISSION_PROMPT = """
+window.permissionAsks = 0;
+Notification.requestPermission = async () => { window.permissionAsks += 1; return "default"; };
+"""
+
 PUSH_SUBSCRIPTIONS = """
 import json
 from messaging.models import PushSubscription
@@ -320,14 +328,19 @@ print(json.dumps([[s.endpoint, s.auth] for s in gus]))
 def test_notifications_are_offered_with_a_reason_and_asked_for_only_on_the_button(app_server, phone):
     # No permission granted: opening the app and the account never asks.
     page = phone()
+    page.add_init_script(PERMISSION_PROMPT)
     sign_in(page, app_server, GUS)
-    assert page.evaluate("() => Notification.permission") == "default"
     open_account(page)
     section = page.locator("section", has=page.get_by_role("heading", name="Notifications on this phone"))
     expect(section).to_contain_text("So you hear when someone needs you, even when the app is closed")
-    expect(section.get_by_role("button", name="Turn on notifications")).to_be_visible()
-    assert page.evaluate("() => Notification.permission") == "default"
+    button = section.get_by_role("button", name="Turn on notifications")
+    expect(button).to_be_visible()
     axe_check(page)
+    assert page.evaluate("() => [Notification.permission, window.permissionAsks]") == ["default", 0]
+    button.click()
+    page.wait_for_function("() => window.permissionAsks === 1")
+    expect(button).to_be_enabled()  # not chosen: offered again, nothing claimed
+    assert page.evaluate("() => Notification.permission") == "default"
 
     # Permission granted only in this browser, for the button.
     granted = phone(permissions=["notifications"])
@@ -350,7 +363,7 @@ def test_notifications_are_offered_with_a_reason_and_asked_for_only_on_the_butto
 
     # Once the push service answers, the subscription reaches the service.
     granted.evaluate("() => { window.pushServiceAnswers = true; }")
-    section.get_by_role("button", name="Turn on notifications").click()
+    section.get_by_role("button", name="Try again").click()
     expect(section).to_contain_text("Notifications are on for this phone.")
     expect(section.get_by_role("button")).to_have_count(0)
     assert app_server.shell(PUSH_SUBSCRIPTIONS) == [

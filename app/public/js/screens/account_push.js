@@ -36,7 +36,7 @@ export default function PushOffer() {
     ${offer || state === "on" ? html`<p>${texts.pushWhy}</p><p class="hint">${texts.pushPrivate}</p>` : null}
     <div role="status">${SAID[state] ? html`<p class=${state === "on" ? "flash" : "notice notice-calm"}>${SAID[state]}</p>` : null}</div>
     ${offer
-      ? html`<${Button} busy=${busy} onClick=${turnOn}>${busy ? texts.pushWorking : texts.pushButton}</${Button}>`
+      ? html`<${Button} busy=${busy} onClick=${turnOn}>${busy ? texts.pushWorking : state === "failed" ? texts.pushAgain : texts.pushButton}</${Button}>`
       : null}
   </section>`;
 }

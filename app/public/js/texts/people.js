@@ -98,7 +98,11 @@ export const accountTexts = {
   title: "This phone and my account",
   whoTitle: "About me",
   name: (name) => `Name: ${name}`,
-  number: (number) => `Mobile number: ${number}`,
+  // A UK mobile as people write it (07700 900123); anything else as stored.
+  number: (number) => {
+    const uk = /^\+44(7\d{3})(\d{6})$/.exec(number || "");
+    return `Mobile number: ${uk ? `0${uk[1]} ${uk[2]}` : number}`;
+  },
   changeName: "Change my name",
   nameTitle: "Change my name",
   nameLabel: "What should people call you?",
@@ -146,9 +150,10 @@ export const accountTexts = {
   deletedNotice: "Your account was deleted. If you sign in again, it will make a new account.",
   pushTitle: "Notifications on this phone",
   pushWhy: "So you hear when someone needs you, even when the app is closed.",
-  pushPrivate: "Notifications never say what is happening, only that Circle needs you.",
+  pushPrivate: "Notifications never say what is happening. They only ask you to open the app.",
   pushButton: "Turn on notifications",
   pushWorking: "Turning on…",
+  pushAgain: "Try again",
   pushOn: "Notifications are on for this phone.",
   pushFailed: "This phone could not turn on notifications. You'll still get texts.",
   pushDenied: "Notifications are blocked for Circle in this browser's settings. You'll still get texts.",
