@@ -158,14 +158,28 @@ def test_reporting_a_message_blocking_and_unblocking_say_what_they_do(app_server
     chioma.get_by_text("You have not blocked anyone.").wait_for()
     assert api(ben, "post", f"conversations/{conversation['id']}/messages/", {"text": "Sorry"})[0] == 200
 
-    # Once Ben deletes his account, his messages stay, as "a deleted account".
+    # More than a page of history, then Ben deletes his account: his messages
+    # keep their place, as "a deleted account", with no words.
     app_server.shell(
+        "from messaging.actions.conversations import do_send_message\n"
         "from crisisplans.actions.account import do_delete_account\nfrom network.models import Person\n"
-        f"do_delete_account(person=Person.objects.get(phone_number='{BEN}'))\nprint(1)"
+        f"ben = Person.objects.get(phone_number='{BEN}')\n"
+        "for n in range(50):\n"
+        f"    do_send_message(conversation_id='{conversation['id']}', author=ben, client_id=f'n{{n}}',"
+        " text=f'note {n}')\n"
+        "do_delete_account(person=ben)\nprint(1)"
     )
     chioma.goto(f"{app_server.url}/#/conversations/{conversation['id']}")
-    chioma.locator(".message", has_text="a deleted account").first.wait_for()
+    chioma.reload()
+    chioma.locator("h1", has_text="Messages with a deleted account").wait_for()
+    messages = chioma.locator(".messages .message")
+    assert messages.count() == 50
+    chioma.get_by_role("button", name="Show earlier messages").click()
+    chioma.wait_for_function("() => document.querySelectorAll('.messages .message').length === 52")
+    assert messages.filter(has_text="a deleted account").count() == 52
     assert "You never listen" not in chioma.content()
+    assert "note 1" not in chioma.content()
+    assert chioma.get_by_role("button", name="Show earlier messages").count() == 0
     axe_check(chioma)
 
 
@@ -183,7 +197,19 @@ def test_check_ins_a_thinking_of_you_and_a_follow_up_after_an_alert(app_server, 
     shoot(chioma, "check-in-send")
     chioma.get_by_role("button", name="Send check-in").click()
     chioma.get_by_text("Your check-in was sent to Ben.").wait_for()
+    # And a word to the network's group.
+    chioma.goto(f"{app_server.url}/#/messages")
+    chioma.get_by_role("link", name="Croydon SUN group").click()
+    chioma.locator("h1", has_text="Croydon SUN group").wait_for()
+    chioma.get_by_text("Everyone in the network can read this").wait_for()
+    chioma.get_by_label("Your message").fill("Group is on Thursday this week")
+    chioma.get_by_role("button", name="Send").click()
+    chioma.locator(".message", has_text="Group is on Thursday this week").wait_for()
+    axe_check(chioma)
+    shoot(chioma, "group")
+
     ben.goto(f"{app_server.url}/#/messages")
+    ben.locator(".conversation-row", has_text="Croydon SUN group").filter(has_text="1 new message").wait_for()
     ben.locator(".conversation-row", has_text="Messages with Chioma").filter(has_text="1 new message").click()
     ben.get_by_text("Chioma is thinking of you.").wait_for()
 

@@ -23,7 +23,7 @@ export function PersonChoice({ legend, value, onChange, error = "", onPeople = (
   }, []);
   if (people === null) return html`<${Loading} error=${failure} retry=${load} />`;
   if (!people.length) return html`<p>${peopleTexts.none}</p>`;
-  return html`<fieldset id="person" class=${error ? "field field-error" : "field"} aria-describedby=${error ? "person-error" : undefined}>
+  return html`<fieldset id="person" class=${error ? "field field-error person-choice" : "field person-choice"} aria-describedby=${error ? "person-error" : undefined}>
     <legend>${legend}</legend>
     ${error ? html`<p class="error" id="person-error">${error}</p>` : null}
     ${people.map(
