@@ -12,23 +12,22 @@ from playwright.sync_api import Page, expect
 
 from tests.app.conftest import AMARA, CHIOMA, GUS, HANA, axe_check, shoot, sign_in
 
-THIRD_NETWORK = """
+TWO_NEW_NETWORKS = """
 import json
 from network.actions import do_invite
 from network.models import Membership, Network, Person
-network = Network.objects.create(
-    name="Norbury Circle", slug="norbury-circle", kind="living_support", area="Norbury"
-)
 nadia = Person.objects.get(phone_number="+447700800005")
 amara = Person.objects.get(phone_number="+447700800001")
-Membership.objects.create(person=nadia, network=network, role="navigator")
-do_invite(network=network, phone_number=amara.phone_number, actor=nadia)
+for name, slug in (("Norbury Circle", "norbury-circle"), ("Selhurst Friends", "selhurst-friends")):
+    network = Network.objects.create(name=name, slug=slug, kind="living_support", area=name.split()[0])
+    Membership.objects.create(person=nadia, network=network, role="navigator")
+    do_invite(network=network, phone_number=amara.phone_number, actor=nadia)
 print(json.dumps(amara.ties.count()))
 """
 
 AMARAS_NETWORKS = """
 import json
-from network.models import JoinRequest, Membership, Tie
+from network.models import Invitation, JoinRequest, Membership, Tie
 mine = Membership.objects.filter(person__phone_number="+447700800001")
 asked = JoinRequest.objects.filter(person__phone_number="+447700800001")
 print(json.dumps({
@@ -36,6 +35,7 @@ print(json.dumps({
     "left": sorted(mine.filter(left_at__isnull=False).values_list("network__slug", flat=True)),
     "asked": [[r.network.slug, r.status, r.note] for r in asked],
     "ties": Tie.objects.filter(owner__phone_number="+447700800001").count(),
+    "invitations": sorted([i.network.slug, i.status] for i in Invitation.objects.all()),
 }))
 """
 
@@ -56,7 +56,7 @@ def open_account(page: Page) -> None:
 
 
 def test_a_member_sees_her_networks_asks_to_join_one_and_joins_and_leaves_another(app_server, phone):
-    ties_before = app_server.shell(THIRD_NETWORK)
+    ties_before = app_server.shell(TWO_NEW_NETWORKS)
     page = phone()
     sign_in(page, app_server, AMARA)
     page.get_by_role("link", name="My networks").click()
@@ -103,6 +103,14 @@ def test_a_member_sees_her_networks_asks_to_join_one_and_joins_and_leaves_anothe
     expect(page.get_by_role("link", name=re.compile("Thornton Heath KeyRing"))).to_be_visible()
     expect(page.locator(".people-item", has_text="You asked to join")).to_have_count(0)
 
+    # Saying no to an invitation asks first, and can be taken back.
+    selhurst = page.locator(".people-item", has_text="invited you to join Selhurst Friends.")
+    selhurst.get_by_role("button", name="No thanks").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("You will not join Selhurst Friends.")
+    dialog.get_by_role("button", name="No thanks").click()
+    expect(selhurst).to_have_count(0)
+
     # The invitation: joining shows the network at once.
     invitation.get_by_role("button", name="Join this network").click()
     page.locator("h1", has_text="Norbury Circle").wait_for()
@@ -127,6 +135,7 @@ def test_a_member_sees_her_networks_asks_to_join_one_and_joins_and_leaves_anothe
     assert stored["left"] == ["norbury-circle"]
     assert stored["asked"] == [["thornton-heath-keyring", "accepted", "I live on Brigstock Road"]]
     assert stored["ties"] == ties_before  # her map stayed hers
+    assert stored["invitations"] == [["norbury-circle", "accepted"], ["selhurst-friends", "declined"]]
 
 
 AMARAS_TIES = """
