@@ -141,6 +141,7 @@ ALERT_STATUS = register(
             "staff_told": {"type": "boolean"},
             "staff_unreachable": {"type": "boolean"},
             "emergency_routes": {"oneOf": [EMERGENCY_ROUTES, {"type": "null"}]},
+            "first_contact_at": {"oneOf": [DATETIME, {"type": "null"}]},
         }
     ),
 )

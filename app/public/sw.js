@@ -9,9 +9,9 @@
 importScripts("/sw-push.js");
 
 const SHELL = "circle-shell-v1";
-// The shell, fetched at install. Every other file of the app is kept the
-// first time it is fetched; the page fetches all its screens soon after it
-// starts (js/main.js: warm), so they are all here before the signal goes.
+// The shell, fetched at install. The page then sends the list of every app
+// file it loaded, all its screens included (js/main.js: keepForOffline), and
+// they are kept too; any file fetched later is kept as it passes.
 const FILES = ["/", "/manifest.webmanifest", "/css/app.css", "/icons/icon.svg", "/js/main.js"];
 
 self.addEventListener("install", (event) => {
@@ -30,6 +30,13 @@ self.addEventListener("activate", (event) => {
       .then((names) => Promise.all(names.filter((name) => name.startsWith("circle-shell-") && name !== SHELL).map((name) => caches.delete(name))))
       .then(() => self.clients.claim()),
   );
+});
+
+self.addEventListener("message", (event) => {
+  if (!event.data || event.data.type !== "keep" || !Array.isArray(event.data.files)) return;
+  const files = event.data.files.filter((path) => typeof path === "string" && isAppFile(new URL(path, self.location.origin)));
+  // One by one: a file that fails (a 404, a dropped signal) must not stop the rest.
+  event.waitUntil(caches.open(SHELL).then((cache) => Promise.allSettled(files.map((path) => cache.add(path)))));
 });
 
 function isAppFile(url) {

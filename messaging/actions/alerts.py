@@ -314,6 +314,7 @@ def do_confirm_contact(*, alert_id: Any, person: Person, now: datetime | None = 
         if alert.first_contact_at is None:
             alert.first_contact_at, alert.contact_check_due_at = now, None
             alert.save(update_fields=["first_contact_at", "contact_check_due_at"])
+            send_status(alert, stage="taken")
     return alert
 
 

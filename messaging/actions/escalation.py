@@ -61,6 +61,8 @@ def send_status(alert: Alert, *, stage: str) -> None:
         "emergency_routes": EscalationPolicy.of(alert).routes_json()
         if alert.emergency_routes_shown_at
         else None,
+        # "Ben says they have been in touch": when the holder said so.
+        "first_contact_at": alert.first_contact_at.isoformat() if alert.first_contact_at else None,
     }
     people = [pid for pid in (alert.member_id, alert.taken_by_id) if pid is not None]
     send_event_on_commit(event_type=ALERT_STATUS, data=data, person_ids=people)

@@ -45,11 +45,18 @@ function App() {
   return html`<${Screen} path=${shown === name ? route.path.slice(1) : []} query=${route.query} />`;
 }
 
-// Fetch every screen once the page is idle, so the service worker has them
-// all for when there is no signal.
-function warm() {
-  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 2000));
-  idle(() => Object.values(ROUTES).forEach((load) => load().catch(() => {})));
+// Once the service worker runs, load every screen and ask it to keep every
+// file of the app this page has loaded, so all of them open with no signal
+// (no list of files to keep up to date by hand).
+async function keepForOffline() {
+  const registration = await navigator.serviceWorker.ready;
+  await Promise.allSettled(Object.values(ROUTES).map((load) => load()));
+  const files = performance
+    .getEntriesByType("resource")
+    .map((entry) => new URL(entry.name))
+    .filter((url) => url.origin === location.origin && !/^\/(api|ws|admin|static)\//.test(url.pathname))
+    .map((url) => url.pathname);
+  if (registration.active) registration.active.postMessage({ type: "keep", files: [...new Set(files)] });
 }
 
 // An offer takes over the screen (APP.md: the one decision), unless this
@@ -63,11 +70,10 @@ async function start() {
   render(html`<${App} />`, document.getElementById("app"));
   await boot();
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js").catch(() => {
+    navigator.serviceWorker.register("/sw.js").then(keepForOffline, () => {
       // No service worker (private mode, old browser): the app works online.
     });
   }
-  warm();
 }
 
 start();

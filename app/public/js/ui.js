@@ -9,11 +9,11 @@ import { status } from "./realtime.js";
 import { href } from "./router.js";
 
 export function ConnectionBanner() {
-  if (status.state === "reconnecting") {
-    return html`<p class="banner banner-warn" role="status">${common.reconnecting}</p>`;
-  }
   if (!navigator.onLine) {
     return html`<p class="banner banner-warn" role="status">${common.offlineTitle}. ${common.offlineBody}</p>`;
+  }
+  if (status.state === "reconnecting") {
+    return html`<p class="banner banner-warn" role="status">${common.reconnecting}</p>`;
   }
   return null;
 }

@@ -6,6 +6,8 @@ import { changed } from "../store.js";
 import { on, onSync, isLive } from "../realtime.js";
 import { session } from "./session.js";
 
+const QUEUE = "queued-alert"; // localStorage key of an alert waiting for signal
+
 export const alerts = {
   byId: {}, // id -> the REST body, kept up to date by events
   withdrawn: {}, // id -> why an offer to me ended ("taken", "cancelled", ...)
@@ -71,8 +73,6 @@ export async function fetchOne(id) {
 }
 
 // --- raising, with a queue for when there is no signal ---------------------
-
-const QUEUE = "queued-alert";
 
 function readQueue() {
   try {
@@ -195,6 +195,7 @@ on("alert.status", (event) => {
     staff_told: data.staff_told,
     staff_unreachable: data.staff_unreachable,
     emergency_routes: data.emergency_routes,
+    first_contact_at: data.first_contact_at,
   });
   // Taken (or handed over): fetch again for the conversation and the timer.
   if ((data.taken_by && data.taken_by.id) !== before || data.stage === "taken") fetchOne(data.alert_id).catch(() => {});

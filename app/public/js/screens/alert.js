@@ -27,6 +27,7 @@ export default function AlertScreen({ path }) {
   if (data.isMine(alert)) return html`<${MemberStatus} alert=${alert} />`;
   if (data.alerts.withdrawn[id] && !data.iHold(alert)) return html`<${Gone} reason=${data.alerts.withdrawn[id]} />`;
   if (data.iHold(alert) && alert.state === "taken") return html`<${Held} alert=${alert} />`;
+  if (data.iHold(alert) && alert.state === "resolved") return html`<${Thanks} />`;
   if (alert.my_offer && alert.my_offer.state === "pending" && alert.state === "open") return html`<${Offer} alert=${alert} />`;
   return html`<${Gone} reason=${alert.state === "taken" ? "taken" : alert.state} />`;
 }
@@ -116,6 +117,12 @@ function Gone({ reason }) {
   const text = offerTexts.gone[reason] || (reason === "declined" ? offerTexts.declined : offerTexts.gone.resolved);
   return html`<${Page} title=${offerTexts.title} back="/">
     <p class="notice notice-calm" role="status">${text}</p>
+  </${Page}>`;
+}
+
+function Thanks() {
+  return html`<${Page} title=${heldTexts.resolveTitle} back="/">
+    <p class="notice notice-calm" role="status">${heldTexts.resolved}</p>
   </${Page}>`;
 }
 
