@@ -234,6 +234,10 @@ async function deliver(id, item) {
   changed();
 }
 
+// No signal, busy, our fault: the same message may go through later. A
+// refusal (closed, blocked, too long) will not, so it is removed instead.
+export const worthRetrying = (error) => !error || error.offline || error.status === 429 || error.status >= 500;
+
 export function discard(id, key) {
   conversations.outbox[id] = (conversations.outbox[id] || []).filter((entry) => entry.key !== key);
   saveOutbox(id);

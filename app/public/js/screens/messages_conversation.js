@@ -66,7 +66,9 @@ function Pending({ id, item }) {
       ? html`<p class="message-status">${texts.sending}</p>`
       : html`<div class="message-failed">
           <p class="message-status message-status-failed">${texts.notSent}: ${problemText(item.error)}</p>
-          <${Button} kind="secondary" onClick=${() => data.retry(id, item.key)}>${texts.tryAgain}</${Button}>
+          ${data.worthRetrying(item.error)
+            ? html`<${Button} kind="secondary" onClick=${() => data.retry(id, item.key)}>${texts.tryAgain}</${Button}>`
+            : html`<${Button} kind="secondary" onClick=${() => data.discard(id, item.key)}>${texts.remove}</${Button}>`}
         </div>`}
   </li>`;
 }
@@ -148,8 +150,11 @@ function useFollowNewest(count) {
   const first = useRef(true);
   useEffect(() => {
     if (!end.current || !count) return;
-    const nearBottom = innerHeight + scrollY >= document.documentElement.scrollHeight - 400;
-    if (first.current || nearBottom) end.current.scrollIntoView({ block: "end" });
+    // The new message has already pushed the marker down by its height.
+    const nearBottom = end.current.getBoundingClientRect().bottom <= innerHeight + 300;
+    // The first time after the page frame has scrolled to the top (ui.js Page).
+    if (first.current) setTimeout(() => end.current && end.current.scrollIntoView({ block: "end" }), 0);
+    else if (nearBottom) end.current.scrollIntoView({ block: "end" });
     first.current = false;
   }, [count]);
   return end;
@@ -208,13 +213,14 @@ export default function Conversation({ id }) {
           </ol>
         </div>`
       : html`<p class="notice notice-calm">${texts.empty}</p>`}
-    <p class="typing" role="status" ref=${end}>${typing.length ? texts.typing(typing) : ""}</p>
+    <p class="typing" role="status">${typing.length ? texts.typing(typing) : ""}</p>
     ${closed
       ? html`<p class="notice notice-calm" role="status">${texts.closed}</p>`
       : blocked
         ? html`<${Blocked} person=${other} />`
         : html`${refused ? html`<p class="notice" role="status">${texts.cannotSend}</p>` : null}
             <${Composer} key=${id} id=${id} />`}
+    <div ref=${end}></div>
     ${other && !blocked ? html`<${BlockPerson} person=${other} />` : null}
     <${EmergencyRoutes} />
   </${Page}>`;

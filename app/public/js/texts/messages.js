@@ -43,6 +43,7 @@ export const conversation = {
   sending: "Sending…",
   notSent: "Not sent",
   tryAgain: "Try again",
+  remove: "Remove it",
   seen: "Seen",
   report: "Report",
   reportLabel: (name) => `Report this message from ${name}`,
