@@ -49,7 +49,7 @@ function OnCall() {
     body = html`
       <p>${texts.intro}</p>
       ${ready.map((membership) => html`<div class="on-call-network" key=${membership.network.id}>
-        <${OnCallNow} membership=${membership} named=${true} />
+        <${OnCallNow} membership=${membership} named=${true} full=${true} />
         <${Choices} membership=${membership} />
       </div>`)}
       <p><a class="tile" href=${href("/rota")}>${texts.shiftsLink}</a></p>

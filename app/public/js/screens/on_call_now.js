@@ -58,7 +58,8 @@ function whyNot(membership) {
   return typeof texts.why[why] === "string" ? texts.why[why] : "";
 }
 
-export function OnCallNow({ membership, named = false, headingLevel = 2 }) {
+// full: also "Back to my rota shifts only" after "I can't right now" (#/on-call).
+export function OnCallNow({ membership, named = false, full = false }) {
   const id = useId();
   const [asking, setAsking] = useState(null); // "unavailable" | "available"
   const [busy, setBusy] = useState(false);
@@ -85,9 +86,8 @@ export function OnCallNow({ membership, named = false, headingLevel = 2 }) {
     setSaid("");
     setAsking(asking === what ? null : what);
   };
-  const Heading = `h${headingLevel}`;
   return html`<section class="on-call" aria-labelledby=${id} data-network=${network.id} data-on-call=${on ? "yes" : "no"}>
-    <${Heading} id=${id} class="on-call-title">${named ? texts.titleIn(network.name) : texts.title}</${Heading}>
+    <h2 id=${id} class="on-call-title">${named ? texts.titleIn(network.name) : texts.title}</h2>
     <p class=${on ? "on-call-now on-call-yes" : "on-call-now"}>
       ${on ? texts.onCallUntil(untilText(new Date(membership.on_call_until))) : texts.notOnCall}
     </p>
@@ -97,15 +97,18 @@ export function OnCallNow({ membership, named = false, headingLevel = 2 }) {
     <div class="actions">
       ${on
         ? html`<${Button} kind="secondary" busy=${busy} aria-expanded=${asking === "unavailable" ? "true" : "false"}
-            onClick=${() => ask("unavailable")}>${texts.cant}</${Button}>`
+            aria-controls=${`${id}-how-long`} onClick=${() => ask("unavailable")}>${texts.cant}</${Button}>`
         : html`<${Button} kind="primary" busy=${busy} aria-expanded=${asking === "available" ? "true" : "false"}
-            onClick=${() => ask("available")}>${texts.available}</${Button}>`}
+            aria-controls=${`${id}-how-long`} onClick=${() => ask("available")}>${texts.available}</${Button}>`}
       ${on && membership.on_call_because === "available"
         ? html`<${Button} kind="secondary" busy=${busy} onClick=${() => set("rota_only")}>${texts.stopAvailable}</${Button}>`
         : null}
+      ${full && membership.off_call_because === "unavailable"
+        ? html`<${Button} kind="secondary" busy=${busy} onClick=${() => set("rota_only")}>${texts.rotaOnly}</${Button}>`
+        : null}
     </div>
     ${asking
-      ? html`<fieldset class="on-call-choices">
+      ? html`<fieldset class="on-call-choices" id=${`${id}-how-long`}>
           <legend>${asking === "unavailable" ? texts.cantLegend : texts.availableLegend}</legend>
           ${choices().map(
             (choice) => html`<${Button} kind="secondary" busy=${busy} onClick=${() => set(asking, choice.until)}>${choice.label}</${Button}>`,
