@@ -61,8 +61,10 @@ from django.utils import timezone
 from network.actions import do_set_availability
 from network.models import Membership
 until = timezone.now() + timedelta(days=3)
-for number, state in (("+447700800002", "available"), ("+447700800001", "unavailable"), ("+447700800004", "unavailable")):
-    for membership in Membership.objects.filter(person__phone_number=number, network__slug="croydon-sun", left_at__isnull=True):
+choices = {"+447700800002": "available", "+447700800001": "unavailable", "+447700800004": "unavailable"}
+for number, state in choices.items():
+    memberships = Membership.objects.filter(person__phone_number=number, network__slug="croydon-sun")
+    for membership in memberships.filter(left_at__isnull=True):
         do_set_availability(membership=membership, state=state, until=until)
 print("seeded")
 """
@@ -214,6 +216,8 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
     page.set_viewport_size({"width": 320, "height": 640})
     page.screenshot(path=str(SCREENSHOTS / f"{name}-320.png"), full_page=True)
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     page.set_viewport_size(size)
     assert overflow <= 0, f"{name} scrolls sideways at 320 px by {overflow} px"

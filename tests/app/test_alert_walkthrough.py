@@ -48,7 +48,8 @@ def test_a_member_and_the_peer_on_call_walk_an_alert_through_in_two_browsers(app
             return (await fetch(`/api/v1/plans/${planId}/`)).json();
         }"""
     )
-    assert reading["sections"] and reading["withheld"], "the demo plan shares some sections, not all"
+    assert reading["sections"], "the demo plan shares some sections with the peer who takes an alert"
+    assert reading["withheld"], "and withholds others"
     for section in reading["sections"]:
         assert peer.locator(f"#section-{section}").is_visible()
     for section in reading["withheld"]:

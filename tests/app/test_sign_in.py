@@ -13,7 +13,8 @@ def test_the_service_serves_the_app_at_its_root_with_a_strict_policy(app_server)
         policy = answer.headers["Content-Security-Policy"]
         cache = answer.headers["Cache-Control"]
     assert '<script type="module" src="/js/main.js">' in body
-    assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy
+    assert "script-src 'self';" in policy
+    assert "'unsafe-inline'" not in policy
     assert "style-src 'self';" in policy
     assert cache == "no-cache"
     with urllib.request.urlopen(app_server.url + "/sw.js") as answer:
@@ -32,12 +33,15 @@ def test_a_member_signs_in_with_the_texted_code_and_the_page_never_sees_the_toke
 
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
     device = cookies["__Host-device"]
-    assert device["httpOnly"] and device["secure"] and device["sameSite"] == "Strict"
+    assert device["httpOnly"]
+    assert device["secure"]
+    assert device["sameSite"] == "Strict"
     assert "__Host-device" not in page.evaluate("() => document.cookie")
     # The devices list shows this browser, marked as this device.
     devices = page.evaluate("() => fetch('/api/v1/me/devices/').then(r => r.json())")
     current = [d for d in devices["results"] if d["current"]]
-    assert len(current) == 1 and current[0]["name"].endswith("(web app)")
+    assert len(current) == 1
+    assert current[0]["name"].endswith("(web app)")
 
 
 def test_a_write_without_the_csrf_header_is_refused_and_changes_nothing(app_server, phone):
@@ -47,7 +51,8 @@ def test_a_write_without_the_csrf_header_is_refused_and_changes_nothing(app_serv
         """() => fetch('/api/v1/me/', {method: 'PATCH', headers: {'Content-Type': 'application/json'},
              body: JSON.stringify({display_name: 'Mallory'})}).then(async r => [r.status, await r.json()])"""
     )
-    assert answer[0] == 403 and answer[1]["type"].endswith("#csrf_failed")
+    assert answer[0] == 403
+    assert answer[1]["type"].endswith("#csrf_failed")
     assert page.evaluate("() => fetch('/api/v1/me/').then(r => r.json())")["display_name"] == "Chioma"
 
 

@@ -266,3 +266,42 @@ def test_push_subscriptions_are_per_person(api, crisis, outsider):
     sub_id = created.json()["id"]
     assert api(outsider).delete(f"/api/v1/push-subscriptions/{sub_id}/").status_code == 404
     assert api(crisis.peers[0]).delete(f"/api/v1/push-subscriptions/{sub_id}/").status_code == 204
+
+
+def test_rest_tells_where_an_alert_stands_and_the_holder_and_member_get_its_conversation(
+    api, crisis, django_capture_on_commit_callbacks
+):
+    from messaging.models import Conversation, Event
+
+    alert_id = raise_via_api(api, crisis.member, message="scared").json()["id"]
+    bea = crisis.peers[0]
+    seen = api(crisis.member).get(f"/api/v1/alerts/{alert_id}/").json()
+    assert seen["stage"] == "offered"
+    assert seen["taken_at"] is None
+    assert seen["contact_due_at"] is None
+    assert seen["details"]["conversation_id"] is None
+
+    taken = api(bea).post(f"/api/v1/alerts/{alert_id}/accept/").json()
+    conversation = str(Conversation.objects.get(alert_id=alert_id).pk)
+    assert taken["stage"] == "taken"
+    assert taken["taken_at"]
+    assert taken["contact_due_at"]
+    assert taken["first_contact_at"] is None
+    assert taken["details"]["conversation_id"] == conversation
+    assert (
+        api(crisis.member).get(f"/api/v1/alerts/{alert_id}/").json()["details"]["conversation_id"]
+        == conversation
+    )
+    # A peer who was offered it and did not take it sees neither the words nor the conversation.
+    assert api(crisis.peers[1]).get(f"/api/v1/alerts/{alert_id}/").json()["details"] is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contacted = api(bea).post(f"/api/v1/alerts/{alert_id}/contact/").json()
+    assert contacted["first_contact_at"]
+    assert contacted["contact_due_at"] is None
+    status = Event.objects.filter(person=crisis.member, type="alert.status").order_by("-seq").first()
+    from datetime import datetime
+
+    said = datetime.fromisoformat(contacted["first_contact_at"].replace("Z", "+00:00"))
+    assert datetime.fromisoformat(status.data["first_contact_at"]) == said
+    assert status.data["stage"] == "taken"
