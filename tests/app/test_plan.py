@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.app.conftest import AMARA, BEN, NADIA, axe_check, shoot, sign_in
+from tests.app.conftest import AMARA, BEN, CHIOMA, NADIA, axe_check, shoot, sign_in
 
 MY_PLAN = """async (tail) => {
     const [plan] = await (await fetch('/api/v1/plans/')).json();
@@ -143,6 +143,8 @@ def test_the_peer_who_takes_her_alert_reads_only_what_she_chose_and_she_sees_it_
     assert sorted(reading["sections"]) == ["reasons_for_living", "safe_places"]
     assert peer.locator("#section-safe_places").is_visible()
     assert peer.locator("#section-warning_signs").count() == 0
+    # Nobody else's plan is kept on the peer's phone.
+    assert peer.evaluate("() => caches.open('circle-offline-v1').then(c => c.match('/offline/plan'))") is None
 
     member.goto(app_server.url + "/#/plan/log")
     # Ben's screen read it, then the test's fetch as him: newest first.
@@ -153,9 +155,10 @@ def test_the_peer_who_takes_her_alert_reads_only_what_she_chose_and_she_sees_it_
     shoot(member, "plan-log")
 
 
-def test_a_navigator_starts_a_plan_invites_a_co_author_and_removes_her(app_server, phone):
-    page = phone()
+def test_a_navigator_starts_a_plan_and_a_co_author_writes_only_the_part_she_shares(app_server, phone):
+    page, helper = phone(), phone()
     sign_in(page, app_server, NADIA)
+    sign_in(helper, app_server, CHIOMA)
     page.get_by_role("link", name="My crisis and support plan").click()
     page.locator("h1", has_text="You don't have a plan yet").wait_for()
     axe_check(page)
@@ -175,15 +178,34 @@ def test_a_navigator_starts_a_plan_invites_a_co_author_and_removes_her(app_serve
     page.get_by_text("Chioma can now write your plan with you.").wait_for()
     axe_check(page)
     shoot(page, "plan-co-authors")
+    page.get_by_role("link", name="Choose what they can read").click()
+    page.get_by_label("When I am well").check()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved. This works straight away.").wait_for()
 
+    # Chioma finds Nadia's plan beside her own, and may change only that part.
+    helper.get_by_role("link", name="My crisis and support plan").click()
+    helper.get_by_role("link", name="Nadia (navigator)'s plan").click()
+    helper.locator("h1", has_text="Nadia (navigator)'s plan").wait_for()
+    expect(helper.locator("#section-triggers + .plan-empty")).to_have_text("Not shared with you.")
+    assert helper.get_by_role("link", name=re.compile("Things that can set me off")).count() == 0
+    axe_check(helper)
+    shoot(helper, "plan-co-written")
+    helper.get_by_role("link", name="Write “When I am well”").click()
+    helper.get_by_label("What are you like when you are well?").fill("Nadia walks her dog every morning.")
+    helper.get_by_role("button", name="Save this part").click()
+    helper.get_by_text("Saved as version 2. The owner decides when to sign it off.").wait_for()
+
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="People who write it with me").click()
     page.get_by_role("button", name="Remove Chioma").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Chioma will no longer be able to read or change your plan.")
     axe_check(page)
     dialog.get_by_role("button", name="Remove").click()
     page.get_by_text("Chioma no longer writes your plan with you.").wait_for()
-    left = my_plan_api(page, "co-authors/")
-    assert left == []
+    assert my_plan_api(page, "co-authors/") == []
+    assert my_plan_api(page, "revisions/")[0]["author"]["display_name"] == "Chioma"
 
 
 def test_with_no_signal_the_member_still_reads_her_plan_and_the_emergency_routes(app_server, phone):
@@ -199,7 +221,7 @@ def test_with_no_signal_the_member_still_reads_her_plan_and_the_emergency_routes
     )
     page.context.set_offline(True)
     page.reload()
-    page.get_by_text(re.compile("You're offline. This is the copy saved on")).wait_for()
+    page.get_by_text(re.compile("This is the copy of your plan saved on")).wait_for()
     steps = page.locator("#section-on_call_steps + .plan-text")
     expect(steps).to_contain_text("stay with me until I am calmer")
     expect(page.locator("a.route[href='tel:999']")).to_be_visible()

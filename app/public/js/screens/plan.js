@@ -99,6 +99,7 @@ function StartPlan() {
     <${ErrorSummary} errors=${error} />
     <p>${texts.noneBody}</p>
     <${Button} busy=${busy} onClick=${go}>${busy ? texts.starting : texts.start}</${Button}>
+    <${OthersPlans} />
     <${EmergencyRoutes} />
   </${Page}>`;
 }
@@ -150,7 +151,7 @@ function PlanReading({ entry, own, id, query, reload }) {
           <p class="plan-version">${texts.version(newest)}</p>
           ${newest === active
             ? html`<p>${texts.signedOff(review)}</p>`
-            : html`<p>${texts.waiting(newest, active)}</p>
+            : html`<p>${own ? texts.waiting(newest, active) : texts.waitingOwner(newest)}</p>
                 ${own && !savedAt ? html`<${SignOffNow} id=${id} number=${newest} reload=${reload} done=${setSigned} />` : null}`}
         </div>`
       : null}
@@ -162,8 +163,21 @@ function PlanReading({ entry, own, id, query, reload }) {
       extra=${change}
     />
     ${savedAt ? null : html`<${PlanMenu} base=${base} own=${own} writing=${writing} id=${id} />`}
+    ${own && !savedAt ? html`<${OthersPlans} />` : null}
     <${EmergencyRoutes} />
   </${Page}>`;
+}
+
+// The plans I help to write (GET plans/ lists them beside my own).
+function OthersPlans() {
+  const others = (data.plans.list || []).filter((plan) => !data.isMine(plan));
+  if (!others.length) return null;
+  return html`<section aria-labelledby="others-plans">
+    <h2 id="others-plans">${texts.othersTitle}</h2>
+    <ul class="tiles">
+      ${others.map((plan) => html`<li><a class="tile" href=${href(`/plans/${plan.id}`)}>${texts.titleOf(plan.owner.display_name)}</a></li>`)}
+    </ul>
+  </section>`;
 }
 
 function PlanMenu({ base, own, writing, id }) {

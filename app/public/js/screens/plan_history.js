@@ -41,7 +41,7 @@ export function Revisions({ id, base }) {
         (revision) => html`<li class="card plan-revision">
           <a href=${href(`${base}/revisions/${revision.number}`)}><strong>${texts.revisionTitle(revision.number)}</strong></a>
           <span>${texts.by(revision.author && revision.author.display_name)}, ${when.at(new Date(revision.created_at))}</span>
-          <span>${texts.changed(revision.changed_sections.map((name) => sectionNames[name] || name))}</span>
+          <span>${revision.number === 1 || !revision.changed_sections.length ? texts.first : texts.changed(revision.changed_sections.map((name) => sectionNames[name] || name))}</span>
           ${revision.signed_off ? html`<span class="plan-signed">${texts.signedOff}</span>` : null}
         </li>`,
       )}

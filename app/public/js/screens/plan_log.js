@@ -11,6 +11,22 @@ function sentence(record) {
   return say ? say(record.reader) : texts.someone(record.reader);
 }
 
+// The same reader reading the same parts for the same reason, one after the
+// other (the service routing one alert reads the contacts at every step), is
+// one entry: "3 times".
+function grouped(records) {
+  const groups = [];
+  for (const record of records) {
+    const key = [record.reader, record.reason, record.reason_ref, record.channel, record.sections.join()].join("|");
+    const last = groups[groups.length - 1];
+    if (last && last.key === key) {
+      last.count += 1;
+      last.oldest = record.created_at;
+    } else groups.push({ key, record, count: 1, oldest: record.created_at });
+  }
+  return groups;
+}
+
 export default function AccessLog({ id, base }) {
   const [records, setRecords] = useState(null);
   const [next, setNext] = useState(null);
@@ -34,7 +50,7 @@ export default function AccessLog({ id, base }) {
     load();
   }, [id]);
   if (!records) return html`<${Page} title=${texts.title} back=${base}><${Loading} error=${error} retry=${() => load()} /></${Page}>`;
-  const shown = records.filter((record) => showMine || record.reason !== "owner");
+  const shown = grouped(records.filter((record) => showMine || record.reason !== "owner"));
   return html`<${Page} title=${texts.title} back=${base}>
     <p>${texts.intro}</p>
     <div class="choice">
@@ -43,9 +59,9 @@ export default function AccessLog({ id, base }) {
     </div>
     ${shown.length
       ? html`<ul class="plan-log">${shown.map(
-          (record) => html`<li class="card plan-log-entry" data-reason=${record.reason}>
-            <strong>${when.at(new Date(record.created_at))}</strong>
-            <span>${sentence(record)}</span>
+          ({ key, record, count, oldest }) => html`<li class="card plan-log-entry" key=${key + record.id} data-reason=${record.reason}>
+            <strong>${count > 1 ? texts.between(when.at(new Date(oldest)), when.at(new Date(record.created_at))) : when.at(new Date(record.created_at))}</strong>
+            <span>${sentence(record)}${count > 1 ? ` ${texts.times(count)}` : ""}</span>
             ${record.channel === "export" ? html`<span>${texts.printed}</span>` : null}
             ${record.sections.length ? html`<span class="hint">${texts.parts(record.sections.map((name) => sectionNames[name] || name))}</span>` : null}
           </li>`,

@@ -96,9 +96,10 @@ export const plan = {
     active
       ? `Version ${number} has changes you have not signed off yet. Others still see version ${active}.`
       : `You have not signed off your plan yet. Until you do, nobody else can read it.`,
+  waitingOwner: (number) => `Version ${number} is not signed off yet. The owner decides when to sign it off.`,
   signOffNow: (number) => `Sign off version ${number}`,
   signedOffNow: (number) => `Version ${number} is now your plan.`,
-  savedOffline: (date) => `You're offline. This is the copy saved on ${date}.`,
+  savedOffline: (date) => `This is the copy of your plan saved on ${date}.`,
   notSavedOffline: "You're offline, and this phone has no saved copy of your plan yet.",
   menu: "More about my plan",
   revisions: "Versions and changes",
@@ -107,6 +108,7 @@ export const plan = {
   log: "Who has read my plan",
   print: "Printable plan",
   printHint: "Opens the signed-off plan in a page you can print.",
+  othersTitle: "Plans I help to write",
   reviewPrompt: "After a hard time, it can help to look at your plan again.",
 };
 
@@ -139,7 +141,8 @@ export const history = {
   title: "Versions and changes",
   intro: "Every change is kept as a new version. The signed-off version is the one others can read.",
   by: (name) => `by ${name || "a deleted account"}`,
-  changed: (names) => (names.length ? `Changed: ${names.join(", ")}` : "The first version"),
+  first: "The first version",
+  changed: (names) => `Changed: ${names.join(", ")}`,
   signedOff: "Signed off",
   open: (number) => `Read version ${number}`,
   compareTitle: "Compare two versions",
@@ -234,4 +237,6 @@ export const log = {
   someone: (name) => `${name} read it.`,
   printed: "They opened the printable plan.",
   parts: (names) => `Parts: ${names.join(", ")}.`,
+  times: (count) => `(${count} times)`,
+  between: (from, to) => (from === to ? to : `${from} to ${to}`),
 };
