@@ -81,15 +81,23 @@ def test_chioma_and_ben_talk_live_with_unread_counts_seen_typing_and_a_kept_draf
     axe_check(ben)
     shoot(chioma, "conversation")
 
-    # No signal: the message says it was not sent, keeps its words, and a
-    # retry with the same key sends it once.
-    chioma.context.set_offline(True)
+    # The service gets the message but its answers are lost on the way back:
+    # the message says it was not sent and keeps its words; every retry (the
+    # client's own, then "Try again") reuses its key, so it is stored once.
+    def lose_the_answer(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        route.fetch()
+        route.abort()
+
+    chioma.route("**/api/v1/conversations/*/messages/", lose_the_answer)
     box.fill("See you then")
     box.press("Enter")
     failed = chioma.locator(".message-pending", has_text="See you then")
+    failed.get_by_text("Sending…").wait_for()
     failed.get_by_text("Not sent").wait_for()
     axe_check(chioma)
-    chioma.context.set_offline(False)
+    chioma.unroute("**/api/v1/conversations/*/messages/")
     failed.get_by_role("button", name="Try again").click()
     chioma.locator(".message:not(.message-pending)", has_text="See you then").wait_for()
     ben.locator(".message", has_text="See you then").wait_for()

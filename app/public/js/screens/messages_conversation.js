@@ -5,7 +5,6 @@
 import { html, useEffect, useRef, useState } from "../lib.js";
 import { useStore } from "../store.js";
 import { href } from "../router.js";
-import { isLive } from "../realtime.js";
 import { Page, Loading, Button, Confirm, ErrorSummary, Field, EmergencyRoutes } from "../ui.js";
 import { conversation as texts, titles, kinds, list as listTexts } from "../texts/messages.js";
 import { when, problemText } from "../texts/common.js";
@@ -79,7 +78,7 @@ function Composer({ id }) {
   const [error, setError] = useState("");
   const submit = (event) => {
     if (event) event.preventDefault();
-    if (!text.trim()) return setError(texts.empty_);
+    if (!text.trim()) return setError(texts.writeFirst);
     if (text.length > MAX_CHARS) return setError(texts.tooLong(MAX_CHARS));
     setError("");
     data.send(id, text);
@@ -200,7 +199,6 @@ export default function Conversation({ id }) {
   };
   return html`<${Page} title=${conversationTitle(conversation)} back="/messages">
     <p class="hint">${kinds[conversation.kind]} · ${conversation.network.name}</p>
-    ${!isLive() ? html`<p class="notice" role="status">${texts.notLive}</p>` : null}
     ${box.next
       ? html`<${Button} kind="secondary" busy=${older.busy} onClick=${loadEarlier}>${texts.earlier}</${Button}>
           ${older.error ? html`<p class="error">${problemText(older.error)}</p>` : null}`

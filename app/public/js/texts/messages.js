@@ -51,7 +51,7 @@ export const conversation = {
   composeHint: "Press Enter to send. Shift and Enter starts a new line.",
   send: "Send",
   tooLong: (max) => `Your message is too long. Please keep it under ${max} characters.`,
-  empty_: "Write a message first.",
+  writeFirst: "Write a message first.",
   typing: (names) => (names.length === 1 ? `${names[0]} is typing…` : `${titles.and(names)} are typing…`),
   closed: "This alert has closed. You can still read this conversation, but not add to it.",
   cannotSend: "You cannot send messages here. One of you may have turned off direct messages or blocked the other.",
@@ -65,7 +65,6 @@ export const conversation = {
   blockConfirm: "Yes, block",
   blocked: (name) => `You have blocked ${name}.`,
   unblock: (name) => `Unblock ${name}`,
-  notLive: "Reconnecting: new messages may not show until you are back online.",
 };
 
 export const report = {
