@@ -24,12 +24,22 @@ export const conversations = {
   viewing: null, // the conversation on screen, if the page is visible
 };
 
+// What one person was told is never shown to the next one signed in on this
+// page (sign-out clears storage, but not this module's memory).
+let owner = null;
+export function forThisPerson() {
+  if (owner === me()) return;
+  owner = me();
+  Object.assign(conversations, { list: null, error: null, byId: {}, messages: {}, outbox: {}, typing: {}, readBy: {}, blocks: null });
+}
+
 const TYPING_SHOWN_MS = 5000; // docs/asyncapi.yaml: expire a start not heard again in ~5 s
 const me = () => (session.person ? session.person.id : null);
 
 export const draftKey = (id) => `conversation:${id}`;
 
 export function unreadTotal() {
+  forThisPerson();
   return (conversations.list || []).reduce((sum, c) => sum + (c.unread || 0), 0);
 }
 
@@ -65,6 +75,7 @@ function keep(conversation) {
 }
 
 export async function load() {
+  forThisPerson();
   try {
     const list = await getAll("conversations/");
     conversations.list = list;
@@ -106,6 +117,7 @@ const pathOf = (url) => {
 
 // The newest page of the history (the conversation body too).
 export async function open(id) {
+  forThisPerson();
   const box = thread(id);
   try {
     const [conversation, page] = await Promise.all([fetchOne(id), get(`conversations/${id}/messages/`)]);

@@ -53,6 +53,7 @@ function Row({ conversation }) {
 
 function List() {
   useStore();
+  data.forThisPerson();
   useEffect(() => {
     data.load();
   }, []);

@@ -161,6 +161,7 @@ function useFollowNewest(count) {
 
 export default function Conversation({ id }) {
   useStore();
+  data.forThisPerson();
   const [older, setOlder] = useState({ busy: false, error: null });
   useEffect(() => {
     data.view(id);
