@@ -97,6 +97,32 @@ def test_a_member_writes_a_part_of_her_plan_keeps_her_draft_compares_and_signs_o
     assert reading["revision"] == 2
     assert reading["sections"]["triggers"] == ["loud noises", "crowds"]
 
+    # A part made of small objects: the service's error names the row's field.
+    page.get_by_role("link", name="Write “Professionals who support me”").click()
+    page.get_by_role("button", name="Add a professional").click()
+    page.get_by_label("Their name").fill("Dr Okafor")
+    page.get_by_label("Their phone number").fill("12")
+    page.get_by_role("button", name="Save this part").click()
+    expect(page.locator("#f-pro-0-phone_number-error")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("phone number")
+    axe_check(page)
+    shoot(page, "plan-edit-professionals")
+    page.get_by_label("Their phone number").fill("020 7946 0000")
+    page.get_by_role("button", name="Save this part").click()
+    page.get_by_text("Saved as version 3.").wait_for()
+    expect(page.locator("#section-professional_contacts + .plan-text")).to_contain_text("GP: Dr Okafor")
+    # The people pickers: her networks' members, by name.
+    page.get_by_role("link", name="Change “Who to contact, and who not to”").click()
+    page.locator(".plan-row-name", has_text="Ben").wait_for()
+    page.get_by_label("Who to add").select_option(label="Dev")
+    page.get_by_role("button", name="Add to the list").click()
+    expect(page.locator(".plan-row-name")).to_have_text(["Ben", "Dev"])
+    page.get_by_role("button", name="Move Dev up").click()
+    expect(page.locator(".plan-row-name")).to_have_text(["Dev", "Ben"])
+    axe_check(page)
+    shoot(page, "plan-edit-contacts")
+    page.get_by_role("link", name="Back").click()
+
     # The printable plan opens signed in by the cookie, not a 401.
     with page.context.expect_page() as opened:
         page.get_by_role("link", name="Printable plan").click()
@@ -196,6 +222,18 @@ def test_a_navigator_starts_a_plan_and_a_co_author_writes_only_the_part_she_shar
     helper.get_by_role("button", name="Save this part").click()
     helper.get_by_text("Saved as version 2. The owner decides when to sign it off.").wait_for()
 
+    helper.get_by_role("link", name="Comments").click()
+    helper.get_by_label("What would you like to say?").fill("Shall we add your morning walks?")
+    helper.get_by_label("Which part is it about?").select_option(label="When I am well")
+    helper.get_by_role("button", name="Add comment").click()
+    helper.get_by_text("Your comment is added.").wait_for()
+    axe_check(helper)
+    shoot(helper, "plan-comments")
+
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Comments").click()
+    expect(page.locator(".plan-comment")).to_contain_text("Shall we add your morning walks?")
+    expect(page.locator(".plan-comment")).to_contain_text("About “When I am well”")
     page.get_by_role("link", name="Back").click()
     page.get_by_role("link", name="People who write it with me").click()
     page.get_by_role("button", name="Remove Chioma").click()

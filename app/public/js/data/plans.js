@@ -159,6 +159,10 @@ export async function removeCoAuthor(id, personId) {
   await loadCoAuthors(id);
 }
 
+export const comments = (id) => get(`plans/${id}/comments/`);
+export const comment = (id, { revision, section, text }, key) =>
+  post(`plans/${id}/comments/`, { revision, section, text }, { key });
+
 // One page of the access log ({results, next}); `next` is the service's link.
 export function accessLog(id, next = null) {
   if (!next) return get(`plans/${id}/access-log/`);

@@ -14,6 +14,7 @@ import EditSection from "./plan_edit.js";
 import { Revisions, RevisionView, Compare } from "./plan_history.js";
 import { Sharing, SharingEdit, CoAuthors, Invite } from "./plan_sharing.js";
 import AccessLog from "./plan_log.js";
+import Comments from "./plan_comments.js";
 
 const SCREENS = {
   edit: EditSection,
@@ -22,6 +23,7 @@ const SCREENS = {
   sharing: (props) => (props.rest[1] ? html`<${SharingEdit} ...${props} />` : html`<${Sharing} ...${props} />`),
   "co-authors": (props) => (props.rest[1] === "invite" ? html`<${Invite} ...${props} />` : html`<${CoAuthors} ...${props} />`),
   log: AccessLog,
+  comments: Comments,
 };
 
 export default function PlanScreen({ path, query }) {
@@ -185,6 +187,7 @@ function PlanMenu({ base, own, writing, id }) {
     <h2>${texts.menu}</h2>
     <ul class="tiles">
       ${writing ? html`<li><a class="tile" href=${href(`${base}/revisions`)}>${texts.revisions}</a></li>` : null}
+      ${writing ? html`<li><a class="tile" href=${href(`${base}/comments`)}>${texts.comments}</a></li>` : null}
       ${own ? html`<li><a class="tile" href=${href(`${base}/sharing`)}>${texts.sharing}</a></li>` : null}
       ${own ? html`<li><a class="tile" href=${href(`${base}/co-authors`)}>${texts.coAuthors}</a></li>` : null}
       ${own ? html`<li><a class="tile" href=${href(`${base}/log`)}>${texts.log}</a></li>` : null}

@@ -106,6 +106,7 @@ export const plan = {
   sharing: "Who can read my plan",
   coAuthors: "People who write it with me",
   log: "Who has read my plan",
+  comments: "Comments",
   print: "Printable plan",
   printHint: "Opens the signed-off plan in a page you can print.",
   othersTitle: "Plans I help to write",
@@ -217,6 +218,22 @@ export const coAuthors = {
   nobody: "There is nobody else in your networks to invite.",
   role: { member: "member", navigator: "navigator", facilitator: "facilitator" },
   whatTheyRead: "Choose what they can read",
+};
+
+export const comments = {
+  title: "Comments",
+  intro: "Notes between you and the people who write your plan with you. Only you and they can read them.",
+  none: "No comments yet.",
+  about: (name) => `About “${name}”`,
+  onVersion: (number) => `On version ${number}`,
+  by: (name, date) => `${name || "A deleted account"}, ${date}`,
+  textLabel: "What would you like to say?",
+  textHint: "Kept on this phone as you type, until you send it.",
+  sectionLabel: "Which part is it about?",
+  anyPart: "The whole plan",
+  send: "Add comment",
+  sent: "Your comment is added.",
+  empty: "Write something first.",
 };
 
 export const log = {
