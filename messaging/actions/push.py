@@ -11,7 +11,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from foundation.problems import Conflict
 from messaging.models import PushSubscription
-from network.models import Person
+from network.models import Device, Person
 
 
 class PushEndpointTaken(Conflict):
@@ -62,22 +62,29 @@ def check_push_endpoint(endpoint: str) -> None:
         raise _refuse("This is not the address of a push service we deliver to.")
 
 
-def do_subscribe_push(*, person: Person, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
-    """Register a browser's push subscription for this person (again: new keys).
+def do_subscribe_push(
+    *, person: Person, endpoint: str, p256dh: str, auth: str, device: Device | None = None
+) -> PushSubscription:
+    """Register a browser's push subscription for this person and the device
+    signed in on it (again: new keys, and the device now signed in there;
+    ``device`` is None only for callers with no signed-in device).
+    Signing that device out or its expiry deletes the subscription (the
+    foreign key cascades), so a revoked phone stops getting pushes.
     An endpoint registered to someone else is refused and stays theirs: moving
     it would send their alerts' pushes elsewhere and stop them reaching them."""
     check_push_endpoint(endpoint)
     try:
         with transaction.atomic():
             subscription, created = PushSubscription.objects.select_for_update().get_or_create(
-                endpoint=endpoint, defaults={"person": person, "p256dh": p256dh, "auth": auth}
+                endpoint=endpoint,
+                defaults={"person": person, "device": device, "p256dh": p256dh, "auth": auth},
             )
             if created:
                 return subscription
             if subscription.person_id != person.pk:
                 raise PushEndpointTaken
-            subscription.p256dh, subscription.auth = p256dh, auth
-            subscription.save(update_fields=["p256dh", "auth"])
+            subscription.p256dh, subscription.auth, subscription.device = p256dh, auth, device
+            subscription.save(update_fields=["p256dh", "auth", "device"])
             return subscription
     except IntegrityError:
         # Someone registered it between our read and our insert.

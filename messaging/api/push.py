@@ -52,7 +52,9 @@ class PushSubscriptionListApi(ListAPIView):
     def post(self, request: Request) -> Response:
         data = PushSubscriptionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        subscription = do_subscribe_push(person=request.user, **data.validated_data)
+        # Native apps and the web app both authenticate as a device (a header
+        # token or the cookie): the subscription belongs to it.
+        subscription = do_subscribe_push(person=request.user, device=request.auth, **data.validated_data)
         return Response(PushSubscriptionOut(subscription).data, status=status.HTTP_201_CREATED)
 
 

@@ -208,6 +208,12 @@ class PushSubscription(models.Model):
     """A Web Push subscription of one device's browser or app."""
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The signed-in device that registered it: signing that device out (from
+    # anywhere) or its expiry deletes the Device row, and the pushes stop with
+    # it. Null for rows registered before subscriptions knew their device.
+    device = models.ForeignKey(
+        "network.Device", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     endpoint = models.URLField(max_length=1000, unique=True)
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=100)

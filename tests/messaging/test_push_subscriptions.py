@@ -1,5 +1,6 @@
 """Push subscriptions: only https endpoints of real push services, and a
-subscription never moves between people (issue 12, item 8).
+subscription never moves between people (issue 12, item 8), and it belongs
+to the device that registered it (issue 14).
 
 Found from outside: loopback, private and link-local endpoints were accepted,
 and the worker would POST to them; registering another person's endpoint
@@ -12,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,12 +23,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
+from rest_framework.test import APIClient
 
-from foundation.transports import TransportError
+from foundation.transports import TransportError, push
 from foundation.transports.push import WebPushBackend, b64url, ensure_vapid_key_file
+from messaging.actions.notifications import push_to_person
 from messaging.actions.push import do_subscribe_push
 from messaging.models import PushSubscription
+from network.actions import do_purge_expired_login_material, do_revoke_device
+from network.models import Device
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +263,96 @@ def test_an_unreadable_private_key_is_a_permanent_transport_error():
             endpoint="https://push.example.test/x", p256dh="BNc", auth="YXV0aA", title="t", body="b"
         )
     assert error.value.permanent
+
+
+# --- a subscription belongs to the device that registered it (issue 14) -------------------
+#
+# Found in review: the subscription knew only the person, so a phone signed out from another
+# device (or left to expire) kept receiving pushes; on a shared phone they should stop.
+
+PHONE_ENDPOINT = "https://push.example.test/phone"
+LAPTOP_ENDPOINT = "https://push.example.test/laptop"
+
+
+def device_client(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def cookie_client(token: str) -> APIClient:
+    """The web app: its device token in the HttpOnly cookie, not a header."""
+    client = APIClient()
+    client.cookies[settings.DEVICE_COOKIE_NAME] = token
+    return client
+
+
+def subscribe(client: APIClient, endpoint: str) -> None:
+    response = client.post(URL, {"endpoint": endpoint, **KEYS}, format="json")
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("credential", [device_client, cookie_client], ids=["token header", "cookie"])
+def test_subscribing_records_the_device_that_subscribed(member, credential):
+    sign_in(member, "tablet")
+    phone, token = sign_in(member, "phone")
+    subscribe(credential(token), PHONE_ENDPOINT)
+    assert PushSubscription.objects.get(endpoint=PHONE_ENDPOINT).device == phone
+
+
+def test_revoking_a_device_from_another_stops_its_pushes_and_only_its(member):
+    phone, phone_token = sign_in(member, "phone")
+    _, laptop_token = sign_in(member, "laptop")
+    laptop = device_client(laptop_token)
+    subscribe(device_client(phone_token), PHONE_ENDPOINT)
+    subscribe(laptop, LAPTOP_ENDPOINT)
+
+    assert laptop.delete(f"/api/v1/me/devices/{phone.public_id}/").status_code == 204
+
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [LAPTOP_ENDPOINT]
+    assert [s["endpoint"] for s in laptop.get(URL).json()["results"]] == [LAPTOP_ENDPOINT]
+    assert push_to_person(person_id=member.pk, title="New message", body="Open the app.")
+    assert [p.endpoint for p in push.outbox] == [LAPTOP_ENDPOINT]
+
+
+def test_signing_out_on_the_device_deletes_its_subscription(member):
+    # The app also unsubscribes the browser itself; the service must not rely on it.
+    _, token = sign_in(member, "phone")
+    phone = device_client(token)
+    subscribe(phone, PHONE_ENDPOINT)
+    assert phone.post("/api/v1/auth/sign-out/").status_code == 204
+    assert not PushSubscription.objects.exists()
+
+
+def test_an_expired_device_loses_its_subscription_when_it_is_purged(member):
+    phone, phone_token = sign_in(member, "phone")
+    _, laptop_token = sign_in(member, "laptop")
+    subscribe(device_client(phone_token), PHONE_ENDPOINT)
+    subscribe(device_client(laptop_token), LAPTOP_ENDPOINT)
+    Device.objects.filter(pk=phone.pk).update(expiry=timezone.now() - timedelta(seconds=1))
+
+    do_purge_expired_login_material()
+
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [LAPTOP_ENDPOINT]
+
+
+def test_registering_the_endpoint_again_from_a_new_sign_in_moves_it_to_that_device(member):
+    """The same browser signed in again (a new device token) re-registers its
+    endpoint: it follows the new sign-in, so revoking the old one keeps it."""
+    old, old_token = sign_in(member, "phone")
+    subscribe(device_client(old_token), PHONE_ENDPOINT)
+    new, new_token = sign_in(member, "phone")
+    subscribe(device_client(new_token), PHONE_ENDPOINT)
+    assert PushSubscription.objects.get(endpoint=PHONE_ENDPOINT).device == new
+
+    assert device_client(new_token).delete(f"/api/v1/me/devices/{old.public_id}/").status_code == 204
+    assert PushSubscription.objects.get(endpoint=PHONE_ENDPOINT).device == new
+
+
+def test_subscriptions_from_before_devices_were_recorded_are_kept(member):
+    # Rows the migration found have no device: they stay until the app
+    # unsubscribes or the push service says they are gone.
+    subscription = do_subscribe_push(person=member, endpoint=PHONE_ENDPOINT, **KEYS)
+    phone, _ = sign_in(member, "phone")
+    do_revoke_device(device=phone)
+    assert PushSubscription.objects.get(pk=subscription.pk).device is None
