@@ -90,7 +90,10 @@ def push_to_person(*, person_id: int, title: str, body: str, url: str = "/") -> 
     Returns False when the push transport failed for every subscription (or
     cannot send at all), so the caller falls through to SMS; a person with no
     subscription is not a failure. Errors are logged, never raised."""
-    subscriptions = list(PushSubscription.objects.filter(person_id=person_id))
+    # Not to a device whose sign-in has expired (it is purged within the hour).
+    subscriptions = list(
+        PushSubscription.objects.filter(person_id=person_id).exclude(device__expiry__lte=timezone.now())
+    )
     if not subscriptions:
         return True
     try:

@@ -356,3 +356,15 @@ def test_subscriptions_from_before_devices_were_recorded_are_kept(member):
     phone, _ = sign_in(member, "phone")
     do_revoke_device(device=phone)
     assert PushSubscription.objects.get(pk=subscription.pk).device is None
+
+
+def test_a_device_whose_sign_in_expired_gets_no_push_even_before_it_is_purged(member):
+    phone, phone_token = sign_in(member, "phone")
+    _, laptop_token = sign_in(member, "laptop")
+    subscribe(device_client(phone_token), PHONE_ENDPOINT)
+    subscribe(device_client(laptop_token), LAPTOP_ENDPOINT)
+    Device.objects.filter(pk=phone.pk).update(expiry=timezone.now() - timedelta(seconds=1))
+
+    assert push_to_person(person_id=member.pk, title="New message", body="Open the app.")
+
+    assert [p.endpoint for p in push.outbox] == [LAPTOP_ENDPOINT]

@@ -8,6 +8,8 @@ import { home, offer as offerTexts } from "../texts/alerts.js";
 import { session } from "../data/session.js";
 import { alerts, myOpenAlert, pendingOffers, heldByMe } from "../data/alerts.js";
 import OnCallCard from "./on_call_card.js";
+import { unreadTotal } from "../data/conversations.js";
+import { list as messageTexts } from "../texts/messages.js";
 
 export default function Home() {
   useStore();
@@ -15,6 +17,7 @@ export default function Home() {
   const offers = pendingOffers();
   const held = heldByMe();
   const name = session.person && session.person.display_name;
+  const unread = unreadTotal();
   return html`<${Page} title=${home.title(name)}>
     ${offers.map(
       (alert) => html`<a class="card card-offer" href=${href(`/alerts/${alert.id}`)}>
@@ -38,16 +41,20 @@ export default function Home() {
             <span>${home.supportButton}</span>
             <small>${home.supportHint}</small>
           </a>`}
+    <${OnCallCard} />
     <nav aria-label=${home.menu}>
       <ul class="tiles">
         <li><a class="tile" href=${href("/plan")}>${home.plan}</a></li>
-        <li><a class="tile" href=${href("/messages")}>${home.messages}</a></li>
+        <li>
+          <a class="tile" href=${href("/messages")}>
+            ${home.messages}${unread ? html` <span class="unread">${messageTexts.unread(unread)}</span>` : null}
+          </a>
+        </li>
         <li><a class="tile" href=${href("/map")}>${home.map}</a></li>
         <li><a class="tile" href=${href("/networks")}>${home.networks}</a></li>
         <li><a class="tile" href=${href("/account")}>${home.account}</a></li>
       </ul>
     </nav>
-    <${OnCallCard} />
     <${EmergencyRoutes} />
   </${Page}>`;
 }
