@@ -160,10 +160,11 @@ function PlanReading({ entry, own, id, query, reload }) {
     <${PlanSections}
       sections=${latest.sections}
       people=${data.plans.people}
-      emptyText=${(name) => (withheld.has(name) ? texts.withheld : texts.notWritten)}
-      order=${Object.keys(sectionNames).filter((name) => writing || !withheld.has(name))}
+      emptyText=${() => texts.notWritten}
+      order=${Object.keys(sectionNames).filter((name) => !withheld.has(name))}
       extra=${change}
     />
+    ${withheld.size ? html`<p class="hint plan-withheld">${texts.withheldList(Object.keys(sectionNames).filter((name) => withheld.has(name)).map((name) => sectionNames[name]))}</p>` : null}
     ${savedAt ? null : html`<${PlanMenu} base=${base} own=${own} writing=${writing} id=${id} />`}
     ${own && !savedAt ? html`<${OthersPlans} />` : null}
     <${EmergencyRoutes} />
@@ -183,8 +184,9 @@ function OthersPlans() {
 }
 
 function PlanMenu({ base, own, writing, id }) {
-  return html`<nav aria-label=${texts.menu} class="plan-menu">
-    <h2>${texts.menu}</h2>
+  const menu = own ? texts.menu : texts.menuOther;
+  return html`<nav aria-label=${menu} class="plan-menu">
+    <h2>${menu}</h2>
     <ul class="tiles">
       ${writing ? html`<li><a class="tile" href=${href(`${base}/revisions`)}>${texts.revisions}</a></li>` : null}
       ${writing ? html`<li><a class="tile" href=${href(`${base}/comments`)}>${texts.comments}</a></li>` : null}

@@ -89,7 +89,7 @@ export const plan = {
   notWritten: "Not written yet.",
   write: (name) => `Write “${name}”`,
   change: (name) => `Change “${name}”`,
-  withheld: "Not shared with you.",
+  withheldList: (names) => `Not shared with you: ${names.join(", ")}.`,
   version: (number) => `Version ${number}`,
   signedOff: (date) => (date ? `Signed off. Review it by ${date}.` : "Signed off."),
   waiting: (number, active) =>
@@ -102,6 +102,7 @@ export const plan = {
   savedOffline: (date) => `This is the copy of your plan saved on ${date}.`,
   notSavedOffline: "You're offline, and this phone has no saved copy of your plan yet.",
   menu: "More about my plan",
+  menuOther: "More about this plan",
   revisions: "Versions and changes",
   sharing: "Who can read my plan",
   coAuthors: "People who write it with me",
