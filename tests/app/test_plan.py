@@ -121,6 +121,16 @@ def test_a_member_writes_a_part_of_her_plan_keeps_her_draft_compares_and_signs_o
     expect(page.locator(".plan-row-name")).to_have_text(["Dev", "Ben"])
     axe_check(page)
     shoot(page, "plan-edit-contacts")
+    for section, question in (
+        ("afterwards", "How many hours afterwards should someone check in?"),
+        ("coping_strategies", "What can you do yourself to cope?"),
+        ("practical_needs", "Keys: where is a spare one?"),
+    ):
+        page.goto(f"{app_server.url}/#/plan/edit/{section}")
+        page.get_by_label(question).wait_for()
+        axe_check(page)
+        shoot(page, f"plan-edit-{section}")
+    expect(page.get_by_label("Keys: where is a spare one?")).to_have_value("spare key with my neighbour")
     page.get_by_role("link", name="Back").click()
 
     # The printable plan opens signed in by the cookie, not a 401.

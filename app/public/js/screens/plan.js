@@ -45,7 +45,8 @@ export default function PlanScreen({ path, query }) {
   if (!rest.length || id === null) return html`<${PlanHome} own=${own} id=${id} query=${query} />`;
   const context = { id, own, base: own ? "/plan" : `/plans/${id}`, rest, query };
   const Screen = SCREENS[rest[0]];
-  return Screen ? html`<${Screen} ...${context} />` : html`<${PlanHome} own=${own} id=${id} query=${query} />`;
+  // A fresh screen for each path, so one part's form never carries into another's.
+  return Screen ? html`<${Screen} key=${`${id}/${rest.join("/")}`} ...${context} />` : html`<${PlanHome} own=${own} id=${id} query=${query} />`;
 }
 
 function PlanHome({ own, id = null, query }) {

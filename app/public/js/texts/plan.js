@@ -223,7 +223,7 @@ export const coAuthors = {
 
 export const comments = {
   title: "Comments",
-  intro: "Notes between you and the people who write your plan with you. Only you and they can read them.",
+  intro: "Notes between the owner of this plan and the people who help to write it. Only they can read them.",
   none: "No comments yet.",
   about: (name) => `About “${name}”`,
   onVersion: (number) => `On version ${number}`,
