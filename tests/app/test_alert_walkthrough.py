@@ -92,3 +92,52 @@ def test_a_member_and_the_peer_on_call_walk_an_alert_through_in_two_browsers(app
         " a.debriefs.get().emergency_services]))"
     )
     assert stored == ["resolved", "Ben", True, "avoided"]
+
+
+MAKE_DEV_AVAILABLE = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from network.actions import do_set_availability
+from network.models import Membership
+dev = dict(person__phone_number="+447700800004", network__slug="croydon-sun", left_at=None)
+membership = Membership.objects.get(**dev)
+do_set_availability(membership=membership, state="available", until=timezone.now() + timedelta(days=1))
+print(json.dumps("ok"))
+"""
+
+
+def test_a_peer_whose_offer_someone_else_took_is_told_and_a_holder_can_hand_over(app_server, phone):
+    from tests.app.conftest import DEV
+
+    app_server.shell(MAKE_DEV_AVAILABLE)
+    member, ben, dev = phone(), phone(), phone()
+    sign_in(member, app_server, CHIOMA)
+    sign_in(ben, app_server, BEN)
+    sign_in(dev, app_server, DEV)
+
+    member.get_by_role("link", name=re.compile("I need support now")).click()
+    member.get_by_role("button", name="Send for support").first.click()
+    ben.locator(".offer").wait_for()
+    dev.locator(".offer").wait_for()
+
+    dev.get_by_role("button", name="I've got this").click()
+    dev.locator("h1", has_text="Supporting Chioma").wait_for()
+    # Ben's screen says so at once: nothing left for him to decide.
+    ben.get_by_text("Someone else has taken this. Thank you for being there.").wait_for()
+    assert ben.get_by_role("button", name="I've got this").count() == 0
+    axe_check(ben)
+
+    # Dev hands it over to Ben, who is offered it and takes it.
+    dev.get_by_text("Hand over to someone else").click()
+    dev.get_by_label("Who should take over?").select_option(label="Ben")
+    dev.get_by_role("button", name="Hand over").click()
+    ben.locator(".offer").wait_for()
+    ben.get_by_role("button", name="I've got this").click()
+    ben.locator("h1", has_text="Supporting Chioma").wait_for()
+    member.locator(".status-now", has_text="Ben has your request").wait_for()
+    holder = app_server.shell(
+        "import json\nfrom messaging.models import Alert\n"
+        "print(json.dumps(Alert.objects.get(member__phone_number='+447700800003').taken_by.display_name))"
+    )
+    assert holder == "Ben"

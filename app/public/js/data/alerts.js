@@ -29,11 +29,16 @@ export function myOpenAlert() {
   return Object.values(alerts.byId).find((alert) => isMine(alert) && !isClosed(alert)) || null;
 }
 
-// Alerts offered to me that I have not answered and nobody has taken.
+// An offer waiting for my answer: an open alert nobody has taken, or one its
+// holder asks me to take over (a hand-over: the alert is taken meanwhile).
+export function isOfferedToMe(alert) {
+  const offer = alert.my_offer;
+  if (!offer || offer.state !== "pending" || alerts.withdrawn[alert.id]) return false;
+  return alert.state === "open" || (alert.state === "taken" && offer.kind === "handover");
+}
+
 export function pendingOffers() {
-  return Object.values(alerts.byId).filter(
-    (alert) => alert.my_offer && alert.my_offer.state === "pending" && alert.state === "open" && !alerts.withdrawn[alert.id],
-  );
+  return Object.values(alerts.byId).filter(isOfferedToMe);
 }
 
 export function heldByMe() {

@@ -28,7 +28,7 @@ export default function AlertScreen({ path }) {
   if (data.alerts.withdrawn[id] && !data.iHold(alert)) return html`<${Gone} reason=${data.alerts.withdrawn[id]} />`;
   if (data.iHold(alert) && alert.state === "taken") return html`<${Held} alert=${alert} />`;
   if (data.iHold(alert) && alert.state === "resolved") return html`<${Thanks} />`;
-  if (alert.my_offer && alert.my_offer.state === "pending" && alert.state === "open") return html`<${Offer} alert=${alert} />`;
+  if (data.isOfferedToMe(alert)) return html`<${Offer} alert=${alert} />`;
   return html`<${Gone} reason=${alert.state === "taken" ? "taken" : alert.state} />`;
 }
 
@@ -104,6 +104,9 @@ function Offer({ alert }) {
     <${ErrorSummary} errors=${error} />
     <div class="offer">
       <p class="offer-who">${offerTexts.who(name, alert.network.name)}</p>
+      ${alert.my_offer.kind === "handover" && alert.taken_by
+        ? html`<p>${offerTexts.handover(alert.taken_by.display_name)}</p>`
+        : null}
       <p>${offerTexts.urgency[alert.urgency] || ""}</p>
       <div class="actions actions-stacked">
         <${Button} kind="primary" busy=${Boolean(busy)} onClick=${take}>${busy === "take" ? offerTexts.taking : offerTexts.take}</${Button}>

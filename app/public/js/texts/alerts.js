@@ -63,6 +63,7 @@ export const offer = {
   who: (name, network) => `${name} in ${network} has asked for support.`,
   urgency: { struggling: "They are struggling.", urgent: "They need someone soon.", very_urgent: "They need someone now." },
   words: "Their words",
+  handover: (holder) => `${holder} has been supporting them and asks you to take over.`,
   take: "I've got this",
   cant: "I can't right now",
   taking: "Taking it…",
