@@ -276,5 +276,12 @@ def test_with_no_signal_the_member_still_reads_her_plan_and_the_emergency_routes
     expect(page.locator("a.route[href='tel:999']")).to_be_visible()
     axe_check(page)
     shoot(page, "plan-offline")
+    assert page.get_by_role("link", name=re.compile("^Change")).count() == 0, "nothing to save offline"
+
+    # Back online, the plan is read afresh and may be changed again.
+    page.context.set_offline(False)
+    page.locator(".plan-saved").wait_for(state="detached")
+    expect(page.get_by_role("link", name="Change “Safe places”")).to_be_visible()
+    page.context.set_offline(True)
     page.get_by_role("link", name="Help now").click()
     expect(page.locator("a.route[href='tel:116123']")).to_be_visible()

@@ -3,6 +3,7 @@
 // read what (consent), co-authors and the access log (crisisplans/api/).
 import { get, getAll, post, put, del, newKey } from "../api.js";
 import { changed } from "../store.js";
+import { onSync } from "../realtime.js";
 import { session } from "./session.js";
 import { networks, load as loadNetworks } from "./networks.js";
 import * as offline from "./offline.js";
@@ -171,3 +172,10 @@ export function accessLog(id, next = null) {
 }
 
 export const printHref = (id) => `/api/v1/plans/${id}/print/`;
+
+// Back online after showing the saved copy: read the plan afresh. (Not at
+// every reconnect: each read of a plan is written in its access log.)
+onSync(() => {
+  const showingSaved = Object.values(plans.readings).some((entry) => entry.savedAt);
+  return showingSaved ? loadMine().catch(() => {}) : null;
+});
