@@ -71,6 +71,7 @@ def test_a_member_writes_a_part_of_her_plan_keeps_her_draft_compares_and_signs_o
     ]
     assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('draft:plan'))") == []
 
+    expect(page.get_by_role("link", name="See what changed since version 1")).to_be_visible()
     page.get_by_role("link", name="Versions and changes").click()
     page.locator(".plan-revision", has_text="Version 2").wait_for()
     expect(page.locator(".plan-revision").first).to_contain_text("Changed: Things that can set me off")

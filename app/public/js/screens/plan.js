@@ -155,6 +155,7 @@ function PlanReading({ entry, own, id, query, reload }) {
           ${newest === active
             ? html`<p>${texts.signedOff(review)}</p>`
             : html`<p>${own ? texts.waiting(newest, active) : texts.waitingOwner(newest)}</p>
+                ${active && !savedAt ? html`<p><a href=${href(`${base}/compare?older=${active}&newer=${newest}`)}>${texts.seeChanges(active)}</a></p>` : null}
                 ${own && !savedAt ? html`<${SignOffNow} id=${id} number=${newest} reload=${reload} done=${setSigned} />` : null}`}
         </div>`
       : null}

@@ -97,6 +97,7 @@ export const plan = {
       ? `Version ${number} has changes you have not signed off yet. Others still see version ${active}.`
       : `You have not signed off your plan yet. Until you do, nobody else can read it.`,
   waitingOwner: (number) => `Version ${number} is not signed off yet. The owner decides when to sign it off.`,
+  seeChanges: (older) => `See what changed since version ${older}`,
   signOffNow: (number) => `Sign off version ${number}`,
   signedOffNow: (number) => `Version ${number} is now your plan.`,
   savedOffline: (date) => `This is the copy of your plan saved on ${date}.`,
