@@ -216,6 +216,9 @@ def test_a_navigator_starts_a_plan_and_a_co_author_writes_only_the_part_she_shar
     axe_check(page)
     shoot(page, "plan-co-authors")
     page.get_by_role("link", name="Choose what they can read").click()
+    page.get_by_label("When I am well").wait_for()
+    # A new plan shares nothing she did not choose.
+    assert [box.is_checked() for box in page.get_by_role("checkbox").all()] == [False] * 13
     page.get_by_label("When I am well").check()
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved. This works straight away.").wait_for()
