@@ -6,7 +6,7 @@ import { html, useEffect, useRef, useState, useId } from "./lib.js";
 import { common, emergency as emergencyTexts, problemText } from "./texts/common.js";
 import { routes, href as routeHref } from "./data/emergency.js";
 import { status } from "./realtime.js";
-import { href } from "./router.js";
+import { href, navigate } from "./router.js";
 
 export function ConnectionBanner() {
   if (!navigator.onLine) {
@@ -149,4 +149,21 @@ export function Confirm({ open, title, body, confirm, onConfirm, onCancel, dange
 
 export function Flash({ text }) {
   return text ? html`<p class="flash" role="status">${text}</p>` : null;
+}
+
+// What the last action did ("Saved", "You left Croydon SUN"), said once on
+// the screen it leads to: goWithFlash() on the way out, useFlash() there.
+let pendingFlash = "";
+
+export function useFlash() {
+  const [text] = useState(pendingFlash);
+  useEffect(() => {
+    pendingFlash = "";
+  }, []);
+  return text;
+}
+
+export function goWithFlash(path, text) {
+  pendingFlash = text;
+  navigate(path);
 }

@@ -7,23 +7,15 @@
 import { html, useState, useEffect } from "../lib.js";
 import { useStore } from "../store.js";
 import { href, navigate } from "../router.js";
-import { Page, Button, Loading, Confirm, Flash, Field, ErrorSummary } from "../ui.js";
+import { Page, Button, Loading, Confirm, Flash, Field, ErrorSummary, useFlash, goWithFlash } from "../ui.js";
 import { accountTexts as texts } from "../texts/people.js";
 import { signOut as signOutTexts } from "../texts/session.js";
 import { when, problemText } from "../texts/common.js";
 import { session, signOut } from "../data/session.js";
 import * as data from "../data/account.js";
 import { forgetPush } from "../data/push.js";
-import PushOffer from "./account_push.js";
+import PushOffer from "./push_offer.js";
 
-let pendingFlash = "";
-function useFlash() {
-  const [text] = useState(pendingFlash);
-  useEffect(() => {
-    pendingFlash = "";
-  }, []);
-  return text;
-}
 
 export default function Account({ path }) {
   if (path[0] === "name") return html`<${ChangeName} />`;
@@ -104,7 +96,7 @@ function Overview() {
       <${Button} kind="secondary" onClick=${askSignOut}>${signOutTexts.action}</${Button}>
     </section>
 
-    <${PushOffer} />
+    <${PushOffer} texts=${texts} />
 
     <section aria-labelledby="devices-title">
       <h2 id="devices-title">${texts.devicesTitle}</h2>
@@ -148,8 +140,7 @@ function ChangeName() {
     setBusy(true);
     try {
       await data.rename(name.trim());
-      pendingFlash = texts.nameSaved;
-      navigate("/account");
+      goWithFlash("/account", texts.nameSaved);
     } catch (failure) {
       const fields = failure.fields && failure.fields.display_name;
       setErrors([fields ? { field: "display_name", text: fields[0] } : { text: problemText(failure) }]);

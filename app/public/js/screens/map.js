@@ -5,23 +5,11 @@
 import { html, useState, useEffect } from "../lib.js";
 import { useStore } from "../store.js";
 import { href, navigate } from "../router.js";
-import { Page, Button, Loading, Confirm, Flash, Field, ErrorSummary, EmergencyRoutes } from "../ui.js";
+import { Page, Button, Loading, Confirm, Flash, Field, ErrorSummary, EmergencyRoutes, useFlash, goWithFlash } from "../ui.js";
 import { mapTexts as texts } from "../texts/people.js";
 import { problemText } from "../texts/common.js";
 import * as data from "../data/map.js";
 
-let pendingFlash = "";
-function useFlash() {
-  const [text] = useState(pendingFlash);
-  useEffect(() => {
-    pendingFlash = "";
-  }, []);
-  return text;
-}
-function goWithFlash(path, text) {
-  pendingFlash = text;
-  navigate(path);
-}
 
 export default function MapScreen({ path }) {
   useStore();

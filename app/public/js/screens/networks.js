@@ -7,7 +7,7 @@
 import { html, useState, useEffect } from "../lib.js";
 import { useStore } from "../store.js";
 import { href, navigate } from "../router.js";
-import { Page, Button, Loading, Confirm, Flash, Field, ErrorSummary, EmergencyRoutes } from "../ui.js";
+import { Page, Button, Loading, Confirm, Flash, Field, ErrorSummary, EmergencyRoutes, useFlash, goWithFlash } from "../ui.js";
 import { networksTexts as texts } from "../texts/people.js";
 import { when, problemText, emergency } from "../texts/common.js";
 import { href as routeHref } from "../data/emergency.js";
@@ -15,19 +15,6 @@ import { networks, load as loadNetworks, byId } from "../data/networks.js";
 import * as data from "../data/membership.js";
 import * as drafts from "../data/drafts.js";
 
-// What the last action did, said once on the screen it leads to.
-let pendingFlash = "";
-function useFlash() {
-  const [text] = useState(pendingFlash);
-  useEffect(() => {
-    pendingFlash = "";
-  }, []);
-  return text;
-}
-function goWithFlash(path, text) {
-  pendingFlash = text;
-  navigate(path);
-}
 
 const roleName = (role) => texts.roles[role] || role;
 
@@ -52,8 +39,7 @@ function List() {
     setError("");
     try {
       await data.acceptInvitation(invitation.id);
-      pendingFlash = texts.joinedFlash(invitation.network_name);
-      navigate(`/networks/${invitation.network_id}`);
+      goWithFlash(`/networks/${invitation.network_id}`, texts.joinedFlash(invitation.network_name));
     } catch (failure) {
       setError(problemText(failure));
     }

@@ -8,14 +8,13 @@
 import { html, useEffect, useState } from "../lib.js";
 import { useStore } from "../store.js";
 import { route, href } from "../router.js";
-import { Page, Loading, Flash, Field, ErrorSummary, Button } from "../ui.js";
+import { Page, Loading, Flash, Field, ErrorSummary, Button, useFlash, goWithFlash } from "../ui.js";
 import { problemText } from "../texts/common.js";
 import { onCall as texts, quiet as quietTexts, cap as capTexts, clock } from "../texts/on_call.js";
 import { OnCallNow, useFreshOnCall } from "./on_call_now.js";
-import PushOffer from "./on_call_push.js";
+import PushOffer from "./push_offer.js";
 import { Shifts, Swap } from "./on_call_rota.js";
 import Calendar from "./on_call_calendar.js";
-import { useFlash, goWithFlash } from "./on_call_flash.js";
 import * as data from "../data/rota.js";
 
 export default function OnCallScreens({ path }) {
@@ -53,7 +52,7 @@ function OnCall() {
         <${Choices} membership=${membership} />
       </div>`)}
       <p><a class="tile" href=${href("/rota")}>${texts.shiftsLink}</a></p>
-      <${PushOffer} />`;
+      <${PushOffer} texts=${texts} />`;
   }
   return html`<${Page} title=${texts.title} back="/">
     <${Flash} text=${flash} />

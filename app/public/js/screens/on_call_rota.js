@@ -4,11 +4,10 @@
 import { html, useEffect, useState } from "../lib.js";
 import { useStore } from "../store.js";
 import { href } from "../router.js";
-import { Page, Loading, Flash, ErrorSummary, Button, Confirm } from "../ui.js";
+import { Page, Loading, Flash, ErrorSummary, Button, Confirm, useFlash, goWithFlash } from "../ui.js";
 import { problemText } from "../texts/common.js";
 import { rota as texts, shiftText } from "../texts/on_call.js";
 import { session } from "../data/session.js";
-import { useFlash, goWithFlash } from "./on_call_flash.js";
 import * as data from "../data/rota.js";
 
 const me = () => (session.person ? session.person.id : null);

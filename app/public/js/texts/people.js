@@ -160,4 +160,13 @@ export const accountTexts = {
   pushUnsupported: "This browser cannot show notifications from Circle. You'll still get texts.",
   pushNotConfigured: "Notifications are not available from this service yet. You'll still get texts.",
   pushChecking: "Checking notifications…",
+  get pushSaid() {
+    return {
+      on: this.pushOn,
+      failed: this.pushFailed,
+      denied: this.pushDenied,
+      unsupported: this.pushUnsupported,
+      not_configured: this.pushNotConfigured,
+    };
+  },
 };
