@@ -205,3 +205,29 @@ def admin_allows_writes(model_admin: Any, request: Any) -> bool:
             model_admin.has_delete_permission(request),
         )
     )
+
+
+# Debian's chromium, driven by Playwright (its own browser download cannot
+# reach the internet here). One browser for the whole run: Playwright's sync
+# API allows one running instance per thread, so every browser test (the app's,
+# the service worker's) shares this one, each in contexts of its own.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -7,7 +7,7 @@ Playwright, as a person would: signing in with the code the console SMS
 backend prints into the server's log.
 
 - ``app_server``: the running service (``.url``, ``.sign_in_code()``, ``.shell()``).
-- ``phone``: a new browser context at phone size; fails the test on any
+- ``phone``: a new browser context at phone size (of the one ``browser`` in tests/conftest.py); fails the test on any
   uncaught script error in the page.
 - ``sign_in(page, server, number)``, ``axe_check(page)``, ``shoot(page, name)``.
 
@@ -31,21 +31,11 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from bench.stack import BASE_DIR, Stack
 from tests.messaging.served import served_env
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = BASE_DIR / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 
@@ -146,14 +136,6 @@ def app_server() -> Iterator[AppServer]:
     finally:
         stack.stop_all()
         shutil.rmtree(directory, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -443,14 +443,6 @@ def test_the_worker_sends_a_signed_encrypted_push_with_no_crisis_content(run):
 # --- the service worker's side (app/public/sw-push.js), in a real Chromium --------------
 
 APP = BASE_DIR / "app" / "public"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # The stub worker: the push handler exactly as the app's sw.js loads it, with
 # each notification it shows recorded once the browser has taken it
 # (headless Chromium sometimes drops a shown notification before
@@ -476,12 +468,11 @@ def test_the_app_service_worker_loads_the_push_handler_as_a_classic_script():
 
 
 @pytest.fixture
-def worker_page() -> Iterator[Any]:
+def worker_page(browser: Any) -> Iterator[Any]:
     """A page on a loopback origin whose service worker is only the push
     handler (a stub sw.js importing app/public/sw-push.js as the app's does),
     with notifications allowed, and a way to deliver a push to it (the
     DevTools protocol's ServiceWorker.deliverPushMessage: no push service)."""
-    from playwright.sync_api import sync_playwright
 
     directory = Path(tempfile.mkdtemp(prefix="sw-push-"))
     shutil.copy(APP / "sw-push.js", directory / "sw-push.js")
@@ -499,56 +490,54 @@ def worker_page() -> Iterator[Any]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            context = browser.new_context()
-            # Only loopback: any other request fails the test.
-            strays: list[str] = []
+        context = browser.new_context()
+        # Only loopback: any other request fails the test.
+        strays: list[str] = []
 
-            def only_loopback(route: Any) -> None:
-                if route.request.url.startswith(origin + "/"):
-                    route.continue_()
-                else:
-                    strays.append(route.request.url)
-                    route.abort()
+        def only_loopback(route: Any) -> None:
+            if route.request.url.startswith(origin + "/"):
+                route.continue_()
+            else:
+                strays.append(route.request.url)
+                route.abort()
 
-            context.route("**/*", only_loopback)
-            context.grant_permissions(["notifications"], origin=origin)
-            page = context.new_page()
-            devtools = context.new_cdp_session(page)
-            registrations: list[dict[str, Any]] = []
-            devtools.on(
-                "ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"])
+        context.route("**/*", only_loopback)
+        context.grant_permissions(["notifications"], origin=origin)
+        page = context.new_page()
+        devtools = context.new_cdp_session(page)
+        registrations: list[dict[str, Any]] = []
+        devtools.on(
+            "ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"])
+        )
+        devtools.send("ServiceWorker.enable")
+        page.goto(origin + "/")
+        page.evaluate("navigator.serviceWorker.register('/sw.js').then(() => true)")
+        active = "navigator.serviceWorker.ready.then((r) => r.active.state)"
+        deadline = time.monotonic() + 30
+        while page.evaluate(active) != "activated":
+            assert time.monotonic() < deadline, "the service worker did not activate"
+            page.wait_for_timeout(50)
+
+        def in_worker(script: str) -> Any:
+            return context.service_workers[0].evaluate(script)
+
+        def deliver(data: str) -> list[dict[str, Any]]:
+            """Push ``data`` to the worker; every notification it has shown, once one more is."""
+            before = len(in_worker("self.shown"))
+            registration_id = next(r for r in registrations if not r["isDeleted"])["registrationId"]
+            devtools.send(
+                "ServiceWorker.deliverPushMessage",
+                {"origin": origin, "registrationId": registration_id, "data": data},
             )
-            devtools.send("ServiceWorker.enable")
-            page.goto(origin + "/")
-            page.evaluate("navigator.serviceWorker.register('/sw.js').then(() => true)")
-            active = "navigator.serviceWorker.ready.then((r) => r.active.state)"
             deadline = time.monotonic() + 30
-            while page.evaluate(active) != "activated":
-                assert time.monotonic() < deadline, "the service worker did not activate"
+            while len(shown := in_worker("self.shown")) == before:
+                assert time.monotonic() < deadline, f"no notification for {data!r}"
                 page.wait_for_timeout(50)
+            return shown
 
-            def in_worker(script: str) -> Any:
-                return context.service_workers[0].evaluate(script)
-
-            def deliver(data: str) -> list[dict[str, Any]]:
-                """Push ``data`` to the worker; every notification it has shown, once one more is."""
-                before = len(in_worker("self.shown"))
-                registration_id = next(r for r in registrations if not r["isDeleted"])["registrationId"]
-                devtools.send(
-                    "ServiceWorker.deliverPushMessage",
-                    {"origin": origin, "registrationId": registration_id, "data": data},
-                )
-                deadline = time.monotonic() + 30
-                while len(shown := in_worker("self.shown")) == before:
-                    assert time.monotonic() < deadline, f"no notification for {data!r}"
-                    page.wait_for_timeout(50)
-                return shown
-
-            yield deliver, in_worker, page
-            assert strays == []
-            browser.close()
+        yield deliver, in_worker, page
+        assert strays == []
+        context.close()
     finally:
         server.shutdown()
         server.server_close()
