@@ -7,8 +7,8 @@ Playwright, as a person would: signing in with the code the console SMS
 backend prints into the server's log.
 
 - ``app_server``: the running service (``.url``, ``.sign_in_code()``, ``.shell()``).
-- ``phone``: a new browser context at phone size (of the one ``browser`` in tests/conftest.py); fails the test on any
-  uncaught script error in the page.
+- ``phone``: a new browser context at phone size (of the one ``browser`` in
+  tests/conftest.py); fails the test on any uncaught script error in the page.
 - ``sign_in(page, server, number)``, ``axe_check(page)``, ``shoot(page, name)``.
 
 Screenshots go to var/screenshots/ (not committed) at 390 x 844 and 320 px.
