@@ -159,6 +159,38 @@ def _offer_next_candidates(
     return _offer_to_all(alert, chosen=chosen, kind=kind, step=step, now=now)
 
 
+def _offer_staff(alert: Alert, *, step: int, now: datetime) -> tuple[int, list[int]]:
+    """Offer it to the professionals the staff step may ask (recipients'
+    STAFF), all at once. One not offered it yet gets a staff offer. One who
+    was offered it some other way (handed it by a holder, whether or not
+    they declined, or asked as a peer) has that offer made a staff offer of
+    this step, so "staff told" always rests on a staff offer (DESIGN.md
+    invariant 5): a hand-over to the facilitator must never leave the staff
+    step with nobody to ask. Returns how many were newly offered and the
+    ids of the offers made staff offers, for the caller to page."""
+    candidates = recipients.candidates_for(
+        audience=recipients.STAFF, member_id=alert.member_id, network_ids=alert.routing_network_ids, at=now
+    )
+    already = set(alert.offers.values_list("person_id", flat=True))
+    chosen = [(person, network) for person, network in candidates if person.pk not in already]
+    offered = _offer_to_all(alert, chosen=chosen, kind=Offer.Kind.STAFF, step=step, now=now)
+    through = {person.pk: (person, network) for person, network in candidates if person.pk in already}
+    other = (
+        alert.offers.filter(person_id__in=list(through))
+        .exclude(kind=Offer.Kind.STAFF)
+        .exclude(state=Offer.State.ACCEPTED)
+    )
+    made_staff = []
+    for offer in other:
+        offer.kind, offer.step, offer.network = Offer.Kind.STAFF, step, through[offer.person_id][1]
+        offer.save(update_fields=["kind", "step", "network"])
+        made_staff.append(offer)
+    if made_staff:
+        # A staff offer like any other in the rota's record (a hand-over had none).
+        do_record_alert_offers(offers=[through[offer.person_id] for offer in made_staff], at=now)
+    return offered, [offer.pk for offer in made_staff]
+
+
 def _note_staff_reached(alert: Alert, *, now: datetime) -> None:
     """ "Staff told" means a professional was offered it (DESIGN.md invariant 5);
     until then every round says nobody at the staff step could be reached."""
@@ -182,7 +214,8 @@ def _renotify_staff(alert: Alert, *, policy: EscalationPolicy, step: int, now: d
     """Page the staff again (and anyone newly on call): never silent. A
     professional who declined or was passed over is asked again each round;
     with no professional to ask, the peers who were asked are."""
-    offered = _offer_next_candidates(alert, step=step, audience=recipients.STAFF, limit=None, now=now)
+    offered, made_staff = _offer_staff(alert, step=step, now=now)
+    offered += len(made_staff)
     offered += _offer_next_candidates(
         alert, step=step, audience=recipients.ON_CALL, limit=policy.parallel_offers, now=now
     )
@@ -245,10 +278,11 @@ def _policy_step(
 def _staff_step(alert: Alert, *, policy: EscalationPolicy, step: int, now: datetime) -> tuple[int, timedelta]:
     """The last step: offer it to staff, and show the member the emergency
     routes whether or not a professional could be reached."""
-    offered = _offer_next_candidates(alert, step=step, audience=recipients.STAFF, limit=None, now=now)
+    offered, made_staff = _offer_staff(alert, step=step, now=now)
+    repage(alert, alert.offers.filter(pk__in=made_staff), now=now)
     _note_staff_reached(alert, now=now)
     alert.emergency_routes_shown_at = alert.emergency_routes_shown_at or now
-    return offered, policy.renotify
+    return offered + len(made_staff), policy.renotify
 
 
 def _renotify_step(

@@ -186,3 +186,47 @@ def test_an_alerts_life_keeps_its_invariants():
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
+
+
+def _replay(steps: list[tuple[str, dict]]) -> None:
+    """Run one case of AlertLife as hypothesis would: each rule, then every
+    invariant, then the teardown (an hour left alone)."""
+    life = AlertLife()
+    invariants = [
+        life.closed_alerts_never_escalate,
+        life.nobody_excluded_is_offered_handed_or_shown_it,
+        life.steps_run_once_each_in_order,
+        life.past_the_last_step_staff_have_been_told,
+    ]
+    for check in invariants:
+        check()
+    for name, kwargs in steps:
+        getattr(life, name)(**kwargs)
+        for check in invariants:
+            check()
+    life.teardown()
+    for check in invariants:
+        check()
+
+
+def test_a_hand_over_declined_while_taken_then_asked_again_still_ends_with_staff_told():
+    """A case hypothesis found (0 Bea, 1 Cleo, 4 Nadia, 5 Fiona): Fiona the
+    facilitator, handed the alert and declining while Bea held it, is handed
+    it again; when it comes back to escalation past the staff step, staff
+    must be told, never silent."""
+    _replay(
+        [
+            ("raise_alert", {}),
+            ("accept", {"who": 0}),
+            ("accept", {"who": 0}),
+            ("time_passes", {"seconds": 208}),
+            ("hand_over", {"who": 4}),
+            ("accept", {"who": 4}),
+            ("accept", {"who": 0}),
+            ("hand_over", {"who": 5}),
+            ("decline", {"who": 1}),
+            ("decline", {"who": 5}),
+            ("hand_over", {"who": 5}),
+            ("time_passes", {"seconds": 7}),
+        ]
+    )

@@ -187,6 +187,36 @@ def test_the_on_duty_staff_group_is_the_fallback_and_is_told(settings):
     assert Alert.objects.get(pk=alert.pk).taken_by == on_duty
 
 
+def test_professionals_once_handed_the_alert_are_asked_as_staff_when_it_reaches_the_staff_step(crisis):
+    """Never silent (invariant 5): Bea hands it to Nadia, Nadia hands it to
+    Fiona, who says no, and Nadia never reaches the member. It comes back
+    and escalates with every professional already offered it by hand-over;
+    the staff step must still ask Fiona, as staff, and "staff told" be true."""
+    bea = crisis.peers[0]
+    nadia, fiona = crisis.navigator, crisis.staff
+    alert = crisis.raise_alert()
+    alerts.do_accept_alert(alert_id=alert.pk, person=bea, now=crisis.now + S)
+    alerts.do_hand_over_alert(alert_id=alert.pk, person=bea, to=nadia, now=crisis.now + 2 * S)
+    alerts.do_accept_alert(alert_id=alert.pk, person=nadia, now=crisis.now + 3 * S)
+    alerts.do_hand_over_alert(alert_id=alert.pk, person=nadia, to=fiona, now=crisis.now + 4 * S)
+    alerts.do_decline_alert(alert_id=alert.pk, person=fiona, now=crisis.now + 5 * S)
+    now = crisis.now
+    for _ in range(10):
+        now += 120 * S
+        tasks.sweep(now=now)
+    alert.refresh_from_db()
+    assert alert.state == "open"
+    assert alert.step > 3  # past the staff step, in its re-notification rounds
+    offer = Offer.objects.get(alert=alert, person=fiona)
+    assert (offer.kind, offer.state) == ("staff", "pending")
+    assert alert.staff_notified_at is not None
+    assert events_of(fiona, "alert.offered")[-1]["kind"] == "staff"
+    status = events_of(crisis.member, "alert.status")[-1]
+    assert (status["stage"], status["staff_told"], status["staff_unreachable"]) == ("staff_told", True, False)
+    alerts.do_accept_alert(alert_id=alert.pk, person=fiona, now=now + S)
+    assert Alert.objects.get(pk=alert.pk).taken_by == fiona
+
+
 def test_a_network_without_a_staff_step_is_warned_about_at_the_step(caplog, settings):
     settings.SERVICE_ON_DUTY_STAFF_GROUP = "On-duty staff"
     crisis = lone_network_crisis()
