@@ -33,3 +33,17 @@ def test_loading_the_demo_twice_changes_nothing():
     demo.load()
     assert _snapshot() == first
     assert first[0] == len(demo.SHIFTS)
+
+
+def test_the_demo_says_where_the_app_is_and_who_is_on_call_now():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_demo", "--base-url=http://127.0.0.1:8000", stdout=out)
+    text = out.getvalue()
+    assert "The app:             http://127.0.0.1:8000/" in text
+    on_call = [line for line in text.splitlines() if line.startswith("On call in ")]
+    assert len(on_call) == 2
+    assert all(not line.endswith(": nobody") for line in on_call)

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from crisisplans import demo as crisisplans_demo
 from network import demo as network_demo
+from network.selectors import on_call_candidates
 
 
 class Command(BaseCommand):
@@ -28,6 +30,7 @@ class Command(BaseCommand):
         out = self.stdout.write
         out("")
         out("Demo network loaded.")
+        out(f"  The app:             {base_url}/  (sign in as a person below; README: 'Try it in the app')")
         out(f"  API docs (offline):  {base_url}/api/v1/docs/")
         out(f"  Health:              {base_url}/api/v1/health/ready/")
         out(f"  Websocket:           {base_url.replace('http', 'ws', 1)}/ws/v1/")
@@ -36,6 +39,11 @@ class Command(BaseCommand):
         for spec in network_demo.PEOPLE:
             roles = ", ".join(f"{role} of {networks[slug].name}" for slug, role in spec.memberships)
             out(f"  {spec.phone_number}  {spec.display_name:<22} {roles}")
+        out("")
+        now = timezone.now()
+        for network in networks.values():
+            names = ", ".join(person.display_name for person in on_call_candidates(network=network, at=now))
+            out(f"On call in {network.name} now (an alert goes to them first): {names or 'nobody'}")
         out("")
         out("Sign in as Amara:")
         out(
