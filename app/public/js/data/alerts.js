@@ -166,6 +166,17 @@ export async function decline(id, reason = "") {
   return alert;
 }
 
+// The parts of the member's plan the holder may read, fetched each time and
+// never kept on this phone (the holder's access ends with the alert).
+export const planForHolder = (planId) => get(`plans/${planId}/`);
+
+// Whom the holder may hand over to: the network's other members (the service
+// refuses anyone the member excluded, with handover_not_allowed).
+export async function handOverCandidates(alert) {
+  const members = await getAll(`networks/${alert.network.id}/members/`);
+  return members.filter((m) => m.person_id !== (alert.member && alert.member.id) && m.person_id !== alert.taken_by.id);
+}
+
 export const confirmContact = async (id) => keep(await post(`alerts/${id}/contact/`, {}));
 export const handOver = async (id, personId) => keep(await post(`alerts/${id}/hand-over/`, { person_id: personId }));
 export const resolve = async (id, debrief) => keep(await post(`alerts/${id}/resolve/`, { debrief }));

@@ -3,7 +3,6 @@
 import { html, useState, useEffect } from "../lib.js";
 import { useStore } from "../store.js";
 import { href, navigate } from "../router.js";
-import { get, getAll } from "../api.js";
 import { isLive } from "../realtime.js";
 import { Page, Button, Loading, EmergencyRoutes, ErrorSummary, Confirm, Field } from "../ui.js";
 import { status as statusTexts, offer as offerTexts, held as heldTexts } from "../texts/alerts.js";
@@ -144,7 +143,7 @@ function Countdown({ until }) {
 function HeldPlan({ planId }) {
   const [reading, setReading] = useState(null);
   const [error, setError] = useState(null);
-  const load = () => get(`plans/${planId}/`).then(setReading, setError);
+  const load = () => data.planForHolder(planId).then(setReading, setError);
   useEffect(() => {
     if (planId) load();
   }, [planId]);
@@ -162,10 +161,7 @@ function HandOver({ alert, onError }) {
   const [choice, setChoice] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    getAll(`networks/${alert.network.id}/members/`).then(
-      (members) => setPeople(members.filter((m) => m.person_id !== alert.member.id && m.person_id !== alert.taken_by.id)),
-      () => setPeople([]),
-    );
+    data.handOverCandidates(alert).then(setPeople, () => setPeople([]));
   }, [alert.id]);
   if (people === null) return html`<${Loading} />`;
   if (!people.length) return html`<p>${heldTexts.handOverNobody}</p>`;
