@@ -18,6 +18,7 @@ from network.models import (
     Person,
     Shift,
     ShiftException,
+    SwapRequest,
     Tie,
 )
 
@@ -185,3 +186,12 @@ class TieAdmin(admin.ModelAdmin):
     exclude = ["label", "relationship"]
     list_filter = ["kind", "visibility"]
     autocomplete_fields = ["owner", "linked_person"]
+
+
+@admin.register(SwapRequest)
+class SwapRequestAdmin(ReadOnlyAdmin):
+    """Read only: accepting here would skip the checks and the swap itself
+    (do_accept_swap_request writes both)."""
+
+    list_display = ["shift", "occurrence_start", "asked", "asked_by", "state", "created_at", "answered_at"]
+    list_filter = ["state"]

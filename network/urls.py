@@ -82,6 +82,22 @@ urlpatterns = [
     path("networks/<int:network_id>/rota-report/", rota.RotaReportApi.as_view(), name="network-rota-report"),
     path("shifts/<int:shift_id>/", rota.ShiftDetailApi.as_view(), name="shift-detail"),
     path("shifts/<int:shift_id>/swaps/", rota.ShiftSwapApi.as_view(), name="shift-swaps"),
+    path("me/swap-requests/", rota.MySwapRequestListApi.as_view(), name="my-swap-requests"),
+    path(
+        "swap-requests/<int:request_id>/accept/",
+        rota.SwapRequestAcceptApi.as_view(),
+        name="swap-request-accept",
+    ),
+    path(
+        "swap-requests/<int:request_id>/decline/",
+        rota.SwapRequestDeclineApi.as_view(),
+        name="swap-request-decline",
+    ),
+    path(
+        "swap-requests/<int:request_id>/withdraw/",
+        rota.SwapRequestWithdrawApi.as_view(),
+        name="swap-request-withdraw",
+    ),
     path(
         "shifts/<int:shift_id>/cancellations/",
         rota.ShiftCancellationApi.as_view(),

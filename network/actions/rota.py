@@ -12,7 +12,16 @@ from rest_framework.exceptions import ValidationError
 
 from foundation.problems import Conflict
 from network.actions.auth import _keyed_hash
-from network.models import AlertOffer, CalendarFeed, Membership, Network, Person, Shift, ShiftException
+from network.models import (
+    AlertOffer,
+    CalendarFeed,
+    Membership,
+    Network,
+    Person,
+    Shift,
+    ShiftException,
+    SwapRequest,
+)
 from network.recurrence import InvalidRecurrence, occurrence_exists, parse_rrule
 
 
@@ -74,15 +83,21 @@ def _check_occurrence(shift: Shift, occurrence_start: datetime) -> None:
         raise ValidationError({"occurrence_start": ["This shift has no occurrence starting then."]})
 
 
-def do_swap_shift(
-    *, shift: Shift, occurrence_start: datetime, taken_by: Person, actor: Person
-) -> ShiftException:
-    """Another peer takes over one occurrence. Both see it: the rota and both
-    people's calendar feeds show who took it from whom."""
+def _check_swap(*, shift: Shift, occurrence_start: datetime, taken_by: Person) -> None:
     _check_occurrence(shift, occurrence_start)
     if taken_by.pk == shift.person_id:
         raise ValidationError({"taken_by": ["That is the person already on this shift."]})
     _ready_member(network=shift.network, person=taken_by, field="taken_by")
+
+
+def do_swap_shift(
+    *, shift: Shift, occurrence_start: datetime, taken_by: Person, actor: Person
+) -> ShiftException:
+    """Write the swap itself: ``taken_by`` is on call for this occurrence, and the
+    rota and both people's calendar feeds show who took it from whom. Only
+    ``do_accept_swap_request`` calls it, once the person taking the shift agreed
+    (a swap never happens to someone without asking them)."""
+    _check_swap(shift=shift, occurrence_start=occurrence_start, taken_by=taken_by)
     with transaction.atomic():
         exception, created = ShiftException.objects.select_for_update().get_or_create(
             shift=shift,
@@ -92,6 +107,64 @@ def do_swap_shift(
         if not created:
             raise Conflict("This occurrence was already swapped or cancelled.")
     return exception
+
+
+def do_ask_for_cover(
+    *, shift: Shift, occurrence_start: datetime, asked: Person, actor: Person
+) -> SwapRequest:
+    """Ask a ready peer to take one occurrence. Pending until they answer: it
+    changes nobody's rota, feed or on-call state. One pending ask per occurrence."""
+    _check_swap(shift=shift, occurrence_start=occurrence_start, taken_by=asked)
+    if ShiftException.objects.filter(shift=shift, occurrence_start=occurrence_start).exists():
+        raise Conflict("This occurrence was already swapped or cancelled.")
+    with transaction.atomic():
+        Shift.objects.select_for_update().filter(pk=shift.pk).first()
+        if SwapRequest.objects.filter(
+            shift=shift, occurrence_start=occurrence_start, state=SwapRequest.State.PENDING
+        ).exists():
+            raise Conflict("Someone has already been asked to cover this occurrence; withdraw that first.")
+        return SwapRequest.objects.create(
+            shift=shift, occurrence_start=occurrence_start, asked=asked, asked_by=actor
+        )
+
+
+def _answer(*, request: SwapRequest, state: str) -> SwapRequest:
+    """Move a pending request to ``state`` under a row lock; answered twice: 409."""
+    locked = SwapRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.state != SwapRequest.State.PENDING:
+        raise Conflict(f"This request was already {locked.state}.")
+    locked.state, locked.answered_at = state, timezone.now()
+    locked.save(update_fields=["state", "answered_at"])
+    return locked
+
+
+def do_accept_swap_request(*, request: SwapRequest) -> ShiftException:
+    """The asked person says yes: now, and only now, the swap takes effect.
+    Readiness and the occurrence are checked again (a facilitator may have
+    unmarked them, or the occurrence been cancelled meanwhile: 409)."""
+    with transaction.atomic():
+        accepted = _answer(request=request, state=SwapRequest.State.ACCEPTED)
+        shift = Shift.objects.select_related("network").get(pk=accepted.shift_id)
+        try:
+            return do_swap_shift(
+                shift=shift,
+                occurrence_start=accepted.occurrence_start,
+                taken_by=request.asked,
+                actor=request.asked,
+            )
+        except ValidationError:
+            # The shift ended or the taker is no longer ready: the world changed since the ask.
+            raise Conflict("This shift or your readiness for on call changed since you were asked.") from None
+
+
+def do_decline_swap_request(*, request: SwapRequest) -> SwapRequest:
+    with transaction.atomic():
+        return _answer(request=request, state=SwapRequest.State.DECLINED)
+
+
+def do_withdraw_swap_request(*, request: SwapRequest) -> SwapRequest:
+    with transaction.atomic():
+        return _answer(request=request, state=SwapRequest.State.WITHDRAWN)
 
 
 def do_cancel_occurrence(*, shift: Shift, occurrence_start: datetime, actor: Person) -> ShiftException:

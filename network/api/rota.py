@@ -23,8 +23,15 @@ from rest_framework.views import APIView
 
 from foundation.idempotency import idempotent
 from network import actions, selectors
-from network.models import CalendarFeed, Person, Shift
+from network.actions.rota import (
+    do_accept_swap_request,
+    do_ask_for_cover,
+    do_decline_swap_request,
+    do_withdraw_swap_request,
+)
+from network.models import CalendarFeed, Person, Shift, SwapRequest
 from network.selectors import MANAGERS
+from network.selectors.rota import access_swap_request_by_id, swap_requests_of
 from network.serializers.rota import (
     CalendarFeedCreatedOut,
     CalendarFeedIn,
@@ -38,6 +45,7 @@ from network.serializers.rota import (
     ShiftIn,
     ShiftOut,
     ShiftSwapIn,
+    SwapRequestOut,
 )
 
 
@@ -88,26 +96,76 @@ class ShiftDetailApi(APIView):
 
 
 class ShiftSwapApi(APIView):
-    @extend_schema(request=ShiftSwapIn, responses={201: ShiftExceptionOut})
+    @extend_schema(request=ShiftSwapIn, responses={201: SwapRequestOut})
     @idempotent
     def post(self, request: Request, shift_id: int) -> Response:
-        """Another ready peer takes over one occurrence. The shift's own peer or a
-        navigator/facilitator may arrange it; both peers see it on the rota and in their feeds."""
+        """Ask another ready peer to take over one occurrence. The shift's own peer
+        or a navigator/facilitator may ask. The answer is the request, pending:
+        nothing changes on the rota, in the feeds or in who is on call until the
+        asked person accepts (POST /swap-requests/{id}/accept/). One pending ask
+        per occurrence (409 while one is open); 409 if the occurrence was
+        already swapped or cancelled."""
         shift = selectors.access_shift_by_id(person=request.user, shift_id=shift_id)
         if shift.person_id != request.user.pk and shift.network.viewer_role not in MANAGERS:  # type: ignore[attr-defined]
             raise PermissionDenied
         data = ShiftSwapIn(data=request.data)
         data.is_valid(raise_exception=True)
-        taken_by = _person_in_network(
+        asked = _person_in_network(
             network_id=shift.network_id, person_id=data.validated_data["taken_by"], field="taken_by"
         )
-        exception = actions.do_swap_shift(
+        swap_request = do_ask_for_cover(
             shift=shift,
             occurrence_start=data.validated_data["occurrence_start"],
-            taken_by=taken_by,
+            asked=asked,
             actor=request.user,
         )
-        return Response(ShiftExceptionOut(exception).data, status=status.HTTP_201_CREATED)
+        return Response(SwapRequestOut(swap_request).data, status=status.HTTP_201_CREATED)
+
+
+class MySwapRequestListApi(ListAPIView):
+    """Pending swap requests to me (I am asked to cover) and by me or for my
+    shifts (I am waiting for an answer), in my current networks."""
+
+    serializer_class = SwapRequestOut
+
+    def get_queryset(self) -> QuerySet[SwapRequest]:
+        return swap_requests_of(person=self.request.user)
+
+
+class SwapRequestAcceptApi(APIView):
+    @extend_schema(request=None, responses=SwapRequestOut)
+    def post(self, request: Request, request_id: int) -> Response:
+        """Only the asked person: the swap takes effect now. 409 if the request
+        was already answered or withdrawn, the occurrence was swapped or cancelled
+        meanwhile, or you are no longer ready for on call."""
+        swap_request = access_swap_request_by_id(person=request.user, request_id=request_id)
+        if swap_request.asked_id != request.user.pk:
+            raise PermissionDenied
+        do_accept_swap_request(request=swap_request)
+        swap_request.refresh_from_db()
+        return Response(SwapRequestOut(swap_request).data)
+
+
+class SwapRequestDeclineApi(APIView):
+    @extend_schema(request=None, responses=SwapRequestOut)
+    def post(self, request: Request, request_id: int) -> Response:
+        """Only the asked person. Nothing changes on the rota."""
+        swap_request = access_swap_request_by_id(person=request.user, request_id=request_id)
+        if swap_request.asked_id != request.user.pk:
+            raise PermissionDenied
+        return Response(SwapRequestOut(do_decline_swap_request(request=swap_request)).data)
+
+
+class SwapRequestWithdrawApi(APIView):
+    @extend_schema(request=None, responses=SwapRequestOut)
+    def post(self, request: Request, request_id: int) -> Response:
+        """The asker, the shift's peer or a navigator/facilitator. Nothing changes
+        on the rota."""
+        swap_request = access_swap_request_by_id(person=request.user, request_id=request_id)
+        may_withdraw = request.user.pk in (swap_request.asked_by_id, swap_request.shift.person_id)
+        if not may_withdraw and swap_request.shift.network.viewer_role not in MANAGERS:  # type: ignore[attr-defined]
+            raise PermissionDenied
+        return Response(SwapRequestOut(do_withdraw_swap_request(request=swap_request)).data)
 
 
 class ShiftCancellationApi(APIView):

@@ -16,7 +16,7 @@ from network.models.networks import (
     validate_escalation_steps,
 )
 from network.models.people import Device, LoginCode, Person, PersonManager, WebsocketTicket
-from network.models.rota import AlertOffer, CalendarFeed, Shift, ShiftException
+from network.models.rota import AlertOffer, CalendarFeed, Shift, ShiftException, SwapRequest
 
 __all__ = [
     "ESCALATION_AUDIENCES",
@@ -35,6 +35,7 @@ __all__ = [
     "PersonManager",
     "Shift",
     "ShiftException",
+    "SwapRequest",
     "Tie",
     "WebsocketTicket",
     "default_emergency_routes",

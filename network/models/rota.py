@@ -100,3 +100,36 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} feed of {self.person_id}"
+
+
+class SwapRequest(models.Model):
+    """A peer (or a navigator/facilitator) asks another ready peer to take one
+    occurrence. Nothing changes on the rota until the asked person accepts: only
+    then is the ShiftException (kind swap) written."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="swap_requests")
+    occurrence_start = models.DateTimeField()
+    asked = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="swap_requests_to_me")
+    asked_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "occurrence_start"],
+                condition=models.Q(state="pending"),
+                name="one_pending_swap_request_per_occurrence",
+            )
+        ]
+        indexes = [models.Index(fields=["asked", "state"])]
+
+    def __str__(self) -> str:
+        return f"swap request {self.state} of {self.shift_id} at {self.occurrence_start}"

@@ -6,13 +6,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from icalendar import Calendar, Event
 from rest_framework.exceptions import NotFound
 
-from network.models import AlertOffer, CalendarFeed, Membership, Network, Person, Shift, ShiftException
+from network.models import (
+    AlertOffer,
+    CalendarFeed,
+    Membership,
+    Network,
+    Person,
+    Shift,
+    ShiftException,
+    SwapRequest,
+)
 from network.recurrence import MAX_SHIFT, Occurrence, expand, gaps, localize
-from network.selectors.core import _require_role
+from network.selectors.core import MANAGERS, _require_role
 
 REPORT_SPAN = timedelta(weeks=4)
 
@@ -365,3 +374,33 @@ def calendar_for(*, feed: CalendarFeed, now: datetime) -> bytes:
         cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def swap_requests_of(*, person: Person) -> QuerySet[SwapRequest]:
+    """Pending asks to ``person`` and by ``person`` in their current networks,
+    soonest occurrence first."""
+    networks = Membership.objects.filter(person=person, left_at__isnull=True).values("network_id")
+    return (
+        SwapRequest.objects.filter(state=SwapRequest.State.PENDING, shift__network_id__in=networks)
+        .filter(Q(asked=person) | Q(asked_by=person) | Q(shift__person=person))
+        .select_related("shift__network", "shift__person", "asked", "asked_by")
+        .order_by("occurrence_start", "pk")
+    )
+
+
+def access_swap_request_by_id(*, person: Person, request_id: int) -> SwapRequest:
+    """A swap request the person may see: they were asked, asked, hold the shift,
+    or manage its network. Anyone else (another network, an uninvolved member): 404."""
+    request = (
+        SwapRequest.objects.filter(pk=request_id)
+        .select_related("shift__network", "shift__person", "asked", "asked_by")
+        .first()
+    )
+    if request is None:
+        raise NotFound
+    role = _require_role(person=person, network_id=request.shift.network_id, roles=None)
+    request.shift.network.viewer_role = role  # type: ignore[attr-defined]
+    involved = person.pk in (request.asked_id, request.asked_by_id, request.shift.person_id)
+    if not involved and role not in MANAGERS:
+        raise NotFound
+    return request

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from rest_framework import serializers
 
-from network.models import CalendarFeed, Shift, ShiftException
+from network.models import CalendarFeed, Shift, ShiftException, SwapRequest
 from network.serializers.fields import WallClockTimeField
 
 
@@ -48,7 +48,43 @@ class ShiftOut(serializers.ModelSerializer):
 
 class ShiftSwapIn(serializers.Serializer):
     occurrence_start = serializers.DateTimeField(help_text="start of the occurrence, as the rota lists it")
-    taken_by = serializers.IntegerField(help_text="person id of the ready member taking it over")
+    taken_by = serializers.IntegerField(help_text="person id of the ready member asked to take it over")
+
+
+class SwapRequestOut(serializers.ModelSerializer):
+    shift_id = serializers.IntegerField()
+    network_id = serializers.IntegerField(source="shift.network_id")
+    occurrence_end = serializers.SerializerMethodField()
+    shift_person_id = serializers.IntegerField(source="shift.person_id")
+    shift_display_name = serializers.CharField(source="shift.person.display_name")
+    asked_id = serializers.IntegerField()
+    asked_display_name = serializers.CharField(source="asked.display_name")
+    asked_by_id = serializers.IntegerField(allow_null=True)
+    asked_by_display_name = serializers.CharField(
+        source="asked_by.display_name", allow_null=True, default=None
+    )
+
+    class Meta:
+        model = SwapRequest
+        fields = [
+            "id",
+            "shift_id",
+            "network_id",
+            "occurrence_start",
+            "occurrence_end",
+            "shift_person_id",
+            "shift_display_name",
+            "asked_id",
+            "asked_display_name",
+            "asked_by_id",
+            "asked_by_display_name",
+            "state",
+            "created_at",
+            "answered_at",
+        ]
+
+    def get_occurrence_end(self, request: SwapRequest) -> datetime:
+        return request.occurrence_start + request.shift.duration
 
 
 class ShiftCancelIn(serializers.Serializer):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from network import actions
+from network.actions.rota import do_accept_swap_request, do_ask_for_cover
 from network.models import AlertOffer, Membership
 from network.selectors import on_call_candidates
 from tests.factories import NetworkFactory, PersonFactory, add_member, make_ready
@@ -126,7 +127,9 @@ def test_a_swap_puts_the_other_peer_on_call_for_that_occurrence_only(network, me
     make_ready(peer, network)
     shift = nightly_shift(network, member, actor=navigator)
     occurrence = AT.replace(hour=20)
-    actions.do_swap_shift(shift=shift, occurrence_start=occurrence, taken_by=peer, actor=member)
+    asked = do_ask_for_cover(shift=shift, occurrence_start=occurrence, asked=peer, actor=member)
+    assert on_call_candidates(network=network, at=AT) == [member]
+    do_accept_swap_request(request=asked)
     assert on_call_candidates(network=network, at=AT) == [peer]
     assert on_call_candidates(network=network, at=AT + timedelta(days=1)) == [member]
 

@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 
 from network import actions
+from network.actions.rota import do_ask_for_cover
 from network.models import Membership, Network, Person
 from tests.factories import PersonFactory, make_ready
 
@@ -62,6 +63,10 @@ def world(network, other_network, member, peer, navigator, staff, outsider, outs
         "report": actions.do_report_asset(asset=asset, person=peer, kind="wrong"),
         "peer_tie": actions.do_create_tie(owner=peer, kind="place", label="Park", visibility="my_network"),
         "member_feed": actions.do_create_calendar_feed(person=member, network=network, scope="my_shifts")[0],
+        # The peer asks the member to cover a later night than the one the swap row asks for.
+        "swap_request": do_ask_for_cover(
+            shift=shift, occurrence_start=occurrence + timedelta(days=1), asked=member, actor=peer
+        ),
     }
     return World(network, other_network, member, peer, objects)
 
@@ -151,6 +156,11 @@ ENDPOINTS: list[tuple[str, Any, Any, str]] = [
         lambda w: {"occurrence_start": w.objects["occurrence"], "taken_by": w.member.pk},
         "403 201 201 404 404",
     ),
+    ("get", lambda w: "/api/v1/me/swap-requests/", None, "200 200 200 200 200"),
+    # Only the asked person (the member) answers; a manager sees it but may not say yes for them.
+    ("post", lambda w: f"/api/v1/swap-requests/{_(w, 'swap_request')}/accept/", {}, "200 403 403 404 404"),
+    ("post", lambda w: f"/api/v1/swap-requests/{_(w, 'swap_request')}/decline/", {}, "200 403 403 404 404"),
+    ("post", lambda w: f"/api/v1/swap-requests/{_(w, 'swap_request')}/withdraw/", {}, "403 200 200 404 404"),
     (
         "post",
         lambda w: f"/api/v1/shifts/{_(w, 'shift')}/cancellations/",
@@ -247,6 +257,7 @@ def test_every_network_endpoint_is_in_the_matrix():
             "tie_id",
             "asset_id",
             "report_id",
+            "request_id",
         ):
             shape = shape.replace(f"<int:{name}>", "9")
         assert shape in covered_prefixes, f"{route} is missing from the permission matrix"

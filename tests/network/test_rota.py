@@ -9,6 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from network import actions, selectors
+from network.actions.rota import do_accept_swap_request, do_ask_for_cover
 from network.models import CalendarFeed, Membership
 from tests.factories import make_ready
 
@@ -89,7 +90,8 @@ def test_a_swap_shows_on_the_rota_for_both_peers(network, member, peer, navigato
     make_ready(peer, network)
     shift = weekly_night_shift(network, member, navigator)
     occurrence = datetime(2026, 6, 13, 20, 0, tzinfo=LONDON)
-    actions.do_swap_shift(shift=shift, occurrence_start=occurrence, taken_by=peer, actor=member)
+    asked = do_ask_for_cover(shift=shift, occurrence_start=occurrence, asked=peer, actor=member)
+    do_accept_swap_request(request=asked)
     window = (occurrence - timedelta(hours=1), occurrence + timedelta(hours=1))
     for person in (member, peer):
         [entry] = selectors.rota(network=network, start=window[0], end=window[1], person=person)
@@ -105,10 +107,10 @@ def test_a_swap_needs_a_real_occurrence(network, member, peer, navigator):
     make_ready(peer, network)
     shift = weekly_night_shift(network, member, navigator)
     with pytest.raises(ValidationError):
-        actions.do_swap_shift(
+        do_ask_for_cover(
             shift=shift,
             occurrence_start=datetime(2026, 6, 13, 21, 0, tzinfo=LONDON),
-            taken_by=peer,
+            asked=peer,
             actor=member,
         )
 

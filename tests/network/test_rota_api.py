@@ -85,7 +85,7 @@ def test_a_bad_rrule_is_one_clear_error(api, network, navigator, member):
     assert not Shift.objects.exists()
 
 
-def test_the_peer_whose_shift_it_is_can_hand_it_to_another(api, network, navigator, member, peer):
+def test_the_peer_whose_shift_it_is_can_hand_it_to_another_who_agrees(api, network, navigator, member, peer):
     make_ready(member, network)
     make_ready(peer, network)
     shift = actions.do_create_shift(
@@ -103,6 +103,11 @@ def test_the_peer_whose_shift_it_is_can_hand_it_to_another(api, network, navigat
         format="json",
     )
     assert response.status_code == 201
+    assert response.json()["state"] == "pending"
+    window = {"start": "2026-03-28T00:00:00Z", "end": "2026-03-30T00:00:00Z", "mine": "true"}
+    assert api(peer).get(f"/api/v1/networks/{network.pk}/rota/", window).json() == []
+    accepted = api(peer).post(f"/api/v1/swap-requests/{response.json()['id']}/accept/")
+    assert accepted.status_code == 200, accepted.content
     mine = (
         api(peer)
         .get(
