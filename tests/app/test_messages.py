@@ -265,3 +265,61 @@ def test_check_ins_a_thinking_of_you_and_a_follow_up_after_an_alert(app_server, 
         "print(json.dumps([m.kind for m in Message.objects.filter(author__phone_number='+447700800002')]))"
     )
     assert sent == ["follow_up"]
+
+
+def test_muting_says_what_it_does_and_a_deleted_message_goes_from_the_other_screen_live(app_server, phone):
+    chioma, ben = phone(), phone()
+    sign_in(chioma, app_server, CHIOMA)
+    sign_in(ben, app_server, BEN)
+    _, conversation = api(chioma, "post", "conversations/direct/", {"person_id": person_id(app_server, BEN)})
+    path = f"conversations/{conversation['id']}/"
+    api(chioma, "post", path + "messages/", {"text": "Are you around on Sunday?"})
+    api(chioma, "post", path + "messages/", {"text": "Sorry, that was meant for someone else"})
+
+    # Muting, under "More options", says first what it does, then that it did it.
+    chioma.goto(f"{app_server.url}/#/{path}")
+    chioma.locator("h1", has_text="Messages with Ben").wait_for()
+    chioma.locator("summary", has_text="More options").click()
+    chioma.get_by_text("your phone will not get a notification or a text message").wait_for()
+    chioma.get_by_role("button", name="Mute this conversation").click()
+    chioma.get_by_text("Muted. You will not be told about new messages here.").wait_for()
+    chioma.get_by_text("This conversation is muted.").wait_for()
+    assert "· Muted" in chioma.locator(".hint").first.inner_text()
+    assert api(chioma, "get", path, {})[1]["muted"] is True
+    axe_check(chioma)
+    shoot(chioma, "conversation-muted")
+    chioma.get_by_role("button", name="Unmute this conversation").click()
+    chioma.get_by_text("Unmuted. Your phone will tell you about new messages here again.").wait_for()
+    assert api(chioma, "get", path, {})[1]["muted"] is False
+    assert chioma.get_by_role("button", name="Mute this conversation").is_visible()
+
+    # Ben has the conversation open; the page is marked to show it is never reloaded.
+    ben.goto(f"{app_server.url}/#/{path}")
+    ben.locator(".message", has_text="Sorry, that was meant for someone else").wait_for()
+    ben.evaluate("() => { window.notReloaded = true; }")
+    assert ben.get_by_role("button", name=re.compile("Delete")).count() == 0
+
+    # Chioma deletes her own message: the confirm says it goes for everyone.
+    wrong = chioma.locator(".message", has_text="Sorry, that was meant for someone else")
+    wrong.get_by_role("button", name=re.compile("Delete the message you sent at")).click()
+    dialog = chioma.get_by_role("dialog")
+    dialog.filter(has_text="It will be removed for everyone in this conversation.").wait_for()
+    axe_check(chioma)
+    shoot(chioma, "conversation-delete-confirm")
+    dialog.get_by_role("button", name="Yes, delete it").click()
+    chioma.get_by_text("Your message was deleted for everyone.").wait_for()
+    chioma.locator(".message-mine", has_text="This message was deleted.").wait_for()
+    assert "Sorry, that was meant for someone else" not in chioma.locator(".messages").inner_text()
+
+    # Ben's open conversation shows it removed, live; the other message stays.
+    ben.locator(".message", has_text="This message was deleted.").wait_for()
+    assert "Sorry, that was meant for someone else" not in ben.locator(".messages").inner_text()
+    assert "Are you around on Sunday?" in ben.locator(".messages").inner_text()
+    assert ben.evaluate("() => window.notReloaded") is True
+    axe_check(ben)
+    shoot(ben, "conversation-message-deleted")
+    stored = app_server.shell(
+        "import json\nfrom messaging.models import Message\n"
+        "print(json.dumps([m.deleted_at is not None for m in Message.objects.order_by('order')]))"
+    )
+    assert stored == [False, True]

@@ -2,9 +2,10 @@
 // the list with unread counts (GET conversations/), each opened
 // conversation's messages (oldest first, paged back with the cursor), what I
 // am sending (an outbox kept in localStorage, so a message is never lost and
-// a retry reuses its Idempotency-Key), who is typing, and my blocks.
+// a retry reuses its Idempotency-Key), who is typing, muting, deleting my
+// own messages, and my blocks.
 // message.new events carry no text: the text is fetched over REST.
-import { get, getAll, post, del, newKey, ApiError } from "../api.js";
+import { get, getAll, post, put, del, newKey, ApiError } from "../api.js";
 import { changed } from "../store.js";
 import { on, onSync, send as sendFrame, isLive, status as realtimeStatus } from "../realtime.js";
 import { session } from "./session.js";
@@ -253,6 +254,31 @@ export const worthRetrying = (error) => !error || error.offline || error.status 
 export function discard(id, key) {
   conversations.outbox[id] = (conversations.outbox[id] || []).filter((entry) => entry.key !== key);
   saveOutbox(id);
+  changed();
+}
+
+// --- muting and deleting ----------------------------------------------------------
+
+// The app never offers to mute the alert conversation: while an alert is
+// open, a word from the member or the peer must always reach the other's phone.
+export const canMute = (conversation) => conversation.kind !== "alert";
+
+// Muted: no push or SMS for it; its messages still come in while the app is
+// open. PUT and DELETE are idempotent here, so the key only lets api.js send
+// them again after a dropped connection.
+export async function mute(id, muted) {
+  const answer = await put(`conversations/${id}/mute/`, { muted }, { key: newKey() });
+  const conversation = conversations.byId[id];
+  if (conversation) Object.assign(conversation, { muted: answer.muted, muted_until: answer.muted_until });
+  changed();
+  return answer;
+}
+
+// Removed for everyone: the others' pages hear it as message.deleted.
+export async function deleteMessage(id, messageId) {
+  await del(`conversations/${id}/messages/${messageId}/`, { key: newKey() });
+  const message = thread(id).items.find((m) => m.id === messageId);
+  if (message) Object.assign(message, { deleted: true, text: null });
   changed();
 }
 

@@ -1,11 +1,13 @@
 // One conversation: its history (paged back), what I am sending ("Sending…",
 // or "Not sent" with "Try again", the words kept), new messages as they come,
-// "Seen" on my last message once the others read it, who is typing, and for a
-// direct conversation, blocking the other person.
+// "Seen" on my last message once the others read it, who is typing, deleting
+// my own message (for everyone), and under "More options" muting and, for a
+// direct conversation, blocking the other person. One Confirm for the screen
+// (ui.js gives every dialog the same heading id).
 import { html, useEffect, useRef, useState } from "../lib.js";
 import { useStore } from "../store.js";
 import { href } from "../router.js";
-import { Page, Loading, Button, Confirm, ErrorSummary, Field, EmergencyRoutes } from "../ui.js";
+import { Page, Loading, Button, Confirm, ErrorSummary, Field, Flash, EmergencyRoutes } from "../ui.js";
 import { conversation as texts, titles, kinds, list as listTexts } from "../texts/messages.js";
 import { when, problemText } from "../texts/common.js";
 import { session } from "../data/session.js";
@@ -38,21 +40,27 @@ function MessageText({ message }) {
   return html`<p class="message-text">${message.text}</p>`;
 }
 
-function Message({ conversation, message, seen }) {
+function Message({ conversation, message, seen, onDelete }) {
   const own = mine(message);
   const label = message.kind === "check_in" ? texts.checkInLabel : message.kind === "follow_up" ? texts.followUpLabel : "";
   const reportable = !own && !message.deleted && !message.author_deleted;
+  const deletable = own && !message.deleted;
+  const time = when.time(new Date(message.created_at));
   return html`<li class=${own ? "message message-mine" : "message"} data-order=${message.order}>
     <p class="message-meta">
       <span class="message-author">${authorName(message)}</span>
       ${label ? html` · <span>${label}</span>` : null}
-      <span class="message-time"> · <time datetime=${message.created_at}>${when.time(new Date(message.created_at))}</time></span>
+      <span class="message-time"> · <time datetime=${message.created_at}>${time}</time></span>
     </p>
     <${MessageText} message=${message} />
     ${seen ? html`<p class="message-status">${texts.seen}</p>` : null}
     ${reportable
       ? html`<a class="message-action" href=${href(`/conversations/${conversation.id}/report/${message.id}`)}
           aria-label=${texts.reportLabel(authorName(message))}>${texts.report}</a>`
+      : null}
+    ${deletable
+      ? html`<button type="button" class="link message-action" aria-label=${texts.deleteLabel(time)}
+          onClick=${() => onDelete(message)}>${texts.delete}</button>`
       : null}
   </li>`;
 }
@@ -101,25 +109,53 @@ function Composer({ id }) {
   </form>`;
 }
 
-function BlockPerson({ person }) {
-  const [confirming, setConfirming] = useState(false);
+// Muting says what it does before and after; blocking asks first (`ask`
+// opens the screen's Confirm).
+function MoreOptions({ conversation, other, ask }) {
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
-  const go = async () => {
+  const [flash, setFlash] = useState("");
+  const toggleMute = async () => {
+    setBusy(true);
+    setError("");
+    setFlash("");
     try {
-      await data.block(person.id);
-      setConfirming(false);
+      const answer = await data.mute(conversation.id, !conversation.muted);
+      setFlash(answer.muted ? texts.mutedNow : texts.unmutedNow);
     } catch (failure) {
-      setConfirming(false);
       setError(problemText(failure));
+    } finally {
+      setBusy(false);
     }
   };
+  const askBlock = () =>
+    ask({
+      danger: true,
+      title: texts.blockTitle(other.display_name),
+      body: texts.blockBody(other.display_name),
+      confirm: texts.blockConfirm,
+      onConfirm: async () => {
+        try {
+          await data.block(other.id);
+        } catch (failure) {
+          setError(problemText(failure));
+        }
+      },
+    });
   return html`<details class="more">
     <summary>${texts.more}</summary>
     <${ErrorSummary} errors=${error} />
-    <p>${texts.blockBody(person.display_name)}</p>
-    <${Button} kind="secondary" onClick=${() => setConfirming(true)}>${texts.block(person.display_name)}</${Button}>
-    <${Confirm} open=${confirming} danger=${true} title=${texts.blockTitle(person.display_name)} body=${texts.blockBody(person.display_name)}
-      confirm=${texts.blockConfirm} onConfirm=${go} onCancel=${() => setConfirming(false)} />
+    <h2>${texts.notifications}</h2>
+    ${data.canMute(conversation)
+      ? html`<p>${conversation.muted ? texts.mutedBody : texts.muteBody}</p>
+          <${Button} kind="secondary" busy=${busy} onClick=${toggleMute}>${conversation.muted ? texts.unmute : texts.mute}</${Button}>
+          <${Flash} text=${flash} />`
+      : html`<p>${texts.alertNoMute}</p>`}
+    ${other
+      ? html`<h2>${texts.blocking}</h2>
+          <p>${texts.blockBody(other.display_name)}</p>
+          <${Button} kind="secondary" onClick=${askBlock}>${texts.block(other.display_name)}</${Button}>`
+      : null}
   </details>`;
 }
 
@@ -163,6 +199,8 @@ export default function Conversation({ id }) {
   useStore();
   data.forThisPerson();
   const [older, setOlder] = useState({ busy: false, error: null });
+  const [asking, setAsking] = useState(null);
+  const [deleted, setDeleted] = useState({ note: "", error: "" });
   useEffect(() => {
     data.view(id);
     data.open(id);
@@ -189,6 +227,28 @@ export default function Conversation({ id }) {
   const lastMine = [...items].reverse().find((message) => mine(message) && !message.deleted);
   const seen = lastMine && conversation.kind !== "group" && data.seenByOthers(conversation, lastMine) ? lastMine.id : null;
   const typing = data.typingNames(id);
+  const askDelete = (message) =>
+    setAsking({
+      danger: true,
+      title: texts.deleteTitle,
+      body: texts.deleteBody,
+      confirm: texts.deleteConfirm,
+      onConfirm: async () => {
+        try {
+          await data.deleteMessage(id, message.id);
+          setDeleted({ note: texts.deletedNow, error: "" });
+        } catch (failure) {
+          setDeleted({ note: "", error: problemText(failure) });
+        }
+      },
+    });
+  const answer = async () => {
+    try {
+      await asking.onConfirm();
+    } finally {
+      setAsking(null);
+    }
+  };
   const loadEarlier = async () => {
     setOlder({ busy: true, error: null });
     try {
@@ -199,7 +259,7 @@ export default function Conversation({ id }) {
     }
   };
   return html`<${Page} title=${conversationTitle(conversation)} back="/messages">
-    <p class="hint">${kinds[conversation.kind]} · ${conversation.network.name}</p>
+    <p class="hint">${kinds[conversation.kind]} · ${conversation.network.name}${conversation.muted ? ` · ${texts.muted}` : ""}</p>
     ${box.next
       ? html`<${Button} kind="secondary" busy=${older.busy} onClick=${loadEarlier}>${texts.earlier}</${Button}>
           ${older.error ? html`<p class="error">${problemText(older.error)}</p>` : null}`
@@ -207,11 +267,14 @@ export default function Conversation({ id }) {
     ${items.length || outbox.length
       ? html`<div role="log" aria-label=${conversationTitle(conversation)}>
           <ol class="messages">
-            ${items.map((message) => html`<${Message} key=${message.id} conversation=${conversation} message=${message} seen=${seen === message.id} />`)}
+            ${items.map((message) => html`<${Message} key=${message.id} conversation=${conversation} message=${message}
+              seen=${seen === message.id} onDelete=${askDelete} />`)}
             ${outbox.map((item) => html`<${Pending} key=${item.key} id=${id} item=${item} />`)}
           </ol>
         </div>`
       : html`<p class="notice notice-calm">${texts.empty}</p>`}
+    <${ErrorSummary} errors=${deleted.error} />
+    <${Flash} text=${deleted.note} />
     <p class="typing" role="status">${typing.length ? texts.typing(typing) : ""}</p>
     ${closed
       ? html`<p class="notice notice-calm" role="status">${texts.closed}</p>`
@@ -220,7 +283,9 @@ export default function Conversation({ id }) {
         : html`${refused ? html`<p class="notice" role="status">${texts.cannotSend}</p>` : null}
             <${Composer} key=${id} id=${id} />`}
     <div ref=${end}></div>
-    ${other && !blocked ? html`<${BlockPerson} person=${other} />` : null}
+    <${MoreOptions} conversation=${conversation} other=${blocked ? null : other} ask=${setAsking} />
+    <${Confirm} open=${asking !== null} ...${asking || { title: "", body: "", confirm: "", onConfirm: () => {} }}
+      onConfirm=${answer} onCancel=${() => setAsking(null)} />
     <${EmergencyRoutes} />
   </${Page}>`;
 }

@@ -57,6 +57,28 @@ export const conversation = {
   cannotSend: "You cannot send messages here. One of you may have turned off direct messages or blocked the other.",
   youBlocked: (name) => `You have blocked ${name}. Neither of you can send direct messages to the other.`,
   more: "More options",
+  notifications: "Notifications",
+  muted: "Muted",
+  muteBody:
+    "If you mute this conversation, your phone will not get a notification or a text message when someone writes here. " +
+    "You will still see new messages when you open the app.",
+  mutedBody:
+    "This conversation is muted. Your phone will not get a notification or a text message when someone writes here. " +
+    "You will still see new messages when you open the app.",
+  mute: "Mute this conversation",
+  unmute: "Unmute this conversation",
+  mutedNow: "Muted. You will not be told about new messages here.",
+  unmutedNow: "Unmuted. Your phone will tell you about new messages here again.",
+  alertNoMute: "You cannot mute a support conversation. This way you always know when someone writes about the alert.",
+  delete: "Delete",
+  deleteLabel: (time) => `Delete the message you sent at ${time}`,
+  deleteTitle: "Delete this message?",
+  deleteBody:
+    "It will be removed for everyone in this conversation. They will see “This message was deleted.” instead. " +
+    "You cannot undo this.",
+  deleteConfirm: "Yes, delete it",
+  deletedNow: "Your message was deleted for everyone.",
+  blocking: "Blocking",
   block: (name) => `Block ${name}`,
   blockTitle: (name) => `Block ${name}?`,
   blockBody: (name) =>
