@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 
 from crisisplans import crypto
 from foundation.problems import Conflict, UnprocessableRequest
@@ -477,8 +477,14 @@ def do_mute_conversation(
     until: datetime | None = None,
     now: datetime | None = None,
 ) -> Participant:
-    """Muted: no push or SMS for it (events still reach open apps)."""
+    """Muted: no push or SMS for it (events still reach open apps). An alert's
+    conversation cannot be muted: the member in crisis and the peer holding it
+    must each hear the other's next message, even with the app closed."""
     now = now or timezone.now()
+    if muted and conversation.kind == Conversation.Kind.ALERT:
+        raise ValidationError(
+            {"muted": [ErrorDetail("An alert's conversation cannot be muted.", code="alert_conversation")]}
+        )
     if until is not None and until <= now:
         raise ValidationError({"until": ["Give a time in the future."]})
     with transaction.atomic():

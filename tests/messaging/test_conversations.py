@@ -218,6 +218,23 @@ def test_history_pages_newest_first_and_catches_up_oldest_first(member, peer, ap
     assert api(peer).get(url + "?after=-1").status_code == 400
 
 
+def test_an_alert_conversation_cannot_be_muted_by_either_side(crisis, api):
+    alert = take(crisis, crisis.raise_alert())
+    conversation = Conversation.objects.get(alert=alert)
+    url = f"/api/v1/conversations/{conversation.pk}/mute/"
+    for person in (crisis.member, alert.taken_by):
+        refused = api(person).put(url, {"muted": True}, format="json")
+        assert refused.status_code == 400
+        assert refused.json()["errors"] == [
+            {
+                "field": "muted",
+                "code": "alert_conversation",
+                "detail": "An alert's conversation cannot be muted.",
+            }
+        ]
+    assert not Participant.objects.filter(conversation=conversation, muted=True).exists()
+
+
 def test_mute_is_remembered_and_can_be_lifted(member, peer, api):
     conversation_id = direct(api(member), peer.pk).json()["id"]
     url = f"/api/v1/conversations/{conversation_id}/mute/"
