@@ -1,6 +1,6 @@
 """The on-call peer's screens: on call now and until when on the home card,
 "I can't right now" and "I'm available now", quiet hours and the cap, his
-shifts and a swap, and the private calendar feed."""
+shifts and a swap that needs the taker's yes, and the private calendar feed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.app.conftest import BEN, NADIA, axe_check, shoot, sign_in
+from tests.app.conftest import BEN, DEV, NADIA, axe_check, shoot, sign_in
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -118,7 +118,15 @@ def test_ben_saves_quiet_hours_and_his_cap_of_alerts(app_server, phone):
     assert my_membership(page, croydon)["max_alerts_per_shift"] == 2
 
 
-def test_ben_gives_one_of_his_shifts_to_another_ready_peer(app_server, phone):
+def _rota_of(page, network_id) -> list[dict]:
+    return page.evaluate(f"() => fetch('/api/v1/networks/{network_id}/rota/?mine=true').then(r => r.json())")
+
+
+def _pending(page) -> list[dict]:
+    return page.evaluate("() => fetch('/api/v1/me/swap-requests/').then(r => r.json())")["results"]
+
+
+def test_ben_asks_dev_to_take_a_shift_and_it_is_his_only_when_dev_says_yes(app_server, phone):
     page = phone()
     sign_in(page, app_server, BEN)
     croydon = page.evaluate(CROYDON_ID)
@@ -126,9 +134,9 @@ def test_ben_gives_one_of_his_shifts_to_another_ready_peer(app_server, phone):
     page.locator("h1", has_text="My shifts").wait_for()
     shifts = page.locator(".on-call-shift")
     shifts.first.wait_for()
-    mine = page.evaluate(f"() => fetch('/api/v1/networks/{croydon}/rota/?mine=true').then(r => r.json())")
-    assert mine
-    assert all(entry["display_name"] == "Ben" for entry in mine)
+    before = _rota_of(page, croydon)
+    assert before
+    assert all(entry["display_name"] == "Ben" and not entry["swapped"] for entry in before)
     axe_check(page)
     shoot(page, "rota")
 
@@ -136,29 +144,78 @@ def test_ben_gives_one_of_his_shifts_to_another_ready_peer(app_server, phone):
     start = first.get_attribute("data-start")
     first.get_by_role("link", name=re.compile("Ask someone to take your shift")).click()
     page.locator("h1", has_text="Who will take this shift?").wait_for()
-    page.get_by_role("button", name="Give them this shift").click()
-    page.locator(".error-summary", has_text="Choose who will take this shift").wait_for()
+    page.get_by_role("button", name="Ask them").click()
+    page.locator(".error-summary", has_text="Choose who to ask").wait_for()
     axe_check(page)
     shoot(page, "rota-swap")
     # Only other peers ready for on call: not Ben himself, not Fiona (not ready).
     names = page.locator(".choice label").all_inner_texts()
     assert sorted(names) == ["Amara", "Chioma", "Dev"]
-    page.get_by_label("Chioma").check()
-    page.get_by_role("button", name="Give them this shift").click()
+    page.get_by_label("Dev").check()
+    page.get_by_role("button", name="Ask them").click()
     dialog = page.get_by_role("dialog")
-    assert "Chioma will be on call instead of you" in dialog.inner_text()
+    assert "We'll ask Dev. It changes only when they say yes." in dialog.inner_text()
     axe_check(page)
-    dialog.get_by_role("button", name="Give them this shift").click()
+    dialog.get_by_role("button", name="Ask them").click()
 
-    page.locator(".flash", has_text="Chioma is taking your shift").wait_for()
-    given = page.locator(f".on-call-shift[data-start='{start}']")
-    given.filter(has_text="Chioma is taking this shift for you.").wait_for()
-    rota = page.evaluate(f"() => fetch('/api/v1/networks/{croydon}/rota/?mine=true').then(r => r.json())")
+    page.locator(".flash", has_text="We've asked Dev").wait_for()
+    waiting = page.locator("section", has=page.get_by_role("heading", name="Waiting for an answer"))
+    waiting.get_by_text("You asked Dev to take your shift on").wait_for()
+    page.locator(f".on-call-shift[data-start='{start}']", has_text="Waiting for Dev to say yes.").wait_for()
+    axe_check(page)
+    shoot(page, "rota-waiting-for-an-answer")
+    # Asked is not agreed: the rota, and so who is on call, is as it was.
+    assert _rota_of(page, croydon) == before
+    [asked] = _pending(page)
+    assert (asked["asked_display_name"], asked["state"]) == ("Dev", "pending")
+    assert datetime.fromisoformat(asked["occurrence_start"]) == datetime.fromisoformat(start)
+
+    dev = phone()
+    sign_in(dev, app_server, DEV)
+    dev.goto(app_server.url + "/#/rota")
+    cover = dev.locator("section", has=dev.get_by_role("heading", name="Asked to cover for you"))
+    cover.get_by_text("Ben asked if you can take their shift on").wait_for()
+    axe_check(dev)
+    shoot(dev, "rota-asked-to-cover")
+    cover.get_by_role("button", name=re.compile("^Yes, I'll take it")).click()
+    dev.locator(".flash", has_text="Thank you. The shift on").wait_for()
+    assert dev.get_by_role("heading", name="Asked to cover for you").count() == 0
+    taken = dev.locator(f".on-call-shift[data-start='{start}']")
+    taken.filter(has_text="You are taking this shift for Ben.").wait_for()
+    axe_check(dev)
+    shoot(dev, "rota-took-the-shift")
+
+    rota = _rota_of(page, croydon)
     swapped = [entry for entry in rota if entry["start"] == start]
     assert [(e["display_name"], e["original_display_name"], e["swapped"]) for e in swapped] == [
-        ("Chioma", "Ben", True)
+        ("Dev", "Ben", True)
     ]
     assert sum(1 for entry in rota if entry["swapped"]) == 1
+    assert _pending(page) == []
+    page.reload()
+    given = page.locator(f".on-call-shift[data-start='{start}']")
+    given.filter(has_text="Dev is taking this shift for you.").wait_for()
+
+
+def test_ben_withdraws_an_ask_and_nothing_changes(app_server, phone):
+    page = phone()
+    sign_in(page, app_server, BEN)
+    croydon = page.evaluate(CROYDON_ID)
+    page.goto(app_server.url + "/#/rota")
+    first = page.locator(".on-call-shift").first
+    first.wait_for()
+    before = _rota_of(page, croydon)
+    first.get_by_role("link", name=re.compile("Ask someone to take your shift")).click()
+    page.get_by_label("Chioma").check()
+    page.get_by_role("button", name="Ask them").click()
+    page.get_by_role("dialog").get_by_role("button", name="Ask them").click()
+    page.locator(".flash", has_text="We've asked Chioma").wait_for()
+    page.get_by_role("button", name=re.compile("^Withdraw")).click()
+    page.locator(".flash", has_text="Withdrawn. Nothing on the rota has changed.").wait_for()
+    assert page.get_by_role("heading", name="Waiting for an answer").count() == 0
+    axe_check(page)
+    assert _pending(page) == []
+    assert _rota_of(page, croydon) == before
 
 
 def test_a_private_calendar_feed_is_shown_once_and_serves_his_shifts(app_server, phone):

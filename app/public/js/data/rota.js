@@ -1,7 +1,7 @@
 // The on-call peer's side, as the service tells it to this person: per network
 // my choices and whether I am on call now (GET networks/<id>/me/), my shifts
-// over the next two weeks, the ready peers a shift can go to, and my private
-// calendar feeds. Nothing here is kept offline: an old "you're on call" would
+// over the next two weeks, the ready peers a shift can go to, the swap requests
+// waiting for an answer (asked of me, or mine), and my private calendar feeds. Nothing here is kept offline: an old "you're on call" would
 // be a stale state shown as live.
 import { get, getAll, post, patch, del, newKey } from "../api.js";
 import { changed } from "../store.js";
@@ -20,6 +20,8 @@ export const rota = {
   shifts: {}, // network id -> [RotaEntryOut] (mine), next SHIFT_DAYS days
   shiftsError: null,
   peers: {}, // network id -> [MemberOut] ready for on call, not me
+  requests: null, // [SwapRequestOut] pending: asked of me, by me, or for my shifts
+  requestsError: null,
   feeds: null, // [CalendarFeedOut]
   feedsError: null,
   newFeed: null, // {id, url, ...} just made: its URL is shown once, never stored
@@ -29,7 +31,16 @@ const me = () => (session.person ? session.person.id : null);
 
 function forOnePerson() {
   if (rota.personId === me()) return;
-  Object.assign(rota, { personId: me(), mine: {}, loaded: false, shifts: {}, peers: {}, feeds: null, newFeed: null });
+  Object.assign(rota, {
+    personId: me(),
+    mine: {},
+    loaded: false,
+    shifts: {},
+    peers: {},
+    requests: null,
+    feeds: null,
+    newFeed: null,
+  });
 }
 
 // The networks where a facilitator marked me ready for on call.
@@ -95,8 +106,14 @@ export async function loadShifts() {
   changed();
 }
 
-// Shifts I hold and may hand on: mine on the rota, not already swapped.
-export const canSwap = (entry) => entry.original_person_id === me() && !entry.swapped;
+// The pending ask for one of my shifts, if there is one.
+export const askFor = (entry) =>
+  (rota.requests || []).find(
+    (r) => r.shift_id === entry.shift_id && new Date(r.occurrence_start).getTime() === new Date(entry.start).getTime(),
+  ) || null;
+
+// Shifts I hold and may hand on: mine on the rota, not already swapped, nobody asked yet.
+export const canSwap = (entry) => entry.original_person_id === me() && !entry.swapped && !askFor(entry);
 
 export function findShift(shiftId, start) {
   for (const [networkId, entries] of Object.entries(rota.shifts)) {
@@ -115,14 +132,39 @@ export async function loadPeers(networkId) {
   return rota.peers[networkId];
 }
 
-export async function swap({ entry, takenBy }) {
-  const exception = await post(
+export async function loadRequests() {
+  forOnePerson();
+  try {
+    rota.requests = await getAll("me/swap-requests/");
+    rota.requestsError = null;
+  } catch (error) {
+    rota.requestsError = error;
+  }
+  changed();
+}
+
+// Someone asked me to cover for them, and my own asks still waiting for an answer.
+export const askedOfMe = () => (rota.requests || []).filter((r) => r.asked_id === me());
+export const waitingOnOthers = () => (rota.requests || []).filter((r) => r.asked_id !== me());
+
+// Asks a peer to take one occurrence: nothing changes until they say yes.
+export async function askForCover({ entry, askedId }) {
+  const request = await post(
     `shifts/${entry.shift_id}/swaps/`,
-    { occurrence_start: entry.start, taken_by: takenBy },
+    { occurrence_start: entry.start, taken_by: askedId },
     { key: newKey() },
   );
-  await loadShifts();
-  return exception;
+  await loadRequests();
+  return request;
+}
+
+// verb: "accept" | "decline" | "withdraw". Accept is the moment the swap happens.
+export async function answer(requestId, verb) {
+  try {
+    return await post(`swap-requests/${requestId}/${verb}/`, {});
+  } finally {
+    await Promise.all([loadRequests(), loadShifts()]);
+  }
 }
 
 export async function loadFeeds() {
@@ -158,3 +200,4 @@ export async function revokeFeed(id) {
 export const webcal = (url) => url.replace(/^https?:\/\//, "webcal://");
 
 onSync(load);
+onSync(() => (rota.requests === null ? null : loadRequests()));
