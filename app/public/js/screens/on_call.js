@@ -3,7 +3,7 @@
 //   #/on-call/<network>/quiet-hours        one question: my quiet hours
 //   #/on-call/<network>/alerts-per-shift   one question: at most how many alerts in a shift
 //   #/rota                                 my shifts over the next two weeks (on_call_rota.js)
-//   #/rota/swap/<shift>/<start>            give one of them to another ready peer
+//   #/rota/swap/<shift>/<start>            ask another ready peer to take one of them (it changes when they say yes)
 //   #/rota/calendar                        private calendar feeds (on_call_calendar.js)
 import { html, useEffect, useState } from "../lib.js";
 import { useStore } from "../store.js";
