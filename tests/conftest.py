@@ -175,6 +175,48 @@ def operator(client: Any) -> Any:
     return client
 
 
+def admin_params(app_label: str) -> list[Any]:
+    """pytest params (model, model_admin) of every admin registered for one app."""
+    from django.contrib import admin
+
+    return [
+        pytest.param(model, model_admin, id=model.__name__)
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label == app_label
+    ]
+
+
+def registered_admin_models() -> set[str]:
+    from django.contrib import admin
+
+    return {model.__name__ for model in admin.site._registry}
+
+
+def assert_admin_pages_hide(operator: Any, model: Any, canary: str) -> None:
+    """Every admin page of ``model`` opens, and none shows ``canary`` (what people wrote)."""
+    for url in admin_pages_of(model):
+        response = operator.get(url)
+        assert response.status_code == 200, url
+        assert canary.encode() not in response.content, url
+
+
+@pytest.fixture
+def data_key_unwraps(monkeypatch: Any) -> list[Any]:
+    """The ids of every data key unwrapped from now on: every read of sealed
+    text (plans, alert details, messages) unwraps its writer's key first."""
+    from crisisplans import crypto
+
+    unwrapped: list[Any] = []
+    real_unwrap = crypto.unwrap_data_key
+
+    def counting_unwrap(data_key: Any) -> Any:
+        unwrapped.append(data_key.pk)
+        return real_unwrap(data_key)
+
+    monkeypatch.setattr(crypto, "unwrap_data_key", counting_unwrap)
+    return unwrapped
+
+
 def admin_pages_of(model: Any) -> list[str]:
     """The admin's list page of ``model`` and the change pages of up to three of its rows."""
     base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import factory
+from django.utils import timezone
 
 from network.models import Membership, Network, Person
 
@@ -42,6 +45,34 @@ def make_ready(person: Person, network: Network) -> Membership:
     facilitator = PersonFactory(display_name="Facilitator")
     membership = Membership.objects.get(person=person, network=network, left_at__isnull=True)
     return actions.do_set_readiness(membership=membership, actor=facilitator, ready=True)
+
+
+def nightly_shift(
+    network: Network,
+    person: Person,
+    *,
+    actor: Person,
+    start_date: date | None = None,
+    rrule: str = "FREQ=DAILY",
+):
+    """A 12-hour shift from 20:00 in the network's time, every night from
+    ``start_date`` (default: yesterday), made through the real action."""
+    from network import actions
+
+    return actions.do_create_shift(
+        network=network,
+        person=person,
+        start_date=start_date or timezone.localdate() - timedelta(days=1),
+        start_time=time(20, 0),
+        duration=timedelta(hours=12),
+        rrule=rrule,
+        actor=actor,
+    )
+
+
+def tomorrow_night(network: Network) -> datetime:
+    """When tomorrow's occurrence of a nightly_shift starts."""
+    return datetime.combine(timezone.localdate() + timedelta(days=1), time(20, 0), tzinfo=network.tzinfo)
 
 
 def add_member(

@@ -5,21 +5,22 @@ written there (the actions log each read, check consent and tell the owner)."""
 from __future__ import annotations
 
 import pytest
-from django.contrib import admin
 from django.db import models
 
-from crisisplans import crypto
 from crisisplans.models import Plan
-from tests.conftest import admin_allows_writes, admin_pages_of, admin_shows
+from tests.conftest import (
+    admin_allows_writes,
+    admin_pages_of,
+    admin_params,
+    admin_shows,
+    assert_admin_pages_hide,
+    registered_admin_models,
+)
 from tests.crisisplans.factories import CANARY, full_sections
 
 pytestmark = pytest.mark.django_db
 
-PLAN_ADMINS = [
-    pytest.param(model, model_admin, id=model.__name__)
-    for model, model_admin in admin.site._registry.items()
-    if model._meta.app_label == "crisisplans"
-]
+PLAN_ADMINS = admin_params("crisisplans")
 
 
 PLAN_ADMINS_BY_MODEL = [param.values for param in PLAN_ADMINS]
@@ -56,15 +57,11 @@ def lived_plan(api, member, staff, navigator, network):
 
 @pytest.mark.parametrize(("model", "model_admin"), PLAN_ADMINS)
 def test_every_plan_admin_page_opens_and_shows_no_plan_content(operator, lived_plan, model, model_admin):
-    for url in admin_pages_of(model):
-        response = operator.get(url)
-        assert response.status_code == 200, url
-        assert CANARY.encode() not in response.content, url
+    assert_admin_pages_hide(operator, model, CANARY)
 
 
 def test_every_plan_model_is_in_the_admin():
-    registered = {model.__name__ for model, _ in admin.site._registry.items()}
-    assert registered >= {
+    assert registered_admin_models() >= {
         "Plan",
         "Revision",
         "SignOff",
@@ -99,17 +96,10 @@ def test_nothing_in_plans_is_written_through_the_admin(operator_request, model, 
     assert not admin_allows_writes(model_admin, operator_request)
 
 
-def test_the_admin_never_decrypts_a_plan(operator, lived_plan, api, monkeypatch):
+def test_the_admin_never_decrypts_a_plan(operator, lived_plan, api, data_key_unwraps):
     """Every read of plan content unwraps the owner's data key first: opening
     every plan page unwraps none."""
-    unwrapped = []
-
-    def counting_unwrap(data_key):
-        unwrapped.append(data_key.pk)
-        return real_unwrap(data_key)
-
-    real_unwrap = crypto.unwrap_data_key
-    monkeypatch.setattr(crypto, "unwrap_data_key", counting_unwrap)
+    unwrapped = data_key_unwraps
     shown = api(lived_plan.owner).get(f"/api/v1/plans/{lived_plan.pk}/").json()
     assert CANARY in shown["sections"]["when_well"]  # the spy sees a real read
     assert unwrapped

@@ -5,21 +5,23 @@ nothing is written there (the actions send the events and run the escalation).""
 from __future__ import annotations
 
 import pytest
-from django.contrib import admin
 from django.db import models
 
 from messaging.models import Alert, Conversation
-from tests.conftest import admin_allows_writes, admin_pages_of, admin_shows
+from tests.conftest import (
+    admin_allows_writes,
+    admin_pages_of,
+    admin_params,
+    admin_shows,
+    assert_admin_pages_hide,
+    registered_admin_models,
+)
 from tests.messaging.conftest import send_message
 
 pytestmark = pytest.mark.django_db
 
 CANARY = "canary-5e1b-what-they-wrote"
-MESSAGING_ADMINS = [
-    pytest.param(model, model_admin, id=model.__name__)
-    for model, model_admin in admin.site._registry.items()
-    if model._meta.app_label == "messaging"
-]
+MESSAGING_ADMINS = admin_params("messaging")
 
 
 @pytest.fixture
@@ -64,15 +66,11 @@ def lived_alert(api, crisis):
 
 @pytest.mark.parametrize(("model", "model_admin"), MESSAGING_ADMINS)
 def test_every_messaging_admin_page_opens_and_shows_nobodys_words(operator, lived_alert, model, model_admin):
-    for url in admin_pages_of(model):
-        response = operator.get(url)
-        assert response.status_code == 200, url
-        assert CANARY.encode() not in response.content, url
+    assert_admin_pages_hide(operator, model, CANARY)
 
 
 def test_alerts_conversations_and_events_are_all_in_the_admin():
-    registered = {model.__name__ for model, _ in admin.site._registry.items()}
-    assert registered >= {
+    assert registered_admin_models() >= {
         "Alert",
         "Offer",
         "EscalationStepRun",
@@ -123,19 +121,10 @@ def test_an_operator_posting_to_an_alerts_change_form_changes_nothing(operator, 
     assert (lived_alert.state, lived_alert.step, lived_alert.taken_by_id) == before
 
 
-def test_the_admin_never_decrypts_what_anyone_wrote(operator, lived_alert, api, monkeypatch):
+def test_the_admin_never_decrypts_what_anyone_wrote(operator, lived_alert, api, data_key_unwraps):
     """Alert details, messages, debriefs and decline reasons are opened with
     the writer's data key: opening every messaging page unwraps none."""
-    from crisisplans import crypto
-
-    unwrapped = []
-
-    def counting_unwrap(data_key):
-        unwrapped.append(data_key.pk)
-        return real_unwrap(data_key)
-
-    real_unwrap = crypto.unwrap_data_key
-    monkeypatch.setattr(crypto, "unwrap_data_key", counting_unwrap)
+    unwrapped = data_key_unwraps
     seen = api(lived_alert.member).get(f"/api/v1/alerts/{lived_alert.pk}/").json()
     assert CANARY in seen["details"]["message"]  # the spy sees a real read
     assert unwrapped

@@ -13,6 +13,7 @@ from network import actions
 from network.actions.rota import do_accept_swap_request, do_ask_for_cover
 from network.models import AlertOffer, Membership
 from network.selectors import on_call_candidates
+from tests import factories
 from tests.factories import NetworkFactory, PersonFactory, add_member, make_ready
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +24,8 @@ AT = datetime(2026, 6, 10, 21, 0, tzinfo=LONDON)
 
 
 def nightly_shift(network, person, actor=None, rrule="FREQ=DAILY"):
-    return actions.do_create_shift(
-        network=network,
-        person=person,
-        start_date=date(2026, 6, 1),
-        start_time=time(20, 0),
-        duration=timedelta(hours=12),
-        rrule=rrule,
-        actor=actor or person,
+    return factories.nightly_shift(
+        network, person, actor=actor or person, start_date=date(2026, 6, 1), rrule=rrule
     )
 
 

@@ -9,16 +9,15 @@ see test_rota.py.)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from network import actions
 from network.actions.rota import do_ask_for_cover
 from network.models import Membership, Network, Person
-from tests.factories import PersonFactory, make_ready
+from tests.factories import PersonFactory, make_ready, nightly_shift, tomorrow_night
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +37,8 @@ class World:
 def world(network, other_network, member, peer, navigator, staff, outsider, outside_navigator) -> World:
     make_ready(member, network)
     make_ready(peer, network)
-    today = timezone.localdate()
-    shift = actions.do_create_shift(
-        network=network,
-        person=peer,
-        start_date=today - timedelta(days=1),
-        start_time=time(20, 0),
-        duration=timedelta(hours=12),
-        rrule="FREQ=DAILY",
-        actor=navigator,
-    )
-    occurrence = datetime.combine(today + timedelta(days=1), time(20, 0), tzinfo=network.tzinfo)
+    shift = nightly_shift(network, peer, actor=navigator)
+    occurrence = tomorrow_night(network)
     asset = actions.do_create_asset(
         network=network, actor=navigator, organization_name="Mind", service_name="Cafe"
     )

@@ -4,7 +4,7 @@ report; only the asked person's accept does."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -13,7 +13,7 @@ from icalendar import Calendar
 from network import actions, selectors
 from network.actions.rota import do_accept_swap_request, do_ask_for_cover
 from network.models import Membership, ShiftException, SwapRequest
-from tests.factories import add_member, make_ready
+from tests.factories import add_member, make_ready, nightly_shift, tomorrow_night
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +23,7 @@ def night(network, member, peer, navigator):
     """Amara's nightly shift, Ben ready to cover; the occurrence is tomorrow night."""
     make_ready(member, network)
     make_ready(peer, network)
-    today = timezone.localdate()
-    shift = actions.do_create_shift(
-        network=network,
-        person=member,
-        start_date=today - timedelta(days=1),
-        start_time=time(20, 0),
-        duration=timedelta(hours=12),
-        rrule="FREQ=DAILY",
-        actor=navigator,
-    )
-    start = datetime.combine(today + timedelta(days=1), time(20, 0), tzinfo=network.tzinfo)
-    return shift, start
+    return nightly_shift(network, member, actor=navigator), tomorrow_night(network)
 
 
 def _ask(api, person, shift, start, taken_by):
