@@ -9,7 +9,9 @@ backend prints into the server's log.
 - ``app_server``: the running service (``.url``, ``.sign_in_code()``, ``.shell()``).
 - ``phone``: a new browser context at phone size (of the one ``browser`` in
   tests/conftest.py); fails the test on any uncaught script error in the page.
-- ``sign_in(page, server, number)``, ``axe_check(page)``, ``shoot(page, name)``.
+  ``desk``: the same at desktop size, for the navigators' screens.
+- ``sign_in(page, server, number)``, ``axe_check(page)``, ``shoot(page, name)``,
+  ``shoot_desk(page, name)``.
 
 Screenshots go to var/screenshots/ (not committed) at 390 x 844 and 320 px.
 """
@@ -38,6 +40,8 @@ from tests.messaging.served import served_env
 
 SCREENSHOTS = BASE_DIR / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+# The desk (navigators and facilitators, issue 15) is for a computer first.
+DESK = {"width": 1280, "height": 800}
 
 # The demo's people (messaging/management/commands/load_demo.py).
 AMARA, BEN, CHIOMA, DEV = "+447700800001", "+447700800002", "+447700800003", "+447700800004"
@@ -138,26 +142,39 @@ def app_server() -> Iterator[AppServer]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """phone(**context_options) -> a page in a new context at phone size.
-    Any uncaught error in a page's scripts fails the test."""
+def _pages(browser: Browser, viewport: dict[str, int]) -> Iterator[Callable[..., Page]]:
     contexts: list[BrowserContext] = []
     errors: list[str] = []
 
-    def open_phone(**options: Any) -> Page:
-        context = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id="Europe/London", **options)
+    def open_page(**options: Any) -> Page:
+        options.setdefault("viewport", viewport)
+        context = browser.new_context(locale="en-GB", timezone_id="Europe/London", **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         return page
 
-    yield open_phone
+    yield open_page
     for context in contexts:
         with contextlib.suppress(Exception):
             context.close()
     assert not errors, f"script errors in the page: {errors}"
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """phone(**context_options) -> a page in a new context at phone size.
+    Any uncaught error in a page's scripts fails the test."""
+    yield from _pages(browser, PHONE)
+
+
+@pytest.fixture
+def desk(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """desk(**context_options) -> a page in a new context at desktop size
+    (1280 x 800), for the navigators' and facilitators' screens. Any uncaught
+    error in a page's scripts fails the test."""
+    yield from _pages(browser, DESK)
 
 
 def sign_in(page: Page, server: AppServer, number: str, *, name: str = "") -> None:
@@ -189,6 +206,21 @@ def axe_check(page: Page) -> None:
     assert not bad, "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad
     )
+
+
+def shoot_desk(page: Page, name: str) -> None:
+    """Screenshots of a desk screen at 1280 px and at tablet width (768 px),
+    where it must not scroll sideways either."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size or DESK
+    page.screenshot(path=str(SCREENSHOTS / f"desk-{name}-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.screenshot(path=str(SCREENSHOTS / f"desk-{name}-768.png"), full_page=True)
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    page.set_viewport_size(size)
+    assert overflow <= 0, f"desk {name} scrolls sideways at 768 px by {overflow} px"
 
 
 def shoot(page: Page, name: str) -> None:

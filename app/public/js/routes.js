@@ -17,6 +17,7 @@ export const ROUTES = {
   account: () => import("./screens/account.js"),
   "on-call": () => import("./screens/on_call.js"),
   rota: () => import("./screens/on_call.js"),
+  desk: () => import("./screens/desk.js"),
 };
 
 // Routes a signed-out person may see.

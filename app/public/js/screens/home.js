@@ -10,6 +10,8 @@ import { alerts, myOpenAlert, pendingOffers, heldByMe } from "../data/alerts.js"
 import OnCallCard from "./on_call_card.js";
 import { unreadTotal } from "../data/conversations.js";
 import { list as messageTexts } from "../texts/messages.js";
+import { isStaffAnywhere } from "../data/networks.js";
+import { deskTexts } from "../texts/desk.js";
 
 export default function Home() {
   useStore();
@@ -53,6 +55,7 @@ export default function Home() {
         <li><a class="tile" href=${href("/map")}>${home.map}</a></li>
         <li><a class="tile" href=${href("/networks")}>${home.networks}</a></li>
         <li><a class="tile" href=${href("/account")}>${home.account}</a></li>
+        ${isStaffAnywhere() ? html`<li><a class="tile" href=${href("/desk")}>${deskTexts.homeLink}</a></li>` : null}
       </ul>
     </nav>
     <${EmergencyRoutes} />
