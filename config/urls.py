@@ -22,7 +22,10 @@ api_v1 = [
 # Every admin page says whom it is for: the service's operators, who see
 # metadata and never what a member wrote (each app's admin.py).
 admin.site.site_header = admin.site.site_title = "CrisisNet operators"
-admin.site.index_title = "For operators only: metadata, never plan or message content"
+admin.site.index_title = (
+    "For operators only: metadata, never plan or message content. "
+    "Navigators and facilitators work at the desk in the app (/#/desk), under the service's rules"
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

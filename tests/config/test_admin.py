@@ -15,6 +15,8 @@ def test_every_admin_page_says_it_is_for_operators(client):
     client.force_login(superuser)
     index = client.get("/admin/")
     assert b"For operators only: metadata, never plan or message content" in index.content
+    # and sends the people who run networks to the app, where the service's rules hold.
+    assert b"Navigators and facilitators work at the desk in the app (/#/desk)" in index.content
     for url in ("/admin/", "/admin/network/", "/admin/network/membership/", "/admin/network/network/add/"):
         page = client.get(url)
         assert page.status_code == 200, url
