@@ -44,6 +44,7 @@ def test_the_demo_says_where_the_app_is_and_who_is_on_call_now():
     call_command("load_demo", "--base-url=http://127.0.0.1:8000", stdout=out)
     text = out.getvalue()
     assert "The app:             http://127.0.0.1:8000/" in text
+    assert "The desk:            http://127.0.0.1:8000/#/desk" in text
     on_call = [line for line in text.splitlines() if line.startswith("On call in ")]
     assert len(on_call) == 2
     assert all(not line.endswith(": nobody") for line in on_call)

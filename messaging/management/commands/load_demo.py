@@ -31,6 +31,7 @@ class Command(BaseCommand):
         out("")
         out("Demo network loaded.")
         out(f"  The app:             {base_url}/  (sign in as a person below; README: 'Try it in the app')")
+        out(f"  The desk:            {base_url}/#/desk  (for navigators and facilitators: Nadia, Fiona)")
         out(f"  API docs (offline):  {base_url}/api/v1/docs/")
         out(f"  Health:              {base_url}/api/v1/health/ready/")
         out(f"  Websocket:           {base_url.replace('http', 'ws', 1)}/ws/v1/")
