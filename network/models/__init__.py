@@ -16,7 +16,7 @@ from network.models.networks import (
     validate_escalation_steps,
 )
 from network.models.people import Device, LoginCode, Person, PersonManager, WebsocketTicket
-from network.models.rota import AlertOffer, CalendarFeed, Shift, ShiftException, SwapRequest
+from network.models.rota import AlertOffer, CalendarFeed, Shift, ShiftException, ShiftReminder, SwapRequest
 
 __all__ = [
     "ESCALATION_AUDIENCES",
@@ -35,6 +35,7 @@ __all__ = [
     "PersonManager",
     "Shift",
     "ShiftException",
+    "ShiftReminder",
     "SwapRequest",
     "Tie",
     "WebsocketTicket",

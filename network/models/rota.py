@@ -1,5 +1,6 @@
 """The on-call rota: recurring and one-off shifts, exceptions (swaps, cancellations),
-alert offers (for fairness and the per-shift cap) and private calendar feeds."""
+swap requests, the reminders sent, alert offers (for fairness and the per-shift
+cap) and private calendar feeds."""
 
 from __future__ import annotations
 
@@ -133,3 +134,37 @@ class SwapRequest(models.Model):
 
     def __str__(self) -> str:
         return f"swap request {self.state} of {self.shift_id} at {self.occurrence_start}"
+
+
+class ShiftReminder(models.Model):
+    """A reminder of one occurrence to the person on it: before it starts, or the
+    note when it ends. The row is written before anything is sent and is unique
+    per (person, shift, occurrence, kind), so a second sweep, a second worker or
+    a retry cannot send it twice; one found too late is written as skipped."""
+
+    class Kind(models.TextChoices):
+        STARTING = "starting", "Shift starting soon"
+        ENDED = "ended", "Shift ended"
+
+    class State(models.TextChoices):
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped: found too late"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="reminders")
+    occurrence_start = models.DateTimeField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    state = models.CharField(max_length=8, choices=State.choices)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "shift", "occurrence_start", "kind"], name="one_reminder_per_occurrence"
+            )
+        ]
+        indexes = [models.Index(fields=["due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder to {self.person_id} of {self.shift_id} at {self.occurrence_start}"
