@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils import timezone as dj_timezone
 from phonenumber_field.modelfields import PhoneNumberField
@@ -16,6 +18,11 @@ class Asset(models.Model):
     service at a location, with a phone, opening times and categories."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="assets")
+    hsds_id = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="the HSDS service id: kept through export and import (network/hsds.py)",
+    )
     organization_name = models.CharField(max_length=200)
     service_name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -35,6 +42,11 @@ class Asset(models.Model):
     last_checked_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "hsds_id"], name="asset_hsds_id_unique_per_network")
+        ]
 
     def __str__(self) -> str:
         return f"{self.service_name} ({self.organization_name})"
