@@ -246,3 +246,15 @@ PLAN_NOTICE = register(
         }
     ),
 )
+
+
+# --- The desk's alert board (issue 15, helper "alerts") --------------------------
+# The navigators and facilitators of an alert's network hear that it moved,
+# with no crisis content and no names: the board fetches
+# GET /api/v1/networks/{id}/alerts/ for what they may see.
+ALERT_BOARD = register(
+    "alert.board",
+    "An alert in a network you navigate or facilitate moved (raised, offered, taken, staff "
+    "told, resolved...). No crisis content: fetch GET /api/v1/networks/{network.id}/alerts/.",
+    obj({"alert_id": STRING, "network": NETWORK_REF, "state": ALERT_STATES, "stage": STRING}),
+)

@@ -22,11 +22,19 @@ from django.utils import timezone
 
 from messaging import recipients, scheduling
 from messaging.actions.events import send_event_on_commit
-from messaging.event_types import ALERT_OFFERED, ALERT_REMINDER, ALERT_STATUS, ALERT_WITHDRAWN, person_ref
+from messaging.event_types import (
+    ALERT_BOARD,
+    ALERT_OFFERED,
+    ALERT_REMINDER,
+    ALERT_STATUS,
+    ALERT_WITHDRAWN,
+    network_ref,
+    person_ref,
+)
 from messaging.models import Alert, EscalationStepRun, Offer
 from messaging.models.escalation import EscalationPolicy, Step
 from network.actions import do_record_alert_offers
-from network.models import Network, Person
+from network.models import Membership, Network, Person
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +74,32 @@ def send_status(alert: Alert, *, stage: str) -> None:
     }
     people = [pid for pid in (alert.member_id, alert.taken_by_id) if pid is not None]
     send_event_on_commit(event_type=ALERT_STATUS, data=data, person_ids=people)
+    send_board_event(alert, stage=stage)
+
+
+def send_board_event(alert: Alert, *, stage: str) -> None:
+    """The desk's alert board (issue 15): the network's navigators and
+    facilitators hear that the alert moved, with no content (alert.board),
+    unless the member excluded them (blocks, the plan's do-not-contact)."""
+    watchers = list(
+        Membership.objects.filter(
+            network_id=alert.network_id,
+            left_at__isnull=True,
+            role__in=[Membership.Role.NAVIGATOR, Membership.Role.FACILITATOR],
+            person__is_active=True,
+        ).values_list("person_id", flat=True)
+    )
+    if not watchers:
+        return
+    rule = recipients.eligibility_for(member_id=alert.member_id)
+    people = [pid for pid in watchers if pid == alert.member_id or rule.allows(pid)]
+    data = {
+        "alert_id": str(alert.pk),
+        "network": network_ref(alert.network),
+        "state": alert.state,
+        "stage": stage,
+    }
+    send_event_on_commit(event_type=ALERT_BOARD, data=data, person_ids=people)
 
 
 def _offered_data(alert: Alert, *, network: Network, kind: str, step: int, reminder: bool) -> dict[str, Any]:
