@@ -258,3 +258,52 @@ ALERT_BOARD = register(
     "told, resolved...). No crisis content: fetch GET /api/v1/networks/{network.id}/alerts/.",
     obj({"alert_id": STRING, "network": NETWORK_REF, "state": ALERT_STATES, "stage": STRING}),
 )
+
+# --- The rota (issue 15) ----------------------------------------------------------
+# Times are instants (UTC offsets included); the app shows them in the network's
+# time. No crisis content: who, which shift, when.
+SHIFT_TIMES = {"network": NETWORK_REF, "shift_id": INTEGER, "start": DATETIME, "end": DATETIME}
+
+SHIFT_STARTING = register(
+    "shift.starting",
+    "Your on-call shift starts soon (SHIFT_REMINDER_BEFORE_MINUTES before it starts; a swapped "
+    "shift's reminder goes to whoever took it). Sent once per shift and person.",
+    obj(SHIFT_TIMES),
+)
+
+SHIFT_ENDED = register(
+    "shift.ended",
+    "Your on-call shift has ended. Sent once per shift and person.",
+    obj(SHIFT_TIMES),
+)
+
+SWAP_REQUEST = {
+    "request_id": INTEGER,
+    "network": NETWORK_REF,
+    "shift_id": INTEGER,
+    "occurrence_start": DATETIME,
+    "asked": PERSON_REF,
+    "asked_by": {"oneOf": [PERSON_REF, {"type": "null"}]},
+    "shift_person": PERSON_REF,
+}
+
+SWAP_REQUESTED = register(
+    "swap.requested",
+    "Someone asked you to take one of their shifts (or, for the peer whose shift it is, a navigator "
+    "or facilitator asked someone on your behalf). Answer at POST "
+    "/api/v1/swap-requests/{request_id}/accept/ or decline/; see GET /api/v1/me/swap-requests/.",
+    obj(SWAP_REQUEST),
+)
+
+SWAP_ANSWERED = register(
+    "swap.answered",
+    "The peer you asked to take a shift (yours, or one you asked about for someone) answered: "
+    "'accepted' (the swap is on the rota now) or 'declined'.",
+    obj({**SWAP_REQUEST, "answer": {"enum": ["accepted", "declined"]}}),
+)
+
+SWAP_WITHDRAWN = register(
+    "swap.withdrawn",
+    "An ask to take a shift was withdrawn before you answered it: nothing changed on the rota.",
+    obj(SWAP_REQUEST),
+)

@@ -10,15 +10,28 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
+from django.utils import timezone
 
 from crisisplans.signals import owner_notice_created, owner_notice_ready
 from foundation.transports.sms import send_sms
+from messaging import scheduling
 from messaging.actions.events import send_event_on_commit
-from messaging.event_types import MEMBERSHIP_CHANGED, PLAN_NOTICE
+from messaging.actions.notifications import SHIFT_ENDED_TEXT, push_to_person, shift_starting_text
+from messaging.event_types import (
+    MEMBERSHIP_CHANGED,
+    PLAN_NOTICE,
+    SHIFT_ENDED,
+    SHIFT_STARTING,
+    SWAP_ANSWERED,
+    SWAP_REQUESTED,
+    SWAP_WITHDRAWN,
+    network_ref,
+    person_ref,
+)
 from messaging.realtime import group_for_device
 from messaging.signals import alert_holder_wrote
-from network.models import Membership, Person
-from network.signals import device_revoked, membership_changed
+from network.models import Membership, Person, ShiftReminder, SwapRequest
+from network.signals import device_revoked, membership_changed, shift_reminder_due, swap_request_changed
 
 
 @receiver(device_revoked)
@@ -96,3 +109,68 @@ def confirm_first_contact(sender: Any, *, alert_id: Any, person: Person, now: An
 
     with contextlib.suppress(NotYours):
         do_confirm_contact(alert_id=alert_id, person=person, now=now)
+
+
+@receiver(shift_reminder_due)
+def remind_of_shift(sender: Any, *, reminder: ShiftReminder, start: Any, end: Any, **kwargs: Any) -> None:
+    """Inside the transaction that records the reminder: the event commits with
+    the row (so it is sent once), the push goes after commit, at most once."""
+    network = reminder.shift.network
+    starting = reminder.kind == ShiftReminder.Kind.STARTING
+    data = {
+        "network": network_ref(network),
+        "shift_id": reminder.shift_id,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    send_event_on_commit(
+        event_type=SHIFT_STARTING if starting else SHIFT_ENDED, data=data, person_ids=[reminder.person_id]
+    )
+    body = shift_starting_text(network=network, start=start) if starting else SHIFT_ENDED_TEXT
+    person_id = reminder.person_id
+    transaction.on_commit(
+        lambda: push_to_person(person_id=person_id, title="On-call rota", body=body, url="/#/rota"),
+        robust=True,
+    )
+
+
+def swap_request_data(request: SwapRequest) -> dict[str, Any]:
+    shift = request.shift
+    return {
+        "request_id": request.pk,
+        "network": network_ref(shift.network),
+        "shift_id": shift.pk,
+        "occurrence_start": request.occurrence_start.isoformat(),
+        "asked": person_ref(request.asked),
+        "asked_by": person_ref(request.asked_by),
+        "shift_person": person_ref(shift.person),
+    }
+
+
+@receiver(swap_request_changed)
+def announce_swap_request(sender: Any, *, request: SwapRequest, change: str, **kwargs: Any) -> None:
+    """Inside the change's transaction. Asked: the asked peer (and the shift's
+    peer, when a navigator or facilitator asked for them). Accepted or
+    declined: whoever asked and the shift's peer. Withdrawn: the asked peer.
+    The push (asked, answered) goes from a task after commit."""
+    request = SwapRequest.objects.select_related("shift__network", "shift__person", "asked", "asked_by").get(
+        pk=request.pk
+    )
+    data = swap_request_data(request)
+    owner_id = request.shift.person_id
+    if change == "requested":
+        event_type, recipients = SWAP_REQUESTED, {request.asked_id}
+        if request.asked_by_id != owner_id:
+            recipients.add(owner_id)
+    elif change == "withdrawn":
+        event_type, recipients = SWAP_WITHDRAWN, {request.asked_id}
+    else:
+        event_type, recipients = SWAP_ANSWERED, {request.asked_by_id, owner_id} - {request.asked_id}
+        data["answer"] = change
+    recipients.discard(None)
+    send_event_on_commit(event_type=event_type, data=data, person_ids=recipients)  # type: ignore[arg-type]
+    if change != "withdrawn":
+        request_id = request.pk
+        transaction.on_commit(
+            lambda: scheduling._enqueue("push_swap_notice", (request_id, change), timezone.now())
+        )

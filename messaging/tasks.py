@@ -64,6 +64,12 @@ def send_message_fallbacks(participant_id: int) -> str:
     return notifications.do_send_message_fallbacks(participant_id=participant_id)
 
 
+@shared_task(name="messaging.tasks.push_swap_notice")
+def push_swap_notice(request_id: int, change: str) -> int:
+    """The push for a swap request asked or answered (issue 15), after commit."""
+    return notifications.do_push_swap_notice(request_id=request_id, change=change)
+
+
 @shared_task(name="messaging.tasks.purge_old_messages")
 def purge_old_messages() -> int:
     return moderation.do_purge_old_messages()

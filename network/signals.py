@@ -12,3 +12,14 @@ device_revoked = Signal()
 # MembershipChange row as ``change``; messaging turns it into events for the
 # person and the network's navigators and facilitators.
 membership_changed = Signal()
+
+# Sent inside the transaction that records a ShiftReminder as sent, with the
+# row as ``reminder`` and its occurrence's ``start`` and ``end``; messaging
+# turns it into a shift.starting or shift.ended event and a push to the person.
+shift_reminder_due = Signal()
+
+# Sent inside the transaction of every swap request change, with the
+# SwapRequest row (state already changed) as ``request`` and ``change`` one of
+# "requested", "accepted", "declined", "withdrawn"; messaging tells the asked
+# peer (asked, withdrawn) or the asker and the shift's peer (answered).
+swap_request_changed = Signal()

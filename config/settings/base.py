@@ -404,7 +404,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=10),
         "options": {"expires": 20},
     },
+    # Shift reminders (network/reminders.py): what is due is read from the
+    # database and recorded before it is sent, so a late, lost or doubled run
+    # neither loses nor repeats one.
+    "send-shift-reminders": {
+        "task": "network.tasks.send_shift_reminders",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
 }
+# The person on a shift is reminded this long before it starts (issue 15).
+SHIFT_REMINDER_BEFORE_MINUTES = env.int("SHIFT_REMINDER_BEFORE_MINUTES", default=30)
 CELERY_TASK_ROUTES = {
     "network.tasks.*": {"queue": "default"},
     "crisisplans.tasks.*": {"queue": "default"},
@@ -414,6 +424,7 @@ CELERY_TASK_ROUTES = {
     "messaging.tasks.send_message_fallbacks": {"queue": "default"},
     "messaging.tasks.sweep_message_fallbacks": {"queue": "default"},
     "messaging.tasks.purge_old_messages": {"queue": "default"},
+    "messaging.tasks.push_swap_notice": {"queue": "default"},
     "messaging.tasks.*": {"queue": "realtime"},
     "config.celery.*": {"queue": "default"},
 }

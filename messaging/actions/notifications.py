@@ -23,7 +23,7 @@ from foundation.transports.sms import try_send_sms
 from messaging import scheduling
 from messaging.actions.push import check_push_endpoint
 from messaging.models import Alert, Conversation, EventSequence, Offer, Participant, PushSubscription
-from network.models import Membership, Person
+from network.models import Membership, Person, SwapRequest
 
 logger = logging.getLogger(__name__)
 
@@ -262,3 +262,91 @@ def _sms_message(row: Participant) -> None:
     sms_to_person(
         person=row.person, body=message_notification_text(network_name=row.conversation.network.name)
     )
+
+
+# --- the rota: shift reminders and swap requests (issue 15) ------------------------------
+# Who, which shift, when, in which network: never anything about an alert.
+
+
+def _local(at: datetime, network: Any) -> datetime:
+    return at.astimezone(network.tzinfo)
+
+
+def _day(at: datetime) -> str:
+    """'Tuesday 3 March': the format does not depend on the machine's locale."""
+    return f"{DAYS[at.weekday()]} {at.day} {MONTHS[at.month - 1]}"
+
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def shift_starting_text(*, network: Any, start: datetime) -> str:
+    return f"Your on-call shift in {network.name} starts at {_local(start, network):%H:%M}."
+
+
+SHIFT_ENDED_TEXT = "Your shift has ended. Thank you."
+
+
+def _whose(*, owner: Any, reader_id: int, asker_id: int | None) -> str:
+    if owner.pk == reader_id:
+        return "your shift"
+    if owner.pk == asker_id:
+        return "their shift"
+    return f"{owner.display_name}'s shift"
+
+
+def swap_requested_text(*, request: Any) -> str:
+    """To the asked peer: '<name> asked if you can take their shift on <day> at <time> in <network>.'"""
+    network, owner = request.shift.network, request.shift.person
+    at = _local(request.occurrence_start, network)
+    asker = request.asked_by.display_name if request.asked_by else "Someone"
+    whose = _whose(owner=owner, reader_id=request.asked_id, asker_id=request.asked_by_id)
+    return f"{asker} asked if you can take {whose} on {_day(at)} at {at:%H:%M} in {network.name}."
+
+
+def swap_answered_text(*, request: Any, reader_id: int) -> str:
+    """To whoever asked and the shift's peer: yes ('will take') or no ('can't take')."""
+    network, owner = request.shift.network, request.shift.person
+    at = _local(request.occurrence_start, network)
+    whose = "your shift" if owner.pk == reader_id else f"{owner.display_name}'s shift"
+    verb = "will take" if request.state == "accepted" else "can't take"
+    return f"{request.asked.display_name} {verb} {whose} on {_day(at)} at {at:%H:%M} in {network.name}."
+
+
+def do_push_swap_notice(*, request_id: int, change: str) -> int:
+    """The push for a swap request's change, from a task after commit: to the
+    asked peer when asked (only while the ask still waits), to whoever asked and
+    the shift's peer when answered. Returns how many people it pushed to."""
+    request = (
+        SwapRequest.objects.select_related("shift__network", "shift__person", "asked", "asked_by")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        return 0
+    if change == "requested":
+        if request.state != SwapRequest.State.PENDING or request.asked_id == request.asked_by_id:
+            return 0
+        bodies = {request.asked_id: swap_requested_text(request=request)}
+    elif change in (SwapRequest.State.ACCEPTED, SwapRequest.State.DECLINED) and request.state == change:
+        readers = {request.asked_by_id, request.shift.person_id} - {None, request.asked_id}
+        bodies = {pid: swap_answered_text(request=request, reader_id=pid) for pid in readers}  # type: ignore[misc]
+    else:
+        return 0
+    for person_id, body in sorted(bodies.items()):
+        push_to_person(person_id=person_id, title="On-call rota", body=body, url="/#/rota")
+    return len(bodies)

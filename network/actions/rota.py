@@ -23,6 +23,7 @@ from network.models import (
     SwapRequest,
 )
 from network.recurrence import InvalidRecurrence, occurrence_exists, parse_rrule
+from network.signals import swap_request_changed
 
 
 def _ready_member(*, network: Network, person: Person, field: str) -> Membership:
@@ -123,9 +124,12 @@ def do_ask_for_cover(
             shift=shift, occurrence_start=occurrence_start, state=SwapRequest.State.PENDING
         ).exists():
             raise Conflict("Someone has already been asked to cover this occurrence; withdraw that first.")
-        return SwapRequest.objects.create(
+        request = SwapRequest.objects.create(
             shift=shift, occurrence_start=occurrence_start, asked=asked, asked_by=actor
         )
+        # The asked peer hears of it (messaging.receivers), committed with the ask.
+        swap_request_changed.send(sender=SwapRequest, request=request, change="requested")
+        return request
 
 
 def _answer(*, request: SwapRequest, state: str) -> SwapRequest:
@@ -146,7 +150,7 @@ def do_accept_swap_request(*, request: SwapRequest) -> ShiftException:
         accepted = _answer(request=request, state=SwapRequest.State.ACCEPTED)
         shift = Shift.objects.select_related("network").get(pk=accepted.shift_id)
         try:
-            return do_swap_shift(
+            exception = do_swap_shift(
                 shift=shift,
                 occurrence_start=accepted.occurrence_start,
                 taken_by=request.asked,
@@ -155,16 +159,24 @@ def do_accept_swap_request(*, request: SwapRequest) -> ShiftException:
         except ValidationError:
             # The shift ended or the taker is no longer ready: the world changed since the ask.
             raise Conflict("This shift or your readiness for on call changed since you were asked.") from None
+        swap_request_changed.send(sender=SwapRequest, request=accepted, change="accepted")
+        return exception
 
 
 def do_decline_swap_request(*, request: SwapRequest) -> SwapRequest:
+    """The asked person says no; whoever asked (and the shift's peer) hears it."""
     with transaction.atomic():
-        return _answer(request=request, state=SwapRequest.State.DECLINED)
+        declined = _answer(request=request, state=SwapRequest.State.DECLINED)
+        swap_request_changed.send(sender=SwapRequest, request=declined, change="declined")
+        return declined
 
 
 def do_withdraw_swap_request(*, request: SwapRequest) -> SwapRequest:
+    """The ask is taken back; the asked peer hears it."""
     with transaction.atomic():
-        return _answer(request=request, state=SwapRequest.State.WITHDRAWN)
+        withdrawn = _answer(request=request, state=SwapRequest.State.WITHDRAWN)
+        swap_request_changed.send(sender=SwapRequest, request=withdrawn, change="withdrawn")
+        return withdrawn
 
 
 def do_cancel_occurrence(*, shift: Shift, occurrence_start: datetime, actor: Person) -> ShiftException:
