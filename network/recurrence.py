@@ -53,6 +53,7 @@ class Occurrence:
     person_id: int
     original_person_id: int
     swapped: bool
+    cancelled: bool = False
 
     @property
     def hours(self) -> float:
@@ -76,9 +77,11 @@ def expand(
     tz: ZoneInfo,
     start: datetime,
     end: datetime,
+    with_cancelled: bool = False,
 ) -> list[Occurrence]:
-    """Occurrences overlapping [start, end), swaps applied and cancellations dropped,
-    ordered by start."""
+    """Occurrences overlapping [start, end), swaps applied and cancellations dropped
+    (kept, marked ``cancelled``, with ``with_cancelled``: for drawing the rota;
+    never for deciding who is on call), ordered by start."""
     by_key = {(e.shift_id, e.occurrence_start): e for e in exceptions}
     out: list[Occurrence] = []
     for shift in shifts:
@@ -88,9 +91,10 @@ def expand(
             if occ_end <= start or occ_start >= end:
                 continue
             exception = by_key.get((shift.pk, occ_start))
-            if exception is not None and exception.kind == ShiftException.Kind.CANCEL:
+            cancelled = exception is not None and exception.kind == ShiftException.Kind.CANCEL
+            if cancelled and not with_cancelled:
                 continue
-            swapped = exception is not None and exception.taken_by_id is not None
+            swapped = not cancelled and exception is not None and exception.taken_by_id is not None
             person_id = exception.taken_by_id if swapped and exception else shift.person_id
             out.append(
                 Occurrence(
@@ -100,6 +104,7 @@ def expand(
                     person_id=person_id,  # type: ignore[arg-type]
                     original_person_id=shift.person_id,
                     swapped=swapped,
+                    cancelled=cancelled,
                 )
             )
     out.sort(key=lambda o: (o.start, o.shift.pk))

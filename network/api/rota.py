@@ -33,6 +33,8 @@ from network.models import CalendarFeed, Person, Shift, SwapRequest
 from network.selectors import MANAGERS
 from network.selectors.rota import access_swap_request_by_id, swap_requests_of
 from network.serializers.rota import (
+    ROTA_MAX_SPAN,
+    ROTA_SPAN_ERROR,
     CalendarFeedCreatedOut,
     CalendarFeedIn,
     CalendarFeedOut,
@@ -185,19 +187,23 @@ class ShiftCancellationApi(APIView):
 class RotaApi(APIView):
     @extend_schema(parameters=[RotaQueryIn], responses=RotaEntryOut(many=True))
     def get(self, request: Request, network_id: int) -> Response:
-        """Occurrences between start and end (default: the next 7 days), swaps applied."""
+        """Occurrences between start and end (default: the next 7 days; at most 42, a
+        month grid of six weeks), swaps applied, each with its pending ask to cover
+        where you may see it. `cancelled=true` lists cancelled occurrences too."""
         network = selectors.access_network_by_id(person=request.user, network_id=network_id)
         query = RotaQueryIn(data=request.query_params)
         query.is_valid(raise_exception=True)
         start = query.validated_data.get("start") or timezone.now()
         end = query.validated_data.get("end") or start + timedelta(days=7)
-        if not start < end <= start + timedelta(days=35):
-            raise ValidationError({"end": ["After start, and at most 35 days later."]})
+        if not start < end <= start + ROTA_MAX_SPAN:
+            raise ValidationError({"end": [ROTA_SPAN_ERROR]})
         entries = selectors.rota(
             network=network,
             start=start,
             end=end,
             person=request.user if query.validated_data["mine"] else None,
+            with_cancelled=query.validated_data["cancelled"],
+            asks_seen_by=request.user,
         )
         return Response(RotaEntryOut(entries, many=True).data)
 

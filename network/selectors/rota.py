@@ -35,12 +35,21 @@ def _in_quiet_hours(membership: Membership, local: time) -> bool:
     return local >= start or local < end  # wraps past midnight
 
 
-def _occurrences(*, network: Network, start: datetime, end: datetime) -> list[Occurrence]:
+def _occurrences(
+    *, network: Network, start: datetime, end: datetime, with_cancelled: bool = False
+) -> list[Occurrence]:
     shifts = list(Shift.objects.filter(network=network, is_active=True))
     exceptions = ShiftException.objects.filter(
         shift__network=network, occurrence_start__gt=start - MAX_SHIFT, occurrence_start__lt=end
     )
-    return expand(shifts=shifts, exceptions=exceptions, tz=network.tzinfo, start=start, end=end)
+    return expand(
+        shifts=shifts,
+        exceptions=exceptions,
+        tz=network.tzinfo,
+        start=start,
+        end=end,
+        with_cancelled=with_cancelled,
+    )
 
 
 def on_call_candidates(*, network: Network, at: datetime) -> list[Person]:
@@ -237,19 +246,55 @@ class RotaEntry:
     occurrence: Occurrence
     person: Person
     original_person: Person
+    pending_swap: SwapRequest | None = None
 
 
 def rota(
-    *, network: Network, start: datetime, end: datetime, person: Person | None = None
+    *,
+    network: Network,
+    start: datetime,
+    end: datetime,
+    person: Person | None = None,
+    with_cancelled: bool = False,
+    asks_seen_by: Person | None = None,
 ) -> list[RotaEntry]:
     """The rota's occurrences in [start, end); with ``person``, only theirs
-    (shifts they hold or took over, and ones they handed over)."""
-    occurrences = _occurrences(network=network, start=start, end=end)
+    (shifts they hold or took over, and ones they handed over); with
+    ``with_cancelled``, cancelled ones too (marked). With ``asks_seen_by``, each
+    entry carries its pending swap request where that person may see it (they
+    manage the network, or asked, were asked or hold the shift)."""
+    occurrences = _occurrences(network=network, start=start, end=end, with_cancelled=with_cancelled)
     if person is not None:
         occurrences = [o for o in occurrences if person.pk in (o.person_id, o.original_person_id)]
     ids = {o.person_id for o in occurrences} | {o.original_person_id for o in occurrences}
     people = Person.objects.in_bulk(ids)
-    return [RotaEntry(o, people[o.person_id], people[o.original_person_id]) for o in occurrences]
+    asks = _pending_asks(network=network, start=start, end=end, viewer=asks_seen_by) if asks_seen_by else {}
+    return [
+        RotaEntry(
+            o,
+            people[o.person_id],
+            people[o.original_person_id],
+            asks.get((o.shift.pk, o.start)),
+        )
+        for o in occurrences
+    ]
+
+
+def _pending_asks(
+    *, network: Network, start: datetime, end: datetime, viewer: Person
+) -> dict[tuple[int, datetime], SwapRequest]:
+    asks = SwapRequest.objects.filter(
+        state=SwapRequest.State.PENDING,
+        shift__network=network,
+        occurrence_start__gt=start - MAX_SHIFT,
+        occurrence_start__lt=end,
+    ).select_related("asked", "asked_by")
+    role = getattr(network, "viewer_role", None) or _require_role(
+        person=viewer, network_id=network.pk, roles=None
+    )
+    if role not in MANAGERS:
+        asks = asks.filter(Q(asked=viewer) | Q(asked_by=viewer) | Q(shift__person=viewer))
+    return {(a.shift_id, a.occurrence_start): a for a in asks}
 
 
 def shifts_of(*, network: Network) -> QuerySet[Shift]:

@@ -100,19 +100,37 @@ class ShiftExceptionOut(serializers.ModelSerializer):
         fields = ["id", "shift_id", "occurrence_start", "kind", "taken_by_id", "created_at"]
 
 
+# Six weeks: the desk's month grid (weeks x days) fits in one request.
+ROTA_MAX_SPAN = timedelta(days=42)
+ROTA_SPAN_ERROR = "After start, and at most 42 days later."
+
+
 class RotaQueryIn(serializers.Serializer):
     start = serializers.DateTimeField(required=False)
     end = serializers.DateTimeField(required=False)
     mine = serializers.BooleanField(required=False, default=False)
+    cancelled = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="also list cancelled occurrences (marked `cancelled`), to draw them on a calendar",
+    )
 
     def validate(self, data: dict) -> dict:  # type: ignore[type-arg]
         if (
             "start" in data
             and "end" in data
-            and not data["start"] < data["end"] <= data["start"] + timedelta(days=35)
+            and not data["start"] < data["end"] <= data["start"] + ROTA_MAX_SPAN
         ):
-            raise serializers.ValidationError({"end": ["After start, and at most 35 days later."]})
+            raise serializers.ValidationError({"end": [ROTA_SPAN_ERROR]})
         return data
+
+
+class PendingSwapOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    asked_id = serializers.IntegerField()
+    asked_display_name = serializers.CharField(source="asked.display_name")
+    asked_by_id = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
 
 
 class RotaEntryOut(serializers.Serializer):
@@ -124,6 +142,12 @@ class RotaEntryOut(serializers.Serializer):
     swapped = serializers.BooleanField(source="occurrence.swapped")
     original_person_id = serializers.IntegerField(source="original_person.pk")
     original_display_name = serializers.CharField(source="original_person.display_name")
+    cancelled = serializers.BooleanField(source="occurrence.cancelled")
+    pending_swap = PendingSwapOut(
+        allow_null=True,
+        help_text="the ask to cover this occurrence still waiting for an answer, where you may see it "
+        "(you manage the network, asked, were asked or hold the shift); nothing has changed yet",
+    )
 
 
 class OnCallCandidateOut(serializers.Serializer):
