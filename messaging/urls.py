@@ -21,6 +21,7 @@ urlpatterns = [
     path(
         "networks/<int:network_id>/alert-health/", api.AlertHealthApi.as_view(), name="network-alert-health"
     ),
+    path("networks/<int:network_id>/alerts/", api.NetworkAlertBoardApi.as_view(), name="network-alert-board"),
     path(
         "push-subscriptions/<int:subscription_id>/",
         push.PushSubscriptionDetailApi.as_view(),

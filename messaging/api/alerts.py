@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from crisisplans.actions import record_alert_details_read
 from crisisplans.models import AccessRecord, Plan
 from foundation.idempotency import HEADER, client_key_from
+from foundation.pagination import Pagination
 from messaging import recipients
 from messaging.actions import alerts as alert_actions
 from messaging.models import Alert, Conversation
@@ -21,6 +22,8 @@ from messaging.selectors import alerts as selectors
 from messaging.serializers.alerts import (
     AlertHealthOut,
     AlertOut,
+    BoardAlertOut,
+    BoardQueryIn,
     DebriefIn,
     DeclineIn,
     HandOverIn,
@@ -204,3 +207,39 @@ class AlertHealthApi(APIView):
     def get(self, request: Request, network_id: int) -> Response:
         network = selectors.access_network_health_by_id(person=request.user, network_id=network_id)
         return Response(AlertHealthOut(recipients.staff_step_health(network=network)).data)
+
+
+class _NewestRaisedFirst(Pagination):
+    ordering = ("-raised_at", "-pk")
+
+
+class NetworkAlertBoardApi(ListAPIView):
+    """The desk's alert board: a network's open (and taken) or closed alerts,
+    newest first, for its navigators and facilitators (404 for anyone else).
+    Each says whom it was offered to and their answer, and who holds it;
+    never the member's words or location (GET /alerts/{id}/ shows those to
+    whoever holds it). A closed one carries its debriefs' outcomes (who,
+    when, whether A&E or 999 was avoided, a follow-up wanted), never their words. A facilitator also gets
+    the member's ``plan_id``, for a break-glass read."""
+
+    serializer_class = BoardAlertOut
+    pagination_class = _NewestRaisedFirst
+
+    @extend_schema(parameters=[BoardQueryIn])
+    def get(self, request: Request, network_id: int) -> Response:
+        network, role = selectors.access_board_network_by_id(person=request.user, network_id=network_id)
+        query = BoardQueryIn(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        alerts = selectors.board_alerts(
+            person=request.user, network=network, state=query.validated_data["state"]
+        )
+        page = selectors.visible_only(person=request.user, alerts=self.paginate_queryset(alerts))
+        plan_ids: dict[int | None, int] = {}
+        if role == "facilitator":
+            plan_ids = dict(
+                Plan.objects.filter(owner_id__in={a.member_id for a in page if a.member_id}).values_list(
+                    "owner_id", "pk"
+                )
+            )
+        body = BoardAlertOut(page, many=True, context={"viewer": request.user, "plan_ids": plan_ids})
+        return self.get_paginated_response(body.data)

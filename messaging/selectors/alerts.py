@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from crisisplans.selectors import AcceptedAlert, grace_period_for
 from messaging import recipients
-from messaging.models import Alert, Block, Offer
+from messaging.models import Alert, AlertDebrief, Block, Offer
 from network.models import Membership, Network, Person
 
 
@@ -135,4 +135,51 @@ def pending_offer_ids(*, alert_id: Any) -> list[int]:
     SMS fallback may be due for."""
     return list(
         Offer.objects.filter(alert_id=alert_id, state=Offer.State.PENDING).values_list("pk", flat=True)
+    )
+
+
+# --- the desk's alert board (issue 15) -------------------------------------------
+
+BOARD_STATES = {
+    "open": [Alert.State.OPEN, Alert.State.TAKEN],
+    "closed": [Alert.State.RESOLVED, Alert.State.CANCELLED],
+}
+
+
+def access_board_network_by_id(*, person: Person, network_id: int) -> tuple[Network, str]:
+    """A network's alert board, for its current navigators and facilitators
+    (the people ``alerts_visible_to`` lets oversee its alerts); anyone else,
+    service staff included, gets 404. Returns the network and the role."""
+    role = (
+        Membership.objects.filter(
+            person=person,
+            network_id=network_id,
+            left_at__isnull=True,
+            role__in=[Membership.Role.NAVIGATOR, Membership.Role.FACILITATOR],
+        )
+        .values_list("role", flat=True)
+        .first()
+    )
+    network = Network.objects.filter(pk=network_id).first() if role else None
+    if network is None:
+        raise NotFound
+    return network, str(role)
+
+
+def board_alerts(*, person: Person, network: Network, state: str) -> QuerySet[Alert]:
+    """The network's open (or closed) alerts with their offers (and who they
+    went to) and debriefs in three queries, less those of members who blocked
+    the viewer; ``visible_only`` then applies the plans' do-not-contact."""
+    blocked_by = Block.objects.filter(blocked=person).values("blocker_id")
+    return (
+        Alert.objects.filter(network=network, state__in=BOARD_STATES[state])
+        .exclude(Q(member_id__in=blocked_by) & ~Q(member=person))
+        .select_related("network", "member", "taken_by")
+        .prefetch_related(
+            Prefetch("offers", queryset=Offer.objects.select_related("person").order_by("offered_at", "pk")),
+            Prefetch(
+                "debriefs",
+                queryset=AlertDebrief.objects.select_related("author").order_by("created_at", "pk"),
+            ),
+        )
     )

@@ -137,3 +137,102 @@ class AlertHealthOut(serializers.Serializer):
         child=serializers.ChoiceField(choices=["no_staff_step", "no_facilitator"]),
         help_text="no_staff_step: no facilitator or navigator, so alerts rely on the on-duty staff",
     )
+
+
+# --- the desk's alert board (issue 15) -------------------------------------------
+
+
+class BoardOfferOut(serializers.Serializer):
+    """Whom an alert was offered to and what they answered (never why)."""
+
+    person = PersonRef()
+    kind = serializers.ChoiceField(choices=Offer.Kind.choices)
+    step = serializers.IntegerField()
+    state = serializers.ChoiceField(
+        choices=Offer.State.choices,
+        help_text="pending: not answered yet; withdrawn: someone else took it, or it closed",
+    )
+    offered_at = serializers.DateTimeField()
+    responded_at = serializers.DateTimeField(allow_null=True)
+
+
+class BoardDebriefOut(serializers.Serializer):
+    """One side's debrief as the board shows it: who, when and the outcome.
+    Never the words: they are about the member's crisis, sealed with the
+    member's key, and no consent of the member covers them
+    (docs/navigators.md, "The alert board")."""
+
+    author = PersonRef(allow_null=True)
+    side = serializers.ChoiceField(
+        choices=["member", "supporter"], allow_null=True, help_text="null once the author's account is gone"
+    )
+    emergency_services = serializers.ChoiceField(choices=AlertDebrief.Outcome.choices)
+    follow_up_wanted = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class BoardAlertOut(AlertOut):
+    """An alert on its network's board: what AlertOut shows an overseer (no
+    details, ever), with whom it was offered to, the debriefs of a closed
+    one (their outcome, never their words), and for a facilitator the
+    member's plan id (for a break-glass read). Reads the prefetched offers
+    and debriefs: no query per alert."""
+
+    offers = serializers.SerializerMethodField()
+    debriefs = serializers.SerializerMethodField()
+    plan_id = serializers.SerializerMethodField(
+        help_text="the member's plan, for a break-glass read: facilitators only, else null"
+    )
+
+    def _offers(self, alert: Alert) -> list[Offer]:
+        return list(alert.offers.all())
+
+    def get_offered_count(self, alert: Alert) -> int:
+        return len(self._offers(alert))
+
+    def get_stage(self, alert: Alert) -> str:
+        if alert.state != Alert.State.OPEN:
+            return alert.state
+        if alert.staff_unreachable:
+            return "staff_unreachable"
+        if alert.staff_notified_at is not None:
+            return "staff_told"
+        return "offered" if self._offers(alert) else "finding_someone"
+
+    def get_my_offer(self, alert: Alert) -> dict[str, Any] | None:
+        viewer = self.context["viewer"]
+        mine = next((offer for offer in self._offers(alert) if offer.person_id == viewer.pk), None)
+        return MyOfferOut(mine).data if mine is not None else None
+
+    def get_details(self, alert: Alert) -> None:
+        return None
+
+    def get_offers(self, alert: Alert) -> list[dict[str, Any]]:
+        return BoardOfferOut(self._offers(alert), many=True).data
+
+    def get_debriefs(self, alert: Alert) -> list[dict[str, Any]]:
+        return [
+            BoardDebriefOut(
+                {
+                    "author": debrief.author,
+                    "side": None
+                    if debrief.author_id is None
+                    else "member"
+                    if debrief.author_id == alert.member_id
+                    else "supporter",
+                    "emergency_services": debrief.emergency_services,
+                    "follow_up_wanted": debrief.follow_up_wanted,
+                    "created_at": debrief.created_at,
+                }
+            ).data
+            for debrief in alert.debriefs.all()
+        ]
+
+    def get_plan_id(self, alert: Alert) -> int | None:
+        return self.context.get("plan_ids", {}).get(alert.member_id)
+
+
+class BoardQueryIn(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=["open", "closed"], default="open", help_text="open (and taken) alerts, or closed ones"
+    )
