@@ -270,7 +270,24 @@ class MembershipChangeOut(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.display_name", allow_null=True, default=None)
     actor_id = serializers.IntegerField(allow_null=True)
     actor_name = serializers.CharField(source="actor.display_name", allow_null=True, default=None)
+    invited_phone_number = serializers.SerializerMethodField(
+        help_text="for an invitation: the number invited (E.164), so a change with no person yet "
+        "still says who; null otherwise"
+    )
 
     class Meta:
         model = MembershipChange
-        fields = ["id", "kind", "person_id", "person_name", "actor_id", "actor_name", "reason", "at"]
+        fields = [
+            "id",
+            "kind",
+            "person_id",
+            "person_name",
+            "actor_id",
+            "actor_name",
+            "invited_phone_number",
+            "reason",
+            "at",
+        ]
+
+    def get_invited_phone_number(self, change: MembershipChange) -> str | None:
+        return change.invited_phone_number.as_e164 if change.invited_phone_number else None

@@ -22,6 +22,17 @@ export async function load() {
 
 export const pendingRequests = () => (membership.requests || []).filter((request) => request.status === "pending");
 
+// My latest request to each network, where a navigator said no: the person
+// sees the answer and the reason they gave. Asking again hides it.
+export function declinedRequests() {
+  const latest = new Map();
+  for (const request of membership.requests || []) {
+    const seen = latest.get(request.network_id);
+    if (!seen || request.id > seen.id) latest.set(request.network_id, request);
+  }
+  return [...latest.values()].filter((request) => request.status === "declined");
+}
+
 export async function requestToJoin({ slug, note }) {
   const request = await post("join-requests/", { network: slug, note }, { key: newKey() });
   membership.requests = [request, ...(membership.requests || []).filter((r) => r.id !== request.id)];

@@ -57,6 +57,7 @@ function List() {
   const list = networks.list;
   const invitations = data.membership.invitations || [];
   const waiting = data.pendingRequests();
+  const declined = data.declinedRequests();
   return html`<${Page} title=${texts.title} back="/">
     <${Flash} text=${flash} />
     <${ErrorSummary} errors=${error} />
@@ -104,6 +105,22 @@ function List() {
               (request) => html`<li class="people-item people-box">
                 <p>${texts.requestWaiting(request.network_name)}</p>
                 <p class="hint">${texts.askedOn(when.at(new Date(request.created_at)))}</p>
+              </li>`,
+            )}
+          </ul>
+        </section>`
+      : null}
+    ${declined.length
+      ? html`<section aria-labelledby="answers-title">
+          <h2 id="answers-title">${texts.answersTitle}</h2>
+          <ul class="people-list">
+            ${declined.map(
+              (request) => html`<li class="people-item people-box" data-declined=${request.id}>
+                <p>${texts.requestDeclined(request.network_name)}</p>
+                ${request.decision_reason
+                  ? html`<p>${texts.theirReason}</p><blockquote>${request.decision_reason}</blockquote>`
+                  : null}
+                ${request.decided_at ? html`<p class="hint">${texts.answeredOn(when.at(new Date(request.decided_at)))}</p>` : null}
               </li>`,
             )}
           </ul>
