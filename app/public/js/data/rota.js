@@ -5,7 +5,7 @@
 // be a stale state shown as live.
 import { get, getAll, post, patch, del, newKey } from "../api.js";
 import { changed } from "../store.js";
-import { onSync } from "../realtime.js";
+import { on, onSync } from "../realtime.js";
 import { session } from "./session.js";
 import { networks, load as loadNetworks } from "./networks.js";
 
@@ -201,3 +201,13 @@ export const webcal = (url) => url.replace(/^https?:\/\//, "webcal://");
 
 onSync(load);
 onSync(() => (rota.requests === null ? null : loadRequests()));
+
+// Reminders and swap notices (issue 15): reload what they change, if this page
+// has shown it (the rota screen loads it first). The push tells a closed app.
+const shownShifts = () => (Object.keys(rota.shifts).length ? loadShifts() : null);
+const shownRequests = () => (rota.requests === null ? null : loadRequests());
+on("shift.starting", () => Promise.all([load(), shownShifts()]));
+on("shift.ended", () => Promise.all([load(), shownShifts()]));
+on("swap.requested", shownRequests);
+on("swap.withdrawn", shownRequests);
+on("swap.answered", () => Promise.all([shownRequests(), shownShifts()]));
