@@ -44,7 +44,7 @@ function Overview({ network }) {
   const [errors, setErrors] = useState([]);
   const flash = said || firstFlash;
   const page = (body) => html`<${DeskPage} title=${texts.title} network=${network} section="members"
-      actions=${html`<a class="button button-primary" href=${href(`${membersPath(network)}/invite`)}>${texts.inviteLink}</a>`}>
+      actions=${html`<a class="button button-primary members-invite" href=${href(`${membersPath(network)}/invite`)}>${texts.inviteLink}</a>`}>
     <${Flash} text=${flash} />
     <${ErrorSummary} errors=${errors} />
     ${body}
@@ -150,6 +150,10 @@ function Size({ network }) {
   </section>`;
 }
 
+const ROLE_ORDER = ["navigator", "facilitator", "member"];
+const byRoleThenName = (a, b) =>
+  ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role) || a.display_name.localeCompare(b.display_name, "en-GB");
+
 function MembersTable({ network, members }) {
   const me = session.person ? session.person.id : null;
   return html`<section aria-labelledby="members-title">
@@ -166,7 +170,7 @@ function MembersTable({ network, members }) {
           </tr>
         </thead>
         <tbody>
-          ${members.map(
+          ${[...members].sort(byRoleThenName).map(
             (member) => html`<tr key=${member.id} data-membership=${member.id}>
               <th scope="row">
                 <a href=${href(`${membersPath(network)}/${member.id}`)}>
