@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import logging
 
-ROUTINE_TASKS = frozenset({"messaging.tasks.sweep_due_alert_work", "messaging.tasks.sweep_message_fallbacks"})
+ROUTINE_TASKS = frozenset(
+    {
+        "messaging.tasks.sweep_due_alert_work",
+        "messaging.tasks.sweep_message_fallbacks",
+        "network.tasks.send_shift_reminders",
+    }
+)
 # The Celery loggers that write a line per task (config.settings LOGGING).
 PER_TASK_LOGGERS = ("celery.beat", "celery.worker.strategy", "celery.app.trace")
 

@@ -61,10 +61,13 @@ def reminders_due(*, now: datetime) -> list[Due]:
     lead = before()
     since = now - LOOK_BACK
     until = now + lead
+    # A one-off shift that started before the window can reach into it by at
+    # most MAX_SHIFT (a day's slack for time zones); recurring ones are expanded.
+    one_off_before = (since - MAX_SHIFT).date() - timedelta(days=1)
     shifts = list(
-        Shift.objects.filter(is_active=True, start_date__lte=until.date() + timedelta(days=1)).select_related(
-            "network"
-        )
+        Shift.objects.filter(is_active=True, start_date__lte=until.date() + timedelta(days=1))
+        .exclude(rrule="", start_date__lt=one_off_before)
+        .select_related("network")
     )
     if not shifts:
         return []
@@ -163,4 +166,7 @@ def do_send_due_shift_reminders(*, now: datetime | None = None) -> dict[str, int
         except Exception:
             # Nothing was committed for this one: the next sweep tries it again.
             logger.exception("shift reminder %s failed", item.key)
+    if counts["sent"] or counts["skipped"]:
+        # The once-a-minute task is otherwise silent (messaging.logs ROUTINE_TASKS).
+        logger.info("shift reminders: sent=%d skipped=%d", counts["sent"], counts["skipped"])
     return counts

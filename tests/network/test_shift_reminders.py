@@ -10,6 +10,7 @@ is faked, recording what each push service would receive."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -344,3 +345,44 @@ def test_two_sweeps_at_the_same_instant_send_the_reminder_once(network, member, 
     assert len(events(member, "shift.starting")) == 1
     assert ShiftReminder.objects.count() == 1
     assert [p["body"] for _, p in pushes] == ["Your on-call shift in Croydon SUN starts at 20:00."]
+
+
+def test_a_one_off_shift_is_reminded_and_ended_too(
+    network, member, navigator, pushes, django_capture_on_commit_callbacks
+):
+    """A bank-holiday override: no rule, 08:00 to 20:00 on 25 December 2026."""
+    make_ready(member, network)
+    subscribe(member)
+    actions.do_create_shift(
+        network=network,
+        person=member,
+        start_date=date(2026, 12, 25),
+        start_time=time(8, 0),
+        duration=timedelta(hours=12),
+        actor=navigator,
+    )
+    morning = datetime(2026, 12, 25, 8, 0, tzinfo=network.tzinfo)
+    assert sweep(django_capture_on_commit_callbacks, morning - timedelta(minutes=30))["sent"] == 1
+    assert sweep(django_capture_on_commit_callbacks, morning + timedelta(hours=12))["sent"] == 1
+    assert sweep(django_capture_on_commit_callbacks, morning + timedelta(days=3))["sent"] == 0
+    assert [p["body"] for _, p in pushes] == [
+        "Your on-call shift in Croydon SUN starts at 08:00.",
+        "Your shift has ended. Thank you.",
+    ]
+
+
+def test_the_once_a_minute_task_logs_only_when_it_did_something(
+    network, member, rota, caplog, django_capture_on_commit_callbacks
+):
+    """As the other routine sweeps (issue 12): Celery's three lines per run
+    are filtered (messaging.logs), and the task says what it did."""
+    from messaging.logs import ROUTINE_TASKS
+
+    assert "network.tasks.send_shift_reminders" in ROUTINE_TASKS
+    caplog.set_level(logging.INFO, logger="network.reminders")
+    sweep(django_capture_on_commit_callbacks, night(network) - timedelta(minutes=40))
+    assert [r.getMessage() for r in caplog.records if r.name == "network.reminders"] == []
+    sweep(django_capture_on_commit_callbacks, night(network) - timedelta(minutes=30))
+    assert [r.getMessage() for r in caplog.records if r.name == "network.reminders"] == [
+        "shift reminders: sent=1 skipped=0"
+    ]
