@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from messaging.models import Alert, AlertDebrief, Offer
@@ -173,7 +174,7 @@ class BoardDebriefOut(serializers.Serializer):
 
 class BoardAlertOut(AlertOut):
     """An alert on its network's board: what AlertOut shows an overseer (no
-    details, ever), with whom it was offered to, the debriefs of a closed
+    details, ever: the view gives none), with whom it was offered to, the debriefs of a closed
     one (their outcome, never their words), and for a facilitator the
     member's plan id (for a break-glass read). Reads the prefetched offers
     and debriefs: no query per alert."""
@@ -204,12 +205,11 @@ class BoardAlertOut(AlertOut):
         mine = next((offer for offer in self._offers(alert) if offer.person_id == viewer.pk), None)
         return MyOfferOut(mine).data if mine is not None else None
 
-    def get_details(self, alert: Alert) -> None:
-        return None
-
+    @extend_schema_field(BoardOfferOut(many=True))
     def get_offers(self, alert: Alert) -> list[dict[str, Any]]:
         return BoardOfferOut(self._offers(alert), many=True).data
 
+    @extend_schema_field(BoardDebriefOut(many=True))
     def get_debriefs(self, alert: Alert) -> list[dict[str, Any]]:
         return [
             BoardDebriefOut(
