@@ -11,11 +11,13 @@ from playwright.sync_api import expect
 from tests.app.conftest import FIONA, NADIA, axe_check, shoot_desk, sign_in
 
 NEWCOMER = "+447700800099"
+DECLINED_BECAUSE = "We only take people who live nearby; Croydon SUN may suit you."
 
 
 def network_id(server, slug: str) -> int:
     return server.shell(
-        f"import json; from network.models import Network; print(json.dumps(Network.objects.get(slug='{slug}').pk))"
+        "import json; from network.models import Network\n"
+        f"print(json.dumps(Network.objects.get(slug='{slug}').pk))"
     )
 
 
@@ -64,7 +66,8 @@ def test_a_navigator_accepts_a_self_referral_and_the_new_members_page_updates_li
     stored = app_server.shell(
         "import json\n"
         "from network.models import Membership, MembershipChange\n"
-        f"m = Membership.objects.get(person__phone_number='{NEWCOMER}', network_id={keyring}, left_at__isnull=True)\n"
+        f"m = Membership.objects.get(person__phone_number='{NEWCOMER}', network_id={keyring},"
+        " left_at__isnull=True)\n"
         "c = MembershipChange.objects.get(network_id=m.network_id, person=m.person, kind='join_accepted')\n"
         "print(json.dumps([m.role, c.actor.display_name, c.reason]))"
     )
@@ -117,12 +120,12 @@ def test_invite_decline_with_a_reason_remove_and_readiness_only_for_a_facilitato
     request = nadia.locator(".members-request", has_text="Omar")
     request.get_by_role("button", name="Decline").click()
     request.get_by_text("Say why you are declining: the person will see it").first.wait_for()
-    request.get_by_label("Your reason for Omar").fill("We only take people who live nearby; Croydon SUN may suit you.")
+    request.get_by_label("Your reason for Omar").fill(DECLINED_BECAUSE)
     request.get_by_role("button", name="Decline").click()
     nadia.get_by_role("dialog").get_by_role("button", name="Decline").click()
     nadia.get_by_text("You declined Omar's request.").wait_for()
     asker.get_by_role("heading", name="Answers to your requests").wait_for()
-    asker.get_by_text("We only take people who live nearby; Croydon SUN may suit you.").wait_for()
+    asker.get_by_text(DECLINED_BECAUSE).wait_for()
     expect(asker.get_by_role("heading", name="Waiting for an answer")).to_have_count(0)
 
     # A navigator sees readiness but has no control for it; removal needs a reason.
@@ -157,7 +160,7 @@ def test_invite_decline_with_a_reason_remove_and_readiness_only_for_a_facilitato
         "pending",
         "Hana's neighbour",
         "declined",
-        "We only take people who live nearby; Croydon SUN may suit you.",
+        DECLINED_BECAUSE,
         True,
         "Nadia (navigator)",
         "asked to leave the network",

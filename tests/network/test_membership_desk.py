@@ -71,7 +71,10 @@ def test_a_declined_person_sees_the_reason_and_fellow_members_do_not(api, networ
     )
     assert declined.status_code == 200
     [mine] = api(asker).get("/api/v1/join-requests/").json()["results"]
-    assert (mine["status"], mine["decision_reason"]) == ("declined", "outside our area; Croydon SUN meets near you")
+    assert (mine["status"], mine["decision_reason"]) == (
+        "declined",
+        "outside our area; Croydon SUN meets near you",
+    )
     assert api(member).get("/api/v1/join-requests/").json()["results"] == []
     # Answered requests leave the navigators' queue.
     assert api(navigator).get(f"/api/v1/networks/{network.pk}/join-requests/").json()["results"] == []
