@@ -114,12 +114,18 @@ urlpatterns = [
     path("people/<int:person_id>/ties/", maps.PersonTieListApi.as_view(), name="person-ties"),
     path("networks/<int:network_id>/assets/", maps.AssetListApi.as_view(), name="network-assets"),
     path(
+        "networks/<int:network_id>/directory/hsds/",
+        maps.DirectoryHsdsApi.as_view(),
+        name="network-directory-hsds",
+    ),
+    path(
         "networks/<int:network_id>/asset-reports/",
         maps.AssetReportListApi.as_view(),
         name="network-asset-reports",
     ),
     path("networks/<int:network_id>/health/", maps.NetworkHealthApi.as_view(), name="network-health"),
     path("assets/<int:asset_id>/", maps.AssetDetailApi.as_view(), name="asset-detail"),
+    path("assets/<int:asset_id>/checked/", maps.AssetCheckedApi.as_view(), name="asset-checked"),
     path("assets/<int:asset_id>/reports/", maps.AssetReportCreateApi.as_view(), name="asset-reports"),
     path(
         "asset-reports/<int:report_id>/resolve/",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -9,14 +11,15 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from foundation.idempotency import idempotent
-from network import actions, selectors
+from network import actions, hsds, selectors
+from network.actions.maps import do_check_asset, do_import_hsds
 from network.models import Asset, AssetReport, Person, Tie
 from network.selectors import MANAGERS
 from network.serializers.maps import (
@@ -28,6 +31,7 @@ from network.serializers.maps import (
     AssetUpdateIn,
     GraphOut,
     HealthOut,
+    HsdsImportOut,
     TieIn,
     TieOut,
     TieUpdateIn,
@@ -104,7 +108,17 @@ class AssetListApi(ListAPIView):
         network = selectors.access_network_by_id(
             person=self.request.user, network_id=self.kwargs["network_id"]
         )
-        return selectors.assets_of(network=network)
+        return selectors.assets_of(network=network, q=self.request.query_params.get("q", "")[:200])
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description="words to find in organisation, service, category or area"
+            )
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=AssetIn, responses={201: AssetOut})
     @idempotent
@@ -128,6 +142,90 @@ class AssetDetailApi(APIView):
         data = AssetUpdateIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         return Response(AssetOut(actions.do_update_asset(asset=asset, **data.validated_data)).data)
+
+
+class AssetCheckedApi(APIView):
+    @extend_schema(request=None, responses=AssetOut)
+    def post(self, request: Request, asset_id: int) -> Response:
+        """The entry was looked at and is still right (navigators and facilitators)."""
+        asset = selectors.access_asset_by_id(person=request.user, asset_id=asset_id, roles=MANAGERS)
+        return Response(AssetOut(do_check_asset(asset=asset)).data)
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The file is too large."
+    default_code = "too_large"
+
+
+def _bounded(view_method: Callable[..., Response]) -> Callable[..., Response]:
+    """Refuse a body over hsds.MAX_BYTES before anything reads it."""
+
+    @functools.wraps(view_method)
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        length = request.headers.get("Content-Length") or "0"
+        if not length.isdigit() or int(length) > hsds.MAX_BYTES:
+            raise PayloadTooLarge(f"The file is too large: at most {hsds.MAX_BYTES // (1024 * 1024)} MB.")
+        return view_method(self, request, *args, **kwargs)
+
+    return wrapper
+
+
+class DirectoryHsdsApi(APIView):
+    """The directory in Open Referral HSDS 3.0 form: a JSON array of compiled
+    services (network/hsds.py). Navigators and facilitators."""
+
+    @extend_schema(
+        responses={
+            (200, "application/json"): {
+                "type": "array",
+                "items": {"type": "object", "description": "an HSDS 3.0 compiled service"},
+            }
+        }
+    )
+    def get(self, request: Request, network_id: int) -> Response:
+        """Download the directory (an attachment), ids included, in an order
+        that depends only on its content."""
+        network = selectors.access_network_by_id(person=request.user, network_id=network_id, roles=MANAGERS)
+        document = hsds.export_document(list(selectors.assets_of(network=network)))
+        filename = f"{network.slug or network.pk}-directory-hsds-{timezone.localdate().isoformat()}.json"
+        return Response(document, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    @extend_schema(
+        request={
+            "application/json": {
+                "type": "array",
+                "items": {"type": "object", "description": "an HSDS 3.0 compiled service"},
+            }
+        },
+        responses={200: HsdsImportOut},
+    )
+    @_bounded
+    @idempotent
+    def post(self, request: Request, network_id: int) -> Response:
+        """Load an HSDS document: checked against the HSDS schema and the
+        directory's own rules first (a 400 listing each error with its JSON
+        path, nothing saved), then every service created or updated by id, in
+        one transaction."""
+        network = selectors.access_network_by_id(person=request.user, network_id=network_id, roles=MANAGERS)
+        reading = hsds.read_document(request.data)
+        if reading.errors:
+            errors: dict[str, list[str]] = {}
+            for error in reading.errors[: hsds.MAX_ERRORS]:
+                errors.setdefault(error["field"], []).append(error["detail"])
+            raise ValidationError(errors)
+        counts = do_import_hsds(network=network, actor=request.user, entries=reading.entries)
+        return Response(
+            HsdsImportOut(
+                {
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                    "not_kept": reading.not_kept[: hsds.MAX_NOT_KEPT],
+                    "not_kept_count": len(reading.not_kept),
+                }
+            ).data
+        )
 
 
 class AssetReportCreateApi(APIView):

@@ -61,8 +61,21 @@ def visible_ties(*, viewer: Person, owner_id: int) -> QuerySet[Tie]:
     return ties_of(person=owner).filter(visibility__in=visibilities)
 
 
-def assets_of(*, network: Network) -> QuerySet[Asset]:
-    return Asset.objects.filter(network=network)
+def assets_of(*, network: Network, q: str = "") -> QuerySet[Asset]:
+    """The network's directory; with ``q``, the entries matching every word of
+    it in their organisation, service, categories, location or area."""
+    assets = Asset.objects.filter(network=network)
+    for word in q.split()[:10]:
+        assets = assets.filter(
+            Q(organization_name__icontains=word)
+            | Q(service_name__icontains=word)
+            | Q(categories__icontains=word)
+            | Q(location_name__icontains=word)
+            | Q(address__icontains=word)
+            | Q(postal_code__icontains=word)
+            | Q(description__icontains=word)
+        )
+    return assets
 
 
 def access_asset_by_id(*, person: Person, asset_id: int, roles: tuple[str, ...] | None = None) -> Asset:

@@ -95,6 +95,7 @@ class AssetOut(serializers.ModelSerializer):
         model = Asset
         fields = [
             "id",
+            "hsds_id",
             "network_id",
             "organization_name",
             "service_name",
@@ -110,6 +111,17 @@ class AssetOut(serializers.ModelSerializer):
             "is_closed",
             "last_checked_at",
         ]
+
+
+class HsdsImportOut(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    not_kept = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="JSON paths of what the file holds that the directory has no place for (the first 100)",
+    )
+    not_kept_count = serializers.IntegerField()
 
 
 class AssetReportIn(serializers.Serializer):

@@ -180,3 +180,46 @@ def test_health_flags_isolation_several_networks_cap_gaps_and_stale_assets(
     assert health.over_size_cap is True
     assert health.on_call_gap_hours_next_4_weeks == 28 * 24
     assert health.stale_assets == [stale]
+
+
+def test_the_directory_search_finds_organisation_service_category_and_area(api, network, member, navigator):
+    def add(org, service, **extra):
+        return actions.do_create_asset(
+            network=network, actor=navigator, organization_name=org, service_name=service, **extra
+        )
+
+    add("Croydon Mind", "Peer support cafe", categories=["Mental health"], postal_code="CR0 1AA")
+    add("Thornton Heath Food Bank", "Food bank", categories=["food"], address="Parish hall, Thornton Heath")
+    add("Croydon Libraries", "Quiet room", location_name="Central Library")
+
+    def found(q):
+        response = api(member).get(f"/api/v1/networks/{network.pk}/assets/", {"q": q})
+        return sorted(a["service_name"] for a in response.json()["results"])
+
+    assert found("croydon") == ["Peer support cafe", "Quiet room"]
+    assert found("MENTAL") == ["Peer support cafe"]
+    assert found("thornton food") == ["Food bank"]
+    assert found("cr0") == ["Peer support cafe"]
+    assert found("library") == ["Quiet room"]
+    assert found("croydon food") == []
+    assert found("") == ["Food bank", "Peer support cafe", "Quiet room"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("navigator", 200), ("staff", 200), ("member", 403), ("outsider", 404), ("outside_navigator", 404)],
+)
+def test_marking_an_entry_as_checked(api, request, network, navigator, who, status):
+    asset = actions.do_create_asset(
+        network=network, actor=navigator, organization_name="Old", service_name="Old"
+    )
+    long_ago = timezone.now() - timedelta(days=400)
+    Asset.objects.filter(pk=asset.pk).update(last_checked_at=long_ago)
+    response = api(request.getfixturevalue(who)).post(f"/api/v1/assets/{asset.pk}/checked/")
+    assert response.status_code == status
+    asset.refresh_from_db()
+    if status == 200:
+        assert response.json()["last_checked_at"] is not None
+        assert asset.last_checked_at > timezone.now() - timedelta(minutes=1)
+    else:
+        assert asset.last_checked_at == long_ago
