@@ -1,7 +1,8 @@
 """The desk's alert board (issue 15) in real browsers: a facilitator sees an
 alert live with its stage and who was asked, takes it from the board at the
 staff step, and the member's phone shows who has it; and a facilitator reads
-a member's plan in an emergency, with a reason, marked, logged and told.
+a member's plan in an emergency, with a reason, marked, logged and told;
+a network with no facilitator is flagged on its navigator's board.
 
 The served app runs no Celery worker (bench.stack starts only daphne for
 these tests), so the escalation's later steps are run here through the real
@@ -13,7 +14,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.app.conftest import AMARA, FIONA, axe_check, shoot_desk, sign_in
+from tests.app.conftest import AMARA, FIONA, NADIA, axe_check, shoot_desk, sign_in
 
 # Amara's open alert, its steps run until the staff step has asked someone.
 TO_THE_STAFF_STEP = """
@@ -116,7 +117,7 @@ def test_a_facilitator_sees_an_alert_live_and_takes_it_from_the_board(app_server
     shoot_desk(fiona, "alerts")
 
 
-def test_a_facilitator_reads_a_plan_in_an_emergency_with_a_reason_and_the_member_is_told(
+def test_a_facilitator_breaks_glass_with_a_reason_the_member_is_told_and_no_facilitator_is_flagged(
     app_server, desk, phone
 ):
     app_server.shell(RAISE_FOR_AMARA)
@@ -163,3 +164,11 @@ def test_a_facilitator_reads_a_plan_in_an_emergency_with_a_reason_and_the_member
     log.first.wait_for()
     notices = amara.evaluate("async () => (await (await fetch('/api/v1/plan-notices/')).json()).results")
     assert any(n["kind"] == "break_glass" for n in notices)
+
+    # Nadia's network has no facilitator: her board says so at the top.
+    nadia = desk()
+    sign_in(nadia, app_server, NADIA)
+    open_board(nadia, app_server)
+    expect(nadia.locator(".board-health")).to_contain_text("Thornton Heath KeyRing has no facilitator")
+    nadia.get_by_text("No open alerts.").first.wait_for()
+    axe_check(nadia)

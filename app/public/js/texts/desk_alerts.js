@@ -68,7 +68,7 @@ export const boardTexts = {
         ? `Nobody at the staff step can be reached in ${network}: it has no facilitator or navigator, so its alerts rely on the service's on-duty staff (${onDuty}).`
         : `Nobody at the staff step can be reached in ${network}: it has no facilitator or navigator, and nobody is on duty for the service. Its members are shown the emergency numbers instead.`,
     no_facilitator: (network) =>
-      `Nobody at the staff step can be reached in ${network} as a facilitator: it has none, so its alerts go to its navigators only.`,
+      `${network} has no facilitator: when nobody on call takes an alert, it goes to its navigators only.`,
   },
 };
 
