@@ -122,6 +122,9 @@ def test_the_map_draws_only_what_was_shared_with_its_health_and_a_facilitator_se
     page.get_by_label("Highlight on the map").select_option(label="Isolated members")
     page.wait_for_function(f"() => {CY}.getElementById('{gus}').hasClass('dimmed')")
     assert "dimmed" not in page.evaluate(NODE_CLASSES, hana)
+    page.get_by_label("Highlight on the map").select_option(label="Gaps in the on-call rota")
+    expect(page.get_by_role("status").filter(has_text="Nothing to highlight")).to_be_visible()
+    page.get_by_label("Highlight on the map").select_option(label="Isolated members")
 
     # Choosing a node, from the list in words and on the canvas, shows it beside the map.
     details = page.locator(".desk-map-details")

@@ -253,7 +253,7 @@ function Indicator({ name, words, items, flagged = items.length > 0 }) {
   </li>`;
 }
 
-function Health({ health, highlight, onHighlight, onSelect }) {
+function Health({ health, flags, highlight, onHighlight, onSelect }) {
   const person = (p) => html`<${NodeButton} id=${`person:${p.person_id}`} label=${p.display_name} onSelect=${onSelect} />`;
   const asset = (a) => html`<${NodeButton} id=${`asset:${a.id}`} label=${a.service_name} onSelect=${onSelect} />`;
   return html`<section class="desk-map-health" aria-labelledby="desk-map-health">
@@ -273,6 +273,7 @@ function Health({ health, highlight, onHighlight, onSelect }) {
       <select id="desk-map-highlight" value=${highlight} onChange=${(event) => onHighlight(event.target.value)}>
         ${["all", ...data.INDICATORS].map((key) => html`<option value=${key}>${texts.highlight[key]}</option>`)}
       </select>
+      <p class="hint" role="status">${highlight !== "all" && !(flags[highlight] || []).length ? texts.nothingToHighlight : ""}</p>
     </div>
   </section>`;
 }
@@ -382,7 +383,7 @@ export default function DeskMap({ network }) {
           <${Legend} />
         </section>
         <div class="desk-map-side">
-          <${Health} health=${health} highlight=${highlight} onHighlight=${setHighlight} onSelect=${setSelected} />
+          <${Health} health=${health} flags=${flags} highlight=${highlight} onHighlight=${setHighlight} onSelect=${setSelected} />
           <${Details} graph=${graph} health=${health} flags=${flags} selected=${shown} onSelect=${setSelected} />
         </div>
       </div>

@@ -24,6 +24,7 @@ export const deskMapTexts = {
     overCap: "Over the size cap",
     stale: "Entries not checked for 12 months",
   },
+  nothingToHighlight: "Nothing to highlight for this: the whole map is dimmed.",
   legendHeading: "Key",
   kinds: {
     network: "The network",
