@@ -3,6 +3,9 @@ clean Redis, SMS outbox and channel layer for each test."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,6 +17,7 @@ from rest_framework.test import APIClient
 from foundation.transports import sms
 from network.models import Device, Membership, Person
 from tests.factories import MembershipFactory, NetworkFactory, PersonFactory
+from tests.messaging.served import SHARED_DIR_VARIABLE
 
 
 def pytest_configure(config: Any) -> None:
@@ -22,6 +26,19 @@ def pytest_configure(config: Any) -> None:
             "The tests use a real Redis: run them with `make test` (which starts an embedded "
             "server when REDIS_URL is unset) or set REDIS_URL."
         )
+    # One directory for the run's database templates (tests/messaging/served.py),
+    # made before pytest-xdist starts its workers, which inherit it, and
+    # removed when the run ends.
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        config._shared_dir = tempfile.mkdtemp(prefix="crisisnet-tests-")
+        os.environ[SHARED_DIR_VARIABLE] = config._shared_dir
+
+
+def pytest_unconfigure(config: Any) -> None:
+    shared = getattr(config, "_shared_dir", None)
+    if shared:
+        shutil.rmtree(shared, ignore_errors=True)
+        os.environ.pop(SHARED_DIR_VARIABLE, None)
 
 
 @pytest.fixture(autouse=True)

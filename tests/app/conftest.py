@@ -22,8 +22,6 @@ import contextlib
 import json
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +34,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from bench.stack import BASE_DIR, Stack
-from tests.messaging.served import served_env
+from tests.messaging.served import copy_of, manage, migrated_database, served_env, shared_template
 
 SCREENSHOTS = BASE_DIR / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -47,9 +45,12 @@ DESK = {"width": 1280, "height": 800}
 AMARA, BEN, CHIOMA, DEV = "+447700800001", "+447700800002", "+447700800003", "+447700800004"
 NADIA, FIONA, GUS, HANA = "+447700800005", "+447700800006", "+447700800007", "+447700800008"
 
-# Who is on call must not depend on the hour the tests run: Ben is available
-# in Croydon SUN for three days, Amara and Dev "can't right now".
+# The demo `make run` loads, and, as who is on call must not depend on the
+# hour the tests run, Ben available in Croydon SUN for three days, Amara and
+# Dev "can't right now" (one shell: a manage.py start-up costs a second or two).
 SEED = """
+from django.core.management import call_command
+call_command("load_demo", base_url="http://127.0.0.1")
 from datetime import timedelta
 from django.utils import timezone
 from network.actions import do_set_availability
@@ -63,31 +64,16 @@ for number, state in choices.items():
 print("seeded")
 """
 
-_template: dict[str, Path] = {}
-
-
-def _manage(*args: str, env: dict[str, str]) -> str:
-    return subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        check=True,
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-    ).stdout
-
 
 def demo_database() -> Path:
-    """The migrated demo database with the seed above, built on first use."""
-    if "path" not in _template:
-        directory = Path(tempfile.mkdtemp(prefix="app-template-"))
-        database = directory / "db.sqlite3"
-        env = served_env(database)
-        _manage("migrate", "--noinput", "-v", "0", env=env)
-        _manage("load_demo", "--base-url=http://127.0.0.1", env=env)
-        assert "seeded" in _manage("shell", "-c", SEED, env=env)
-        _template["path"] = database
-    return _template["path"]
+    """The migrated demo database with the seed above, built on first use
+    (once per run, whichever worker asks first)."""
+
+    def build(path: Path) -> None:
+        shutil.copy(migrated_database(), path)
+        assert "seeded" in manage("shell", "-c", SEED, env=served_env(path))
+
+    return shared_template("demo.sqlite3", build)
 
 
 @dataclass
@@ -116,15 +102,14 @@ class AppServer:
     def shell(self, code: str) -> Any:
         """Run Python in `manage.py shell` on this server's database; the last
         line it prints is parsed as JSON. For checking what was stored."""
-        out = _manage("shell", "-c", code, env=self.env)
+        out = manage("shell", "-c", code, env=self.env)
         return json.loads(out.strip().splitlines()[-1])
 
 
 @pytest.fixture
 def app_server() -> Iterator[AppServer]:
     directory = Path(tempfile.mkdtemp(prefix="app-"))
-    database = directory / "db.sqlite3"
-    shutil.copy(demo_database(), database)
+    database = copy_of(demo_database(), directory)
     env = served_env(database)
     stack = Stack(env=env, log_dir=directory)
     try:

@@ -8,7 +8,6 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,10 +19,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from bench.stack import BASE_DIR, Stack, free_port, wait_for_port
+from bench.stack import Stack, free_port, wait_for_port
 from config.logs import RedactSecrets
 from config.stack import web_argv
 from tests.config.test_client_address import image_web_argv
+from tests.messaging.served import copy_of, manage, migrated_database
 
 SEED = """
 from network.actions import do_create_calendar_feed
@@ -51,7 +51,7 @@ PRODUCTION = {
 def feed_database() -> Iterator[tuple[Path, str]]:
     """A migrated SQLite file with one calendar feed, and the feed's token."""
     directory = Path(tempfile.mkdtemp(prefix="access-log-"))
-    database = directory / "db.sqlite3"
+    database = copy_of(migrated_database(), directory)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
@@ -59,11 +59,7 @@ def feed_database() -> Iterator[tuple[Path, str]]:
         # Feed tokens are stored as a hash keyed with the secret key.
         "SECRET_KEY": PRODUCTION["SECRET_KEY"],
     }
-    manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, env=env, cwd=BASE_DIR)
-    out = subprocess.run(
-        [*manage, "shell", "-c", SEED], check=True, env=env, cwd=BASE_DIR, capture_output=True, text=True
-    ).stdout
+    out = manage("shell", "-c", SEED, env=env)
     yield database, out.strip().splitlines()[-1]
     shutil.rmtree(directory, ignore_errors=True)
 

@@ -2,22 +2,28 @@
 codes autobahn really sends, and SQLite's locking between processes (an
 in-process WebsocketCommunicator showed neither).
 
-The database is built once per test session by ``manage.py migrate`` and a
+The database is built once per test run by ``manage.py migrate`` and a
 seed made through the real actions (the cast of tests/messaging/conftest.py,
 an alert Bea took and its conversation), then copied for each server, so every
 test starts from the same state. The processes are bench.stack's.
+
+Templates (``shared_template``) are built once per run, whichever pytest-xdist
+worker asks first, under a file lock in the run's shared directory
+(``SHARED_DIR_VARIABLE``, set by tests/conftest.py); every migrated SQLite
+file the tests use starts as a copy of one ``migrate`` (``migrated_database``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,22 +68,70 @@ def served_env(database: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-_template: dict[str, Any] = {}
+SHARED_DIR_VARIABLE = "CRISISNET_TEST_SHARED_DIR"
+
+
+def manage(*args: str, env: dict[str, str]) -> str:
+    """Run ``manage.py`` with ``env``; what it printed."""
+    return subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        check=True,
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def shared_dir() -> Path:
+    """The directory this test run's workers share (a private one outside pytest)."""
+    if not os.environ.get(SHARED_DIR_VARIABLE):
+        os.environ[SHARED_DIR_VARIABLE] = tempfile.mkdtemp(prefix="crisisnet-tests-")
+    return Path(os.environ[SHARED_DIR_VARIABLE])
+
+
+def shared_template(name: str, build: Callable[[Path], None]) -> Path:
+    """The file ``name`` in the run's shared directory, made by ``build(path)``
+    by the first worker that asks (the others wait for it, then reuse it)."""
+    shared = shared_dir()
+    path = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            partial = shared / f"{name}.partial"
+            partial.unlink(missing_ok=True)
+            build(partial)
+            partial.rename(path)
+    return path
+
+
+def copy_of(template: Path, directory: Path) -> Path:
+    """A private copy of a template SQLite file, as ``directory``/db.sqlite3."""
+    database = directory / "db.sqlite3"
+    shutil.copy(template, database)
+    return database
+
+
+def migrated_database() -> Path:
+    """An empty SQLite database with every migration applied (the template of the others)."""
+
+    def build(path: Path) -> None:
+        manage("migrate", "--noinput", "-v", "0", env=served_env(path))
+
+    return shared_template("migrated.sqlite3", build)
 
 
 def seeded_database() -> tuple[Path, dict[str, str]]:
     """The migrated, seeded template (built on first use) and its seed's ids and tokens."""
-    if not _template:
-        directory = Path(tempfile.mkdtemp(prefix="served-template-"))
-        database = directory / "db.sqlite3"
-        env = served_env(database)
-        manage = [sys.executable, str(BASE_DIR / "manage.py")]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, env=env, cwd=BASE_DIR)
-        out = subprocess.run(
-            [*manage, "shell", "-c", SEED], check=True, env=env, cwd=BASE_DIR, capture_output=True, text=True
-        ).stdout
-        _template.update(path=database, seed=json.loads(out.strip().splitlines()[-1]))
-    return _template["path"], _template["seed"]
+
+    def build(path: Path) -> None:
+        shutil.copy(migrated_database(), path)
+        out = manage("shell", "-c", SEED, env=served_env(path))
+        seed_path.write_text(out.strip().splitlines()[-1])
+
+    seed_path = shared_dir() / "served-seed.json"
+    path = shared_template("served.sqlite3", build)
+    return path, json.loads(seed_path.read_text())
 
 
 @dataclass
@@ -111,8 +165,7 @@ def served(**env: str) -> Iterator[Served]:
     """daphne on a fresh copy of the seeded database (``env`` overrides settings)."""
     template, seed = seeded_database()
     directory = Path(tempfile.mkdtemp(prefix="served-"))
-    database = directory / "db.sqlite3"
-    shutil.copy(template, database)
+    database = copy_of(template, directory)
     stack = Stack(env=served_env(database, **env), log_dir=directory)
     try:
         with contextlib.ExitStack() as sockets:

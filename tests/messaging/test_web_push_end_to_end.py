@@ -50,7 +50,7 @@ from cryptography.x509.oid import NameOID
 
 from bench.stack import BASE_DIR, Stack
 from foundation.transports.push import b64url, push_payload
-from tests.messaging.served import served_env
+from tests.messaging.served import copy_of, migrated_database, served_env
 
 PUSH_HOST = "push.example.test"
 SUBJECT = "mailto:ops@example.test"
@@ -320,31 +320,13 @@ class Run:
             return db.execute(sql, params).fetchall()
 
 
-_migrated: list[Path] = []
-
-
-def migrated_database() -> Path:
-    """An empty, migrated SQLite database (made once per session), as `make run` starts from."""
-    if not _migrated:
-        database = Path(tempfile.mkdtemp(prefix="push-e2e-template-")) / "db.sqlite3"
-        subprocess.run(
-            [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "--noinput", "-v", "0"],
-            env=served_env(database),
-            cwd=BASE_DIR,
-            check=True,
-        )
-        _migrated.append(database)
-    return _migrated[0]
-
-
 @pytest.fixture
 def run() -> Iterator[Run]:
     """The loopback push service and a real worker on a copy of the served
     template, with WebPushBackend, a fresh VAPID key and a 1 s push delay."""
     directory = Path(tempfile.mkdtemp(prefix="push-e2e-"))
     service = LoopbackPushService(directory)
-    database = directory / "db.sqlite3"
-    shutil.copy(migrated_database(), database)
+    database = copy_of(migrated_database(), directory)
     key_path, _ = vapid_key(directory)
     env = {
         **served_env(
