@@ -6,14 +6,27 @@
 import { get, getAll, post, newKey } from "../api.js";
 import { changed } from "../store.js";
 import { on, onSync } from "../realtime.js";
+import { session } from "./session.js";
 
 const HISTORY_PAGE = 20;
 
 // network id -> {requests, members, invitations, error, history: {items, next, error}}
 export const desk = {};
+// Whose answers these are: another person may sign in on this page, and must
+// never see what the service told the one before.
+let personId = null;
 
-const slot = (networkId) =>
-  (desk[networkId] ||= { requests: null, members: null, invitations: null, error: null, history: null });
+function forOnePerson() {
+  const me = session.person ? session.person.id : null;
+  if (me === personId) return;
+  for (const id of Object.keys(desk)) delete desk[id];
+  personId = me;
+}
+
+function slot(networkId) {
+  forOnePerson();
+  return (desk[networkId] ||= { requests: null, members: null, invitations: null, error: null, history: null });
+}
 
 export const forNetwork = (networkId) => slot(Number(networkId));
 
@@ -64,6 +77,7 @@ export const memberById = (networkId, membershipId) =>
   (slot(Number(networkId)).members || []).find((m) => m.id === Number(membershipId)) || null;
 
 function reloadLoaded(networkId) {
+  forOnePerson();
   const state = desk[networkId];
   if (!state) return;
   if (state.members !== null || state.error) load(networkId);
