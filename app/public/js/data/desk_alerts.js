@@ -40,17 +40,22 @@ const deskNetworks = () =>
 let loading = null; // the fetch under way
 let again = false; // one more asked for meanwhile
 
-async function fetchBoard() {
+// The open alerts each time; the closed ones on first load and when one
+// closes (each alert shown costs a read of its member's exclusions).
+async function fetchBoard(withClosed) {
   const id = board.networkId;
   try {
+    const closedToo = withClosed || board.closed === null;
     const [open, closed] = await Promise.all([
       getAll(`networks/${id}/alerts/?state=open`),
-      get(`networks/${id}/alerts/?state=closed&page_size=${CLOSED_PAGE}`),
+      closedToo ? get(`networks/${id}/alerts/?state=closed&page_size=${CLOSED_PAGE}`) : null,
     ]);
     if (board.networkId !== id) return;
     board.open = open;
-    board.closed = closed.results;
-    board.closedNext = closed.next ? pathOf(closed.next) : null;
+    if (closed) {
+      board.closed = closed.results;
+      board.closedNext = closed.next ? pathOf(closed.next) : null;
+    }
     board.error = null;
     board.checkedAt = Date.now();
   } catch (error) {
@@ -61,11 +66,14 @@ async function fetchBoard() {
 
 // The board of one network. One fetch at a time: whatever asks meanwhile
 // (an event, another network chosen) gets one more fetch after it.
-export function load(networkId) {
+let closedWanted = false;
+
+export function load(networkId, { closed = true } = {}) {
   const wanted = Number(networkId);
   if (board.networkId !== wanted) {
     Object.assign(board, { networkId: wanted, open: null, closed: null, closedNext: null, error: null });
   }
+  closedWanted = closedWanted || closed;
   if (loading) {
     again = true;
     return loading;
@@ -73,7 +81,9 @@ export function load(networkId) {
   loading = (async () => {
     do {
       again = false;
-      await fetchBoard();
+      const withClosed = closedWanted;
+      closedWanted = false;
+      await fetchBoard(withClosed);
     } while (again);
     loading = null;
   })();
@@ -118,15 +128,19 @@ export async function take(alertId) {
 // logged. The answer ({id, expires_at, reading}) is shown once, never kept.
 export const breakGlass = (planId, reason) => post(`plans/${planId}/break-glass/`, { reason });
 
-function refresh() {
-  if (board.networkId !== null) load(board.networkId);
+const CLOSED = new Set(["resolved", "cancelled"]);
+
+function refresh(event) {
+  if (board.networkId === null) return;
+  const state = event && event.data ? event.data.state : null;
+  load(board.networkId, { closed: !state || CLOSED.has(state) });
 }
 
 on("alert.board", refresh);
-on("alert.offered", refresh);
+on("alert.offered", () => refresh(null));
 on("alert.withdrawn", refresh);
 on("alert.status", refresh);
 onSync(() => {
-  refresh();
+  refresh(null);
   if (board.networkId !== null) loadHealth();
 });
