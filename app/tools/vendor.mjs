@@ -22,7 +22,10 @@ const files = [
   // The desk's charts: Chart.js and the colour library it imports.
   ["@kurkle/color", "dist/color.esm.js", "kurkle-color.js", {}],
   ["chart.js", "dist/chunks/index.js", "chart-helpers.js", { "from '@kurkle/color'": "from './kurkle-color.js'" }],
-  ["chart.js", "dist/chart.js", "chart.js", { "from './chunks/index.js'": "from './chart-helpers.js'" }],
+  ["chart.js", "dist/chart.js", "chart.js", {
+    "from './chunks/index.js'": "from './chart-helpers.js'",
+    "import '@kurkle/color';": "import './kurkle-color.js';",
+  }],
 ];
 const lines = ["# Vendored libraries", "", "Made by `make vendor` from package-lock.json; do not edit by hand.", "",
   "| file | package | version | licence |", "|---|---|---|---|"];
