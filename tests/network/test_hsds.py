@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from network import actions, demo, hsds
 from network.models import Asset
+from tests.conftest import client_for, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -359,3 +360,26 @@ def test_only_the_networks_navigators_and_facilitators_export_and_import(
     assert api(person).post(url(network), document, format="json").status_code == status
     changed = Asset.objects.filter(network=network, service_name="Changed by an import").exists()
     assert changed is (status == 200)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_new_entries_at_once_add_them_once(network, navigator):
+    document = [
+        {
+            "id": str(uuid.uuid4()),
+            "name": f"Service {n}",
+            "status": "active",
+            "organization": {"id": str(uuid.uuid4()), "name": "Council", "description": ""},
+        }
+        for n in range(50)
+    ]
+    answers = []
+
+    def load(n):
+        answers.append(client_for(navigator).post(url(network), document, format="json").status_code)
+
+    assert run_concurrently(load, 2) == []
+    assert Asset.objects.filter(network=network).count() == 50
+    # The second waits on the first's new rows, then is told: it created nothing.
+    assert sorted(answers) in ([200, 200], [200, 409])
