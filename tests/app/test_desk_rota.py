@@ -9,6 +9,8 @@ from datetime import datetime
 
 from tests.app.conftest import HANA, NADIA, axe_check, shoot_desk, sign_in
 
+DASH = "\u2013"  # the en dash the app writes between two times
+
 # Tonight's occurrence of Hana's nightly shift in Thornton Heath KeyRing,
 # cancelled: the demo covers every hour, so the test makes the gap.
 CANCEL_TONIGHT = """
@@ -35,7 +37,8 @@ from network.models import Network
 network = Network.objects.get(slug="thornton-heath-keyring")
 start = datetime.fromisoformat("{start}")
 entries = selectors.rota(network=network, start=start, end=start + timedelta(hours=12))
-print(json.dumps([[e.person.display_name, e.occurrence.start.isoformat(), e.occurrence.swapped] for e in entries]))
+rows = [[e.person.display_name, e.occurrence.start.isoformat(), e.occurrence.swapped] for e in entries]
+print(json.dumps(rows))
 """
 
 TOMORROW = """
@@ -65,16 +68,17 @@ def test_a_gap_is_drawn_and_a_shift_added_closes_it_across_the_weeks_and_the_clo
     page.goto(f"{app_server.url}/#/desk/{network}/rota/week/{today}")
     page.get_by_role("heading", name="Rota", level=1).wait_for()
     day = page.locator(f".rota-day[data-day='{today}']")
-    gap = day.locator(".rota-gap", has_text="Nobody on call 20:00–08:00")
+    gap = day.locator(".rota-gap", has_text=f"Nobody on call 20:00{DASH}08:00")
     gap.wait_for()
-    assert "Cancelled: Hana 20:00–08:00" in gap.inner_text()
+    assert f"Cancelled: Hana 20:00{DASH}08:00" in gap.inner_text()
     page.get_by_text("1 gap in the time shown, where nobody is on call.").wait_for()
     # The report lists it too, and has a row and a bar per ready peer.
     report = page.locator(".rota-balance tbody tr")
     report.first.wait_for()
     assert sorted(report.locator("th").all_inner_texts()) == ["Chioma", "Gus", "Hana"]
     page.locator(".rota-chart canvas[role='img']").wait_for()
-    assert page.locator(".rota-gaps li", has_text=re.compile("^Nobody on call from .* 20:00 to .* 08:00$")).count() == 1
+    listed = page.locator(".rota-gaps li", has_text=re.compile("^Nobody on call from .* 20:00 to .* 08:00$"))
+    assert listed.count() == 1
     axe_check(page)
     shoot_desk(page, "rota-gap")
 
@@ -83,15 +87,15 @@ def test_a_gap_is_drawn_and_a_shift_added_closes_it_across_the_weeks_and_the_clo
     page.get_by_label("The night of").fill(today)
     page.get_by_role("button", name="Add the shift").click()
     page.locator(".flash", has_text="Added a shift for Gus.").wait_for()
-    day.locator(".rota-shift", has_text="Gus 20:00–08:00").wait_for()
+    day.locator(".rota-shift", has_text=f"Gus 20:00{DASH}08:00").wait_for()
     assert page.locator(".rota-gap").count() == 0
     page.get_by_text("Someone is on call all the time shown.").wait_for()
     assert _on_call(app_server, made["start"]) == [("Gus", datetime.fromisoformat(made["start"]), False)]
 
     page.get_by_role("link", name="Month", exact=True).click()
     cell = page.locator(f".rota-cell[data-day='{today}']")
-    cell.locator(".rota-shift", has_text="Gus 20:00–08:00").wait_for()
-    assert cell.locator(".rota-cancelled", has_text="Hana 20:00–08:00").count() == 1
+    cell.locator(".rota-shift", has_text=f"Gus 20:00{DASH}08:00").wait_for()
+    assert cell.locator(".rota-cancelled", has_text=f"Hana 20:00{DASH}08:00").count() == 1
     assert page.locator(".rota-gap").count() == 0
     axe_check(page)
 
@@ -101,12 +105,12 @@ def test_a_gap_is_drawn_and_a_shift_added_closes_it_across_the_weeks_and_the_clo
     page.get_by_role("button", name="Show", exact=True).click()
     page.get_by_role("heading", name="Mon 22 Mar to Sun 28 Mar").wait_for()
     # 20:00 GMT on Saturday to 08:00 BST on Sunday; Sunday night starts at 20:00 BST.
-    saturday = page.locator(".rota-day[data-day='2027-03-27'] .rota-shift[data-start='2027-03-27T20:00:00Z']")
+    saturday = page.locator(".rota-day[data-day='2027-03-27'] [data-start='2027-03-27T20:00:00Z']")
     saturday.wait_for()
-    assert saturday.locator(".rota-who").inner_text() == "Hana 20:00–08:00"
+    assert saturday.locator(".rota-who").inner_text() == f"Hana 20:00{DASH}08:00"
     assert saturday.locator(".rota-hours").inner_text() == "11 hours"
-    sunday = page.locator(".rota-day[data-day='2027-03-28'] .rota-shift[data-start='2027-03-28T20:00:00+01:00']")
-    assert sunday.locator(".rota-who").inner_text() == "Hana 20:00–08:00"
+    sunday = page.locator(".rota-day[data-day='2027-03-28'] [data-start='2027-03-28T20:00:00+01:00']")
+    assert sunday.locator(".rota-who").inner_text() == f"Hana 20:00{DASH}08:00"
     assert sunday.locator(".rota-hours").inner_text() == "12 hours"
     assert page.locator(".rota-gap").count() == 0
     axe_check(page)
@@ -118,7 +122,7 @@ def test_a_swap_asked_at_the_desk_waits_for_the_takers_yes(app_server, desk, pho
     page = desk()
     sign_in(page, app_server, NADIA)
     page.goto(f"{app_server.url}/#/desk/{network}/rota/week/{day}")
-    gus = page.locator(f".rota-day[data-day='{day}'] .rota-shift", has_text="Gus 08:00–20:00")
+    gus = page.locator(f".rota-day[data-day='{day}'] .rota-shift", has_text=f"Gus 08:00{DASH}20:00")
     gus.get_by_role("button").click()
     panel = page.locator(".rota-chosen-panel")
     panel.get_by_role("heading", name=re.compile("^Gus, .* 08:00 to 20:00$")).wait_for()
@@ -147,7 +151,7 @@ def test_a_swap_asked_at_the_desk_waits_for_the_takers_yes(app_server, desk, pho
     assert _on_call(app_server, start) == [("Hana", datetime.fromisoformat(start), True)]
     page.reload()
     taken = page.locator(f".rota-day[data-day='{day}'] .rota-shift[data-start='{start}']")
-    taken.filter(has_text="Hana 08:00–20:00").wait_for()
+    taken.filter(has_text=f"Hana 08:00{DASH}20:00").wait_for()
     assert "taken over from Gus" in taken.inner_text()
     assert "waiting for a yes" not in taken.inner_text()
     shoot_desk(page, "rota-swapped")
