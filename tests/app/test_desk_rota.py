@@ -149,7 +149,7 @@ def test_a_swap_asked_at_the_desk_waits_for_the_takers_yes(app_server, desk, pho
     hana.locator(".flash", has_text="Thank you. The shift on").wait_for()
 
     assert _on_call(app_server, start) == [("Hana", datetime.fromisoformat(start), True)]
-    page.reload()
+    # Nadia asked, so she hears the answer: her grid shows the swap without a reload.
     taken = page.locator(f".rota-day[data-day='{day}'] .rota-shift[data-start='{start}']")
     taken.filter(has_text=f"Hana 08:00{DASH}20:00").wait_for()
     assert "taken over from Gus" in taken.inner_text()

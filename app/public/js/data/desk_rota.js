@@ -6,7 +6,7 @@
 // (an old rota shown as the rota would be wrong in the worst way).
 import { get, getAll, post, del, newKey } from "../api.js";
 import { changed } from "../store.js";
-import { onSync } from "../realtime.js";
+import { on, onSync } from "../realtime.js";
 
 export const deskRota = {
   networkId: null,
@@ -291,5 +291,9 @@ export function customRule(days) {
   return `FREQ=WEEKLY;BYDAY=${DAYS.filter((d) => days.includes(d)).join(",")}`;
 }
 
-// After a reconnect, what the desk shows is read again.
-onSync(() => (shownNetwork && deskRota.networkId === shownNetwork.id ? reload(shownNetwork) : null));
+// After a reconnect, what the desk shows is read again; and when an ask to
+// cover that I made (or that is about me) is answered or withdrawn, or I am
+// asked: the events carry no rota, so the rota is read again.
+const again = () => (shownNetwork && deskRota.networkId === shownNetwork.id ? reload(shownNetwork) : null);
+onSync(again);
+for (const type of ["swap.answered", "swap.withdrawn", "swap.requested"]) on(type, again);
