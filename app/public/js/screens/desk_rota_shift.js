@@ -6,7 +6,7 @@ import { problemText } from "../texts/common.js";
 import { deskRota as texts } from "../texts/desk_rota.js";
 import { deskRota as state, addShift, endShift, PRESETS, DAYS, customRule, localDay, isDay, dayName } from "../data/desk_rota.js";
 
-const FIELD_OF = { person: "shift-person", start_date: "shift-date", start_time: "shift-start", duration_minutes: "shift-length", rrule: "shift-days", note: "shift-note" };
+const FIELD_OF = { person: "shift-person", start_date: "shift-date", start_time: "shift-start", duration_minutes: "shift-length", duration: "shift-length", rrule: "shift-day-MO", note: "shift-note" };
 
 export function AddShift({ network, onSaid }) {
   const peers = state.peers;
@@ -34,7 +34,7 @@ export function AddShift({ network, onSaid }) {
       const hours = Number(length);
       if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(start)) found.push({ field: "shift-start", text: texts.startMissing });
       if (!length || !(hours >= 0.25 && hours <= 48)) found.push({ field: "shift-length", text: texts.lengthMissing });
-      if (repeat === "weekly" && !days.length) found.push({ field: "shift-days", text: texts.daysMissing });
+      if (repeat === "weekly" && !days.length) found.push({ field: "shift-day-MO", text: texts.daysMissing });
       shape = { start_time: start, duration_minutes: Math.round(hours * 60), rrule: repeat === "weekly" ? customRule(days) : "" };
     }
     setErrors(found);
@@ -81,21 +81,21 @@ export function AddShift({ network, onSaid }) {
       <label for="shift-date">${preset === "night" ? texts.nightDate : texts.fromDate}</label>
       <p class="hint" id="shift-date-hint">${texts.fromHint}</p>
       ${errorFor("shift-date") ? html`<p class="error" id="shift-date-error">${errorFor("shift-date")}</p>` : null}
-      <input id="shift-date" type="date" value=${date} onInput=${(e) => setDate(e.currentTarget.value)} aria-describedby="shift-date-hint" />
+      <input id="shift-date" type="date" value=${date} onInput=${(e) => setDate(e.currentTarget.value)} aria-describedby=${errorFor("shift-date") ? "shift-date-hint shift-date-error" : "shift-date-hint"} />
     </div>
     ${preset === "custom"
-      ? html`<fieldset class=${errorFor("shift-days") ? "field field-error" : "field"}>
-            <legend>${texts.days}</legend>
-            ${errorFor("shift-days") ? html`<p class="error">${errorFor("shift-days")}</p>` : null}
+      ? html`<fieldset class=${errorFor("shift-day-MO") ? "field field-error" : "field"}>
+            <legend>${texts.often}</legend>
+            ${errorFor("shift-day-MO") ? html`<p class="error">${errorFor("shift-day-MO")}</p>` : null}
             <div class="choice">
               <input type="radio" id="shift-repeat-once" name="shift-repeat" checked=${repeat === "once"} onChange=${() => setRepeat("once")} />
               <label for="shift-repeat-once">${texts.once}</label>
             </div>
             <div class="choice">
               <input type="radio" id="shift-repeat-weekly" name="shift-repeat" checked=${repeat === "weekly"} onChange=${() => setRepeat("weekly")} />
-              <label for="shift-repeat-weekly">${texts.days}</label>
+              <label for="shift-repeat-weekly">${texts.weekly}</label>
             </div>
-            <div class="rota-days" id="shift-days">
+            <div class="rota-days">
               ${DAYS.map(
                 (day) => html`<div class="choice">
                   <input type="checkbox" id=${`shift-day-${day}`} disabled=${repeat === "once"} checked=${days.includes(day)}
@@ -109,15 +109,17 @@ export function AddShift({ network, onSaid }) {
             <div class=${errorFor("shift-start") ? "field field-error" : "field"}>
               <label for="shift-start">${texts.startTime}</label>
               <p class="hint" id="shift-start-hint">${texts.startHint}</p>
-              ${errorFor("shift-start") ? html`<p class="error">${errorFor("shift-start")}</p>` : null}
-              <input id="shift-start" type="time" value=${start} onInput=${(e) => setStart(e.currentTarget.value)} aria-describedby="shift-start-hint" />
+              ${errorFor("shift-start") ? html`<p class="error" id="shift-start-error">${errorFor("shift-start")}</p>` : null}
+              <input id="shift-start" type="time" value=${start} onInput=${(e) => setStart(e.currentTarget.value)}
+                aria-describedby=${errorFor("shift-start") ? "shift-start-hint shift-start-error" : "shift-start-hint"} />
             </div>
             <div class=${errorFor("shift-length") ? "field field-error" : "field"}>
               <label for="shift-length">${texts.length}</label>
               <p class="hint" id="shift-length-hint">${texts.lengthHint}</p>
-              ${errorFor("shift-length") ? html`<p class="error">${errorFor("shift-length")}</p>` : null}
+              ${errorFor("shift-length") ? html`<p class="error" id="shift-length-error">${errorFor("shift-length")}</p>` : null}
               <input id="shift-length" type="number" min="0.25" max="48" step="0.25" inputmode="decimal" value=${length}
-                onInput=${(e) => setLength(e.currentTarget.value)} aria-describedby="shift-length-hint" />
+                onInput=${(e) => setLength(e.currentTarget.value)}
+                aria-describedby=${errorFor("shift-length") ? "shift-length-hint shift-length-error" : "shift-length-hint"} />
             </div>
           </div>`
       : null}

@@ -77,6 +77,8 @@ export const deskRota = {
   fromHint: "The first day, in the network's time.",
   nightDate: "The night of",
   dateMissing: "Enter the date",
+  often: "How often",
+  weekly: "Every week, on these days",
   days: "On these days",
   daysMissing: "Choose at least one day",
   dayNames: { MO: "Monday", TU: "Tuesday", WE: "Wednesday", TH: "Thursday", FR: "Friday", SA: "Saturday", SU: "Sunday" },
