@@ -188,8 +188,9 @@ class RotaApi(APIView):
     @extend_schema(parameters=[RotaQueryIn], responses=RotaEntryOut(many=True))
     def get(self, request: Request, network_id: int) -> Response:
         """Occurrences between start and end (default: the next 7 days; at most 42, a
-        month grid of six weeks), swaps applied, each with its pending ask to cover
-        where you may see it. `cancelled=true` lists cancelled occurrences too."""
+        month grid of six weeks), swaps applied. `cancelled=true` lists cancelled
+        occurrences too; `asks=true` gives each its pending ask to cover where you
+        may see it."""
         network = selectors.access_network_by_id(person=request.user, network_id=network_id)
         query = RotaQueryIn(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -203,7 +204,7 @@ class RotaApi(APIView):
             end=end,
             person=request.user if query.validated_data["mine"] else None,
             with_cancelled=query.validated_data["cancelled"],
-            asks_seen_by=request.user,
+            asks_seen_by=request.user if query.validated_data["asks"] else None,
         )
         return Response(RotaEntryOut(entries, many=True).data)
 

@@ -114,6 +114,11 @@ class RotaQueryIn(serializers.Serializer):
         default=False,
         help_text="also list cancelled occurrences (marked `cancelled`), to draw them on a calendar",
     )
+    asks = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="fill in each occurrence's `pending_swap` (else it is null)",
+    )
 
     def validate(self, data: dict) -> dict:  # type: ignore[type-arg]
         if (
@@ -145,8 +150,9 @@ class RotaEntryOut(serializers.Serializer):
     cancelled = serializers.BooleanField(source="occurrence.cancelled")
     pending_swap = PendingSwapOut(
         allow_null=True,
-        help_text="the ask to cover this occurrence still waiting for an answer, where you may see it "
-        "(you manage the network, asked, were asked or hold the shift); nothing has changed yet",
+        help_text="with `asks=true`: the ask to cover this occurrence still waiting for an answer, where "
+        "you may see it (you manage the network, asked, were asked or hold the shift); nothing has "
+        "changed yet. Null without `asks=true`.",
     )
 
 

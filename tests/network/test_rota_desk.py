@@ -24,7 +24,7 @@ def night(network, member, peer, navigator):
 
 
 def _rota(api, person, network, start, end, **extra):
-    query = {"start": start.isoformat(), "end": end.isoformat(), **extra}
+    query = {"start": start.isoformat(), "end": end.isoformat(), "asks": "true", **extra}
     return api(person).get(f"/api/v1/networks/{network.pk}/rota/", query)
 
 
@@ -85,6 +85,10 @@ def test_a_pending_ask_shows_on_its_night_to_those_who_may_see_it_and_goes_once_
     [seen_by_other] = _at(_rota(api, uninvolved, network, *window).json(), start)
     assert seen_by_other["pending_swap"] is None
     assert _rota(api, outside_navigator, network, *window).status_code == 404
+
+    # Without asks=true the rota is as it was before anyone asked.
+    [plain] = _at(_rota(api, navigator, network, *window, asks="false").json(), start)
+    assert plain["pending_swap"] is None
 
     do_accept_swap_request(request=ask)
     [entry] = _at(_rota(api, navigator, network, *window).json(), start)

@@ -178,7 +178,7 @@ export async function loadRange(network, from, days) {
   const end = zonedDate(addDays(from, days), tz);
   const range = { from, days, start, end };
   deskRota.range = range;
-  const query = `?cancelled=true&start=${encodeURIComponent(start.toISOString())}&end=${encodeURIComponent(end.toISOString())}`;
+  const query = `?cancelled=true&asks=true&start=${encodeURIComponent(start.toISOString())}&end=${encodeURIComponent(end.toISOString())}`;
   try {
     const entries = await get(`networks/${network.id}/rota/${query}`);
     if (deskRota.range !== range) return; // another week was asked for meanwhile

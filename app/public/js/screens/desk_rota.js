@@ -244,7 +244,7 @@ function Chosen({ network, entry, onClose, onSaid, onError, confirm }) {
       : null}
     <div class="actions">
       ${entry.pending_swap && !over ? html`<${Button} kind="secondary" onClick=${withdraw}>${texts.withdraw}</${Button}>` : null}
-      ${!over && !entry.cancelled ? html`<${Button} kind="danger" onClick=${cancel}>${texts.cancelOne}</${Button}>` : null}
+      ${!over && !entry.cancelled && !entry.swapped ? html`<${Button} kind="danger" onClick=${cancel}>${texts.cancelOne}</${Button}>` : null}
       <${Button} kind="secondary" onClick=${end_}>${texts.endShift}</${Button}>
       <${Button} kind="secondary" onClick=${onClose}>${texts.close}</${Button}>
     </div>
