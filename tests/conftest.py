@@ -123,10 +123,29 @@ def api() -> Any:
     return client_for
 
 
+# The longest tests (a minute or more, or half a minute of real processes)
+# start first, so that with two pytest-xdist workers neither is left with one
+# of them at the end while the other has nothing to do. Tests of the app's
+# browser screens (tests/app/) already come first.
+RUN_FIRST = (
+    "tests/test_bench_smoke.py",
+    "tests/network/test_sealed_text.py::test_the_migration_seals",
+    "tests/messaging/test_faults.py",
+    "tests/config/test_stack.py",
+)
+
+
+def _runs_first(item: Any) -> bool:
+    return item.nodeid.startswith(RUN_FIRST)
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Tests marked ``postgresql`` check PostgreSQL behaviour (row locks,
+    """The longest tests first (RUN_FIRST, a stable sort otherwise).
+
+    Tests marked ``postgresql`` check PostgreSQL behaviour (row locks,
     pg_dump) that SQLite does not have. On the embedded default they are
     deselected, and the run says so; CI runs on PostgreSQL and runs them all."""
+    items.sort(key=lambda item: not _runs_first(item))
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         return
     needs_postgres = [item for item in items if item.get_closest_marker("postgresql")]
