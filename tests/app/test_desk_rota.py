@@ -86,9 +86,12 @@ def test_a_gap_is_drawn_and_a_shift_added_closes_it_across_the_weeks_and_the_clo
     page.get_by_role("button", name="Add the shift").click()
     page.locator(".error-summary", has_text="Choose who is on call").wait_for()
     assert page.locator(".rota-shifts tbody tr").count() == 2
+    # "Cover this gap" fills in the form: one night only, tonight.
+    gap.get_by_role("button", name=re.compile("^Add a shift for this gap: Nobody on call 20:00")).click()
+    assert page.get_by_label("One night only, 20:00 to 08:00").is_checked()
+    assert page.get_by_label("The night of").input_value() == today
+    assert page.locator(".error-summary").count() == 0
     page.get_by_label("Who is on call").select_option(label="Gus")
-    page.get_by_label("One night only, 20:00 to 08:00").check()
-    page.get_by_label("The night of").fill(today)
     page.get_by_role("button", name="Add the shift").click()
     page.locator(".flash", has_text="Added a shift for Gus.").wait_for()
     day.locator(".rota-shift", has_text=f"Gus 20:00{DASH}08:00").wait_for()

@@ -297,3 +297,15 @@ export function customRule(days) {
 const again = () => (shownNetwork && deskRota.networkId === shownNetwork.id ? reload(shownNetwork) : null);
 onSync(again);
 for (const type of ["swap.answered", "swap.withdrawn", "swap.requested"]) on(type, again);
+
+// The form's answers for covering a gap: "One night only" for a gap of one
+// whole night (20:00 to 08:00), else a one-off of the gap's own times (at most
+// the 48 hours a shift may last), never starting in the past.
+export function gapShape(gap, tz) {
+  const from = new Date(Math.max(gap.start.getTime(), Math.floor(Date.now() / 60000) * 60000));
+  const hours = Math.min(48, Math.round(((gap.end - from) / 3600000) * 4) / 4);
+  const date = localDay(from, tz);
+  const night = localTime(gap.start, tz) === "20:00" && localTime(gap.end, tz) === "08:00" && gap.end - gap.start <= 13 * 3600000;
+  if (night) return { preset: "night", date: localDay(gap.start, tz) };
+  return { preset: "custom", date, start: localTime(from, tz), hours: String(Math.max(0.25, hours)) };
+}

@@ -37,6 +37,8 @@ export default function DeskRota({ network, path }) {
   const [error, setError] = useState("");
   const [chosenEntry, choose] = useState(null);
   const [asking, setAsking] = useState(null); // {title, body, confirm, danger, run}
+  const [prefill, setPrefill] = useState(null); // a gap to cover: the form takes its times
+  const cover = (gap) => setPrefill({ ...data.gapShape(gap, tz), key: Date.now() });
 
   useEffect(() => {
     data.loadShifts(network.id);
@@ -90,8 +92,8 @@ export default function DeskRota({ network, path }) {
             <p class="rota-summary" aria-live="polite">${texts.gapsInView(data.gaps(state.entries, state.range.start, state.range.end).length)}</p>
             <div class="rota-grid">
               ${view.view === "month"
-                ? html`<${MonthView} range=${state.range} entries=${state.entries} tz=${tz} month=${view.month} chosen=${chosen} onChoose=${choose} />`
-                : html`<${WeekView} range=${state.range} entries=${state.entries} tz=${tz} chosen=${chosen} onChoose=${choose} />`}
+                ? html`<${MonthView} range=${state.range} entries=${state.entries} tz=${tz} month=${view.month} chosen=${chosen} onChoose=${choose} onCover=${cover} />`
+                : html`<${WeekView} range=${state.range} entries=${state.entries} tz=${tz} chosen=${chosen} onChoose=${choose} onCover=${cover} />`}
             </div>
             ${chosen
               ? html`<${Chosen} key=${`${chosen.shift_id}-${chosen.start}`} network=${network} entry=${chosen} onClose=${() => choose(null)}
@@ -100,7 +102,7 @@ export default function DeskRota({ network, path }) {
     </section>
     <section aria-labelledby="rota-add-title">
       <h2 id="rota-add-title">${texts.addTitle}</h2>
-      <${AddShift} network=${network} onSaid=${sayOk} />
+      <${AddShift} network=${network} onSaid=${sayOk} prefill=${prefill} />
     </section>
     <section aria-labelledby="rota-shifts-title">
       <h2 id="rota-shifts-title">${texts.shiftsTitle}</h2>

@@ -1,6 +1,6 @@
 // Adding a shift (a preset, one night only, or custom days, start and length)
 // and the list of shifts, each of which can be ended.
-import { html, useState } from "../lib.js";
+import { html, useEffect, useRef, useState } from "../lib.js";
 import { Loading, ErrorSummary, Button } from "../ui.js";
 import { problemText } from "../texts/common.js";
 import { deskRota as texts } from "../texts/desk_rota.js";
@@ -8,7 +8,8 @@ import { deskRota as state, addShift, endShift, PRESETS, DAYS, customRule, local
 
 const FIELD_OF = { person: "shift-person", start_date: "shift-date", start_time: "shift-start", duration_minutes: "shift-length", duration: "shift-length", rrule: "shift-day-MO", note: "shift-note" };
 
-export function AddShift({ network, onSaid }) {
+// `prefill`: {preset, date, start?, hours?, key} from "Cover this gap".
+export function AddShift({ network, onSaid, prefill = null }) {
   const peers = state.peers;
   const [person, setPerson] = useState("");
   const [preset, setPreset] = useState("nights");
@@ -20,6 +21,22 @@ export function AddShift({ network, onSaid }) {
   const [note, setNote] = useState("");
   const [errors, setErrors] = useState([]);
   const [busy, setBusy] = useState(false);
+  const who = useRef(null);
+  useEffect(() => {
+    if (!prefill) return;
+    setPreset(prefill.preset);
+    setDate(prefill.date);
+    if (prefill.preset === "custom") {
+      setRepeat("once");
+      setStart(prefill.start);
+      setLength(prefill.hours);
+    }
+    setErrors([]);
+    if (who.current) {
+      who.current.scrollIntoView({ block: "center" });
+      who.current.focus();
+    }
+  }, [prefill && prefill.key]);
   if (peers === null) return html`<${Loading} error=${state.peersError} />`;
   if (!peers.length) return html`<p class="notice notice-calm">${texts.noPeers}</p>`;
 
@@ -62,7 +79,7 @@ export function AddShift({ network, onSaid }) {
       <label for="shift-person">${texts.person}</label>
       <p class="hint" id="shift-person-hint">${texts.personHint}</p>
       ${errorFor("shift-person") ? html`<p class="error" id="shift-person-error">${errorFor("shift-person")}</p>` : null}
-      <select id="shift-person" value=${person} onChange=${(e) => setPerson(e.currentTarget.value)}
+      <select id="shift-person" ref=${who} value=${person} onChange=${(e) => setPerson(e.currentTarget.value)}
         aria-describedby=${errorFor("shift-person") ? "shift-person-hint shift-person-error" : "shift-person-hint"}>
         <option value="">${texts.personMissing}</option>
         ${peers.map((peer) => html`<option value=${peer.person_id}>${peer.display_name}</option>`)}

@@ -81,9 +81,13 @@ function ShiftBlock({ item, tz, chosen, onChoose, continued = "", style = undefi
   </li>`;
 }
 
-function GapBlock({ item, tz, style = undefined, continued = "" }) {
+function GapBlock({ item, tz, style = undefined, continued = "", onCover = null }) {
+  const future = item.end > new Date();
   return html`<li class="rota-block rota-gap" style=${style} data-gap-start=${item.start.toISOString()}>
     <span class="rota-gap-label">${gapLabel(item, tz)}</span>
+    ${onCover && future && !continued
+      ? html`<button type="button" class="rota-cover" onClick=${() => onCover(item)} aria-label=${texts.coverNamed(gapLabel(item, tz))}>${texts.cover}</button>`
+      : null}
     ${item.cancelled.length
       ? html`<span class="rota-mark">${texts.cancelledIn(item.cancelled.map((c) => entryLabel(c.entry, tz)).join(", "))}</span>`
       : null}
@@ -111,7 +115,7 @@ function lanes(pieces) {
   return Math.max(1, ends.length);
 }
 
-export function WeekView({ range, entries, tz, chosen, onChoose }) {
+export function WeekView({ range, entries, tz, chosen, onChoose, onCover }) {
   const items = itemsOf(entries, range);
   const days = Array.from({ length: 7 }, (_, n) => addDays(range.from, n));
   const today = localDay(new Date(), tz);
@@ -142,7 +146,7 @@ export function WeekView({ range, entries, tz, chosen, onChoose }) {
         <ul class="rota-day-body">
           ${here.map((piece) =>
             piece.item.kind === "gap"
-              ? html`<${GapBlock} item=${piece.item} tz=${tz} style=${place(piece)} continued=${from(piece.item)} />`
+              ? html`<${GapBlock} item=${piece.item} tz=${tz} style=${place(piece)} continued=${from(piece.item)} onCover=${onCover} />`
               : html`<${ShiftBlock} item=${piece.item} tz=${tz} chosen=${chosen} onChoose=${onChoose}
                   style=${place(piece, piece.lane, count)} continued=${from(piece.item)} />`,
           )}
@@ -152,7 +156,7 @@ export function WeekView({ range, entries, tz, chosen, onChoose }) {
   </div>`;
 }
 
-export function MonthView({ range, entries, tz, month, chosen, onChoose }) {
+export function MonthView({ range, entries, tz, month, chosen, onChoose, onCover }) {
   const items = itemsOf(entries, range);
   const today = localDay(new Date(), tz);
   const weeks = Array.from({ length: range.days / 7 }, (_, w) => Array.from({ length: 7 }, (_, d) => addDays(range.from, w * 7 + d)));
@@ -183,7 +187,7 @@ export function MonthView({ range, entries, tz, month, chosen, onChoose }) {
               <ul class="rota-cell-items">
                 ${(byDay.get(day) || []).map((item) =>
                   item.kind === "gap"
-                    ? html`<${GapBlock} item=${{ ...item, cancelled: [] }} tz=${tz} />`
+                    ? html`<${GapBlock} item=${{ ...item, cancelled: [] }} tz=${tz} onCover=${onCover} />`
                     : html`<${ShiftBlock} item=${item} tz=${tz} chosen=${chosen} onChoose=${onChoose} compact=${true} />`,
                 )}
                 ${cancelled.map(

@@ -22,6 +22,8 @@ export const deskRota = {
   gap: (from, to) => `Nobody on call ${from}–${to}`,
   gapsInView: (count) =>
     count === 0 ? "Someone is on call all the time shown." : `${count} ${count === 1 ? "gap" : "gaps"} in the time shown, where nobody is on call.`,
+  cover: "Cover this gap",
+  coverNamed: (gap) => `Add a shift for this gap: ${gap}`,
   cancelledIn: (names) => `Cancelled: ${names}`,
   swappedFrom: (name) => `taken over from ${name}`,
   pendingFor: (name) => `asked ${name}, waiting for a yes`,
