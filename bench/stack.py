@@ -118,10 +118,12 @@ class Process:
                 os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait()
 
-    def stop(self) -> None:
+    def stop(self, *, graceful: bool = True) -> None:
+        """SIGTERM, then SIGKILL to the group after 3 s; ``graceful=False``:
+        SIGKILL at once (a throwaway test server: saves its shutdown)."""
         if self.popen is None:
             return
-        if self.popen.poll() is None:
+        if graceful and self.popen.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -191,9 +193,9 @@ class Stack:
         if process in self.processes:
             self.processes.remove(process)
 
-    def stop_all(self) -> None:
+    def stop_all(self, *, graceful: bool = True) -> None:
         for process in reversed(self.processes):
-            process.stop()
+            process.stop(graceful=graceful)
         self.processes.clear()
 
 

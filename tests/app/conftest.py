@@ -123,7 +123,7 @@ def app_server() -> Iterator[AppServer]:
             stack=stack,
         )
     finally:
-        stack.stop_all()
+        stack.stop_all(graceful=False)
         shutil.rmtree(directory, ignore_errors=True)
 
 

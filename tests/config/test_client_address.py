@@ -78,7 +78,7 @@ def web() -> Iterator:
         return port
 
     yield start
-    stack.stop_all()
+    stack.stop_all(graceful=False)
 
 
 def ask_for_code(port: int, forwarded_for: str) -> int:

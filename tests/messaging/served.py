@@ -172,7 +172,7 @@ def served(**env: str) -> Iterator[Served]:
             _, port = stack.daphne("web")
             yield Served(port=port, database=database, seed=seed, stack=stack, sockets=sockets)
     finally:
-        stack.stop_all()
+        stack.stop_all(graceful=False)
         shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -350,7 +350,7 @@ def run() -> Iterator[Run]:
         worker = stack.worker("push-worker")
         yield Run(service=service, database=database, env=env, worker_log=worker.log_path)
     finally:
-        stack.stop_all()
+        stack.stop_all(graceful=False)
         service.close()
         shutil.rmtree(directory, ignore_errors=True)
 
