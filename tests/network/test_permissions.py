@@ -190,6 +190,10 @@ ENDPOINTS: list[tuple[str, Any, Any, str]] = [
         {"outcome": "fixed"},
         "403 200 200 404 404",
     ),
+    ("post", lambda w: f"/api/v1/assets/{_(w, 'asset')}/checked/", None, "403 200 200 404 404"),
+    # The directory as Open Referral HSDS: export, and import (an empty file changes nothing).
+    ("get", lambda w: f"/api/v1/networks/{w.network.pk}/directory/hsds/", None, "403 200 200 404 404"),
+    ("post", lambda w: f"/api/v1/networks/{w.network.pk}/directory/hsds/", [], "403 200 200 404 404"),
     ("get", lambda w: f"/api/v1/graph/?network={w.network.pk}", None, "403 200 200 404 404"),
     ("get", lambda w: f"/api/v1/networks/{w.network.pk}/health/", None, "403 200 200 404 404"),
 ]
