@@ -52,12 +52,12 @@ function Board({ network }) {
       ? html`
           <section class="board-section" aria-labelledby="board-open">
             <h2 id="board-open">${texts.openTitle}</h2>
-            <p class="board-count" role="status">${texts.count(board.open.length)}</p>
+            <p class="board-count" role="status">${board.open.length ? texts.count(board.open.length) : texts.noneOpen}</p>
             ${board.open.length
               ? html`<ul class="board-list">
                   ${board.open.map((alert) => html`<li key=${alert.id}><${OpenAlert} alert=${alert} network=${network} /></li>`)}
                 </ul>`
-              : html`<p>${texts.noneOpen}</p>`}
+              : null}
           </section>
           <${Closed} board=${board} network=${network} />`
       : html`<${Loading} error=${board.error} retry=${() => data.load(network.id)} />`}

@@ -6,7 +6,7 @@ export const boardTexts = {
   closedTitle: "Closed alerts",
   noneOpen: "No open alerts. Nobody in this network is waiting for support right now.",
   noneClosed: "No closed alerts yet.",
-  count: (n) => (n === 0 ? "No open alerts." : n === 1 ? "1 open alert." : `${n} open alerts.`),
+  count: (n) => (n === 1 ? "1 open alert." : `${n} open alerts.`),
   alertOf: (name) => `${name} asked for support`,
   someone: "A member",
   urgency: { struggling: "Struggling", urgent: "Needs someone soon", very_urgent: "Needs someone now" },
