@@ -94,8 +94,13 @@ class RunningStack:
             pid, parent_kind = todo.pop()
             for child in children.get(pid, []):
                 command = commands.get(child, [])
+                if not any(command) or not alive(child):
+                    # Exiting (its command line is already gone) or dead: what
+                    # it still parents are orphans on their way out (a killed
+                    # worker's pool), not the stack's processes.
+                    continue
                 kind = _kind(command)
-                if kind and kind != parent_kind and alive(child):
+                if kind and kind != parent_kind:
                     found[child] = (kind, command)
                 todo.append((child, kind or parent_kind))
         return found
