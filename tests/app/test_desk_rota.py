@@ -7,21 +7,25 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from playwright.sync_api import expect
+
 from tests.app.conftest import HANA, NADIA, axe_check, shoot_desk, sign_in
 
 DASH = "\u2013"  # the en dash the app writes between two times
 
-# Tonight's occurrence of Hana's nightly shift in Thornton Heath KeyRing,
-# cancelled: the demo covers every hour, so the test makes the gap.
-CANCEL_TONIGHT = """
+# Tomorrow night's occurrence of Hana's nightly shift in Thornton Heath KeyRing,
+# cancelled: the demo covers every hour, so the test makes the gap. Tomorrow,
+# not tonight, so that the whole night is still ahead whatever the hour the
+# test runs (at 21:00 tonight's gap would be half gone).
+CANCEL_TOMORROW_NIGHT = """
 import json
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from django.utils import timezone
 from network import actions
 from network.models import Network, Person, Shift
 network = Network.objects.get(slug="thornton-heath-keyring")
 tz = network.tzinfo
-today = timezone.now().astimezone(tz).date()
+today = timezone.now().astimezone(tz).date() + timedelta(days=1)
 start = datetime.combine(today, time(20, 0), tzinfo=tz)
 hana = Shift.objects.get(network=network, person__phone_number="+447700800008", is_active=True)
 nadia = Person.objects.get(phone_number="+447700800005")
@@ -61,7 +65,7 @@ def _on_call(server, start: str) -> list[tuple[str, datetime, bool]]:
 
 
 def test_a_gap_is_drawn_and_a_shift_added_closes_it_across_the_weeks_and_the_clocks(app_server, desk):
-    made = app_server.shell(CANCEL_TONIGHT)
+    made = app_server.shell(CANCEL_TOMORROW_NIGHT)
     today, network = made["today"], made["network"]
     page = desk()
     sign_in(page, app_server, NADIA)
@@ -88,8 +92,8 @@ def test_a_gap_is_drawn_and_a_shift_added_closes_it_across_the_weeks_and_the_clo
     assert page.locator(".rota-shifts tbody tr").count() == 2
     # "Cover this gap" fills in the form: one night only, tonight.
     gap.get_by_role("button", name=re.compile("^Add a shift for this gap: Nobody on call 20:00")).click()
-    assert page.get_by_label("One night only, 20:00 to 08:00").is_checked()
-    assert page.get_by_label("The night of").input_value() == today
+    expect(page.get_by_label("One night only, 20:00 to 08:00")).to_be_checked()
+    expect(page.get_by_label("The night of")).to_have_value(today)
     assert page.locator(".error-summary").count() == 0
     page.get_by_label("Who is on call").select_option(label="Gus")
     page.get_by_role("button", name="Add the shift").click()
