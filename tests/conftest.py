@@ -3,6 +3,7 @@ clean Redis, SMS outbox and channel layer for each test."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -309,3 +310,24 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def pushes(settings, monkeypatch):
+    """Web Push as in production (foundation.transports.push.WebPushBackend);
+    only pywebpush's HTTP call is faked: the push services' side is the list of
+    (endpoint, decrypted payload) each would have been sent."""
+    import pywebpush
+
+    settings.PUSH_BACKEND = "foundation.transports.push.WebPushBackend"
+    settings.VAPID_PRIVATE_KEY = "a-vapid-private-key"
+    settings.VAPID_SUBJECT = "mailto:ops@example.org"
+    sent: list[tuple[str, dict]] = []
+    lock = threading.Lock()
+
+    def deliver(*, subscription_info, data, **kwargs):
+        with lock:
+            sent.append((subscription_info["endpoint"], json.loads(data)))
+
+    monkeypatch.setattr(pywebpush, "webpush", deliver)
+    return sent

@@ -105,6 +105,9 @@ class AlertOut(serializers.Serializer):
     def get_offered_count(self, alert: Alert) -> int:
         return alert.offers.count()
 
+    def _has_offers(self, alert: Alert) -> bool:
+        return alert.offers.exists()
+
     def get_stage(self, alert: Alert) -> str:
         if alert.state != Alert.State.OPEN:
             return alert.state
@@ -112,7 +115,7 @@ class AlertOut(serializers.Serializer):
             return "staff_unreachable"
         if alert.staff_notified_at is not None:
             return "staff_told"
-        return "offered" if alert.offers.exists() else "finding_someone"
+        return "offered" if self._has_offers(alert) else "finding_someone"
 
     def get_emergency_routes(self, alert: Alert) -> list[dict[str, str]] | None:
         return EscalationPolicy.of(alert).routes_json() if alert.emergency_routes_shown_at else None
@@ -191,14 +194,8 @@ class BoardAlertOut(AlertOut):
     def get_offered_count(self, alert: Alert) -> int:
         return len(self._offers(alert))
 
-    def get_stage(self, alert: Alert) -> str:
-        if alert.state != Alert.State.OPEN:
-            return alert.state
-        if alert.staff_unreachable:
-            return "staff_unreachable"
-        if alert.staff_notified_at is not None:
-            return "staff_told"
-        return "offered" if self._offers(alert) else "finding_someone"
+    def _has_offers(self, alert: Alert) -> bool:
+        return bool(self._offers(alert))
 
     def get_my_offer(self, alert: Alert) -> dict[str, Any] | None:
         viewer = self.context["viewer"]

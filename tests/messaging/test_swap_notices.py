@@ -10,8 +10,6 @@ Web Push backend with only pywebpush's HTTP call faked."""
 
 from __future__ import annotations
 
-import json
-import threading
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,25 +32,6 @@ pytestmark = pytest.mark.django_db
 
 DOCUMENT = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml").read_text())
 NIGHT = date(2027, 1, 10)  # a Sunday
-
-
-@pytest.fixture
-def pushes(settings, monkeypatch):
-    """What the push services would receive: (endpoint, decrypted payload)."""
-    import pywebpush
-
-    settings.PUSH_BACKEND = "foundation.transports.push.WebPushBackend"
-    settings.VAPID_PRIVATE_KEY = "a-vapid-private-key"
-    settings.VAPID_SUBJECT = "mailto:ops@example.org"
-    sent: list[tuple[str, dict]] = []
-    lock = threading.Lock()
-
-    def deliver(*, subscription_info, data, **kwargs):
-        with lock:
-            sent.append((subscription_info["endpoint"], json.loads(data)))
-
-    monkeypatch.setattr(pywebpush, "webpush", deliver)
-    return sent
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ is faked, recording what each push service would receive."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from datetime import UTC, date, datetime, time, timedelta
@@ -33,26 +32,6 @@ from tests.factories import make_ready
 DOCUMENT = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml").read_text())
 MINUTE = timedelta(minutes=1)
 FIRST_NIGHT = date(2027, 1, 10)
-
-
-@pytest.fixture
-def pushes(settings, monkeypatch):
-    """Web Push as in production; the push service's side is a list of
-    (endpoint, decrypted payload) it would have been sent."""
-    import pywebpush
-
-    settings.PUSH_BACKEND = "foundation.transports.push.WebPushBackend"
-    settings.VAPID_PRIVATE_KEY = "a-vapid-private-key"
-    settings.VAPID_SUBJECT = "mailto:ops@example.org"
-    sent: list[tuple[str, dict]] = []
-    lock = threading.Lock()
-
-    def deliver(*, subscription_info, data, **kwargs):
-        with lock:
-            sent.append((subscription_info["endpoint"], json.loads(data)))
-
-    monkeypatch.setattr(pywebpush, "webpush", deliver)
-    return sent
 
 
 def subscribe(*people):
