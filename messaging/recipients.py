@@ -47,14 +47,22 @@ class Eligibility:
         return person != self.member_id and person not in self.excluded
 
 
-def eligibility_for(*, member_id: int | None) -> Eligibility:
+# Why the service read the member's contacts, as their access log says it
+# (AccessRecord.reason_ref; the app puts each in words: js/texts/plan.js).
+WHY_ROUTING = "routing a crisis alert"  # whom to offer, re-page or hand over to
+WHY_SHOWING = "checking who may see an alert"  # a list, the board, a board event
+
+
+def eligibility_for(*, member_id: int | None, why: str = WHY_ROUTING) -> Eligibility:
     """The member's exclusions, read now (a block or a plan change made
-    mid-alert applies to the next offer, re-page or hand-over)."""
+    mid-alert applies to the next offer, re-page or hand-over). ``why`` goes
+    into the member's access log: WHY_ROUTING when choosing whom to ask,
+    WHY_SHOWING when only checking who may see the alert."""
     member = Person.objects.filter(pk=member_id).first() if member_id is not None else None
     if member is None:
         # A member who deleted their account has no plan or blocks left.
         return Eligibility(member_id=member_id, excluded=frozenset())
-    routing = contact_routing_for(owner=member, why="routing a crisis alert")
+    routing = contact_routing_for(owner=member, why=why)
     blocked = Block.objects.filter(blocker_id=member_id).values_list("blocked_id", flat=True)
     return Eligibility(
         member_id=member_id,

@@ -91,7 +91,7 @@ def send_board_event(alert: Alert, *, stage: str) -> None:
     )
     if not watchers:
         return
-    rule = recipients.eligibility_for(member_id=alert.member_id)
+    rule = recipients.eligibility_for(member_id=alert.member_id, why=recipients.WHY_SHOWING)
     people = [pid for pid in watchers if pid == alert.member_id or rule.allows(pid)]
     data = {
         "alert_id": str(alert.pk),

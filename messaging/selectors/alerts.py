@@ -45,7 +45,7 @@ def may_see_alert(*, person: Person, alert: Alert) -> bool:
     for seeing an alert too: nobody the member excluded ever sees it."""
     if person.pk == alert.member_id:
         return True
-    return recipients.eligibility_for(member_id=alert.member_id).allows(person)
+    return recipients.eligibility_for(member_id=alert.member_id, why=recipients.WHY_SHOWING).allows(person)
 
 
 def visible_only(*, person: Person, alerts: Iterable[Alert]) -> list[Alert]:
@@ -54,7 +54,9 @@ def visible_only(*, person: Person, alerts: Iterable[Alert]) -> list[Alert]:
     shown = []
     for alert in alerts:
         if alert.member_id != person.pk and alert.member_id not in rules:
-            rules[alert.member_id] = recipients.eligibility_for(member_id=alert.member_id)
+            rules[alert.member_id] = recipients.eligibility_for(
+                member_id=alert.member_id, why=recipients.WHY_SHOWING
+            )
         if alert.member_id == person.pk or rules[alert.member_id].allows(person):
             shown.append(alert)
     return shown

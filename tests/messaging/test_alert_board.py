@@ -179,3 +179,25 @@ def test_the_networks_overseers_hear_alert_board_with_no_content_unless_excluded
     ]
     assert not Event.objects.filter(person=crisis.navigator, data__alert_id=str(alert.pk)).exists()
     assert not Event.objects.filter(person=crisis.peers[3], type="alert.board").exists()
+
+
+def test_the_members_access_log_says_why_the_service_read_their_contacts(api, crisis):
+    """Choosing whom to offer reads the member's contacts 'routing a crisis
+    alert'; the board showing the alert reads them only to check who may see
+    it, and says so, rather than claiming to route it again."""
+    from crisisplans.models import AccessRecord
+    from messaging import recipients
+
+    crisis.raise_alert()
+    system = AccessRecord.objects.filter(plan__owner=crisis.member, reason=AccessRecord.Reason.SYSTEM)
+    # Raising it: the offers (routing), and the event telling the board (showing).
+    assert set(system.values_list("reason_ref", flat=True)) == {
+        recipients.WHY_ROUTING,
+        recipients.WHY_SHOWING,
+    }
+    before = system.count()
+
+    assert board(api, crisis.navigator, crisis.network).status_code == 200
+    added = [record.reason_ref for record in system.order_by("pk")[before:]]
+    assert added
+    assert set(added) == {recipients.WHY_SHOWING}

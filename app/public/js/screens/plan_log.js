@@ -8,7 +8,7 @@ import * as data from "../data/plans.js";
 
 function sentence(record) {
   const say = texts.read[record.reason];
-  return say ? say(record.reader) : texts.someone(record.reader);
+  return say ? say(record.reader, record) : texts.someone(record.reader);
 }
 
 // The same reader reading the same parts for the same reason, one after the

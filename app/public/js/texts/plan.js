@@ -251,7 +251,11 @@ export const log = {
     alert: (name) => `${name} read it, because they took your alert.`,
     break_glass: (name) => `${name} read all of it without your consent, because they said it was an emergency. They had to give a reason.`,
     care_export: (name) => `${name} made a record for your care team.`,
-    system: () => "Circle read it to know who to ask first when you asked for support.",
+    // reason_ref says why (messaging/recipients.py WHY_*).
+    system: (name, record) =>
+      record && record.reason_ref === "checking who may see an alert"
+        ? "Circle read who you never want contacted, to check who may see that you asked for support."
+        : "Circle read it to know who to ask first when you asked for support.",
   },
   someone: (name) => `${name} read it.`,
   printed: "They opened the printable plan.",
