@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.http import HttpRequest
 
 from network.models import (
@@ -176,6 +177,9 @@ class AssetAdmin(admin.ModelAdmin):
     search_fields = ["service_name", "organization_name"]
     exclude = ["created_by"]
     inlines = [AssetReportInline]
+    # A web address typed without a scheme means https (Django 6's default;
+    # saying so now also silences its deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Tie)
