@@ -307,3 +307,21 @@ SWAP_WITHDRAWN = register(
     "An ask to take a shift was withdrawn before you answered it: nothing changed on the rota.",
     obj(SWAP_REQUEST),
 )
+
+# Members amend their network's rules (network/actions/rules.py).
+RULES_PROPOSAL = register(
+    "rules.proposal",
+    "A proposal to change your network's rules: 'proposed' (vote at POST "
+    "/api/v1/rule-proposals/{proposal_id}/votes/), 'closed' (counted: see 'state'), 'ratified' "
+    "(in effect from the next alert on) or 'sent_back' by a facilitator (the reason is on the "
+    "proposal). No text here: fetch GET /api/v1/networks/{network.id}/rule-proposals/.",
+    obj(
+        {
+            "proposal_id": INTEGER,
+            "network": NETWORK_REF,
+            "change": {"enum": ["proposed", "closed", "ratified", "sent_back"]},
+            "state": STRING,
+            "proposer": {"oneOf": [PERSON_REF, {"type": "null"}]},
+        }
+    ),
+)

@@ -20,6 +20,7 @@ from messaging.actions.notifications import SHIFT_ENDED_TEXT, push_to_person, sh
 from messaging.event_types import (
     MEMBERSHIP_CHANGED,
     PLAN_NOTICE,
+    RULES_PROPOSAL,
     SHIFT_ENDED,
     SHIFT_STARTING,
     SWAP_ANSWERED,
@@ -31,7 +32,13 @@ from messaging.event_types import (
 from messaging.realtime import group_for_device
 from messaging.signals import alert_holder_wrote
 from network.models import Membership, Person, ShiftReminder, SwapRequest
-from network.signals import device_revoked, membership_changed, shift_reminder_due, swap_request_changed
+from network.signals import (
+    device_revoked,
+    membership_changed,
+    rule_proposal_changed,
+    shift_reminder_due,
+    swap_request_changed,
+)
 
 
 @receiver(device_revoked)
@@ -174,3 +181,20 @@ def announce_swap_request(sender: Any, *, request: SwapRequest, change: str, **k
         transaction.on_commit(
             lambda: scheduling._enqueue("push_swap_notice", (request_id, change), timezone.now())
         )
+
+
+@receiver(rule_proposal_changed)
+def announce_rule_proposal(sender: Any, *, proposal: Any, change: str, **kwargs: Any) -> None:
+    """Every current member of the network hears of a proposal to change its rules,
+    its count and a facilitator's decision (inside the change's transaction)."""
+    members = Membership.objects.filter(network_id=proposal.network_id, left_at__isnull=True).values_list(
+        "person_id", flat=True
+    )
+    data = {
+        "proposal_id": proposal.pk,
+        "network": network_ref(proposal.network),
+        "change": change,
+        "state": proposal.state,
+        "proposer": person_ref(proposal.proposer),
+    }
+    send_event_on_commit(event_type=RULES_PROPOSAL, data=data, person_ids=set(members))

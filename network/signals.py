@@ -23,3 +23,9 @@ shift_reminder_due = Signal()
 # "requested", "accepted", "declined", "withdrawn"; messaging tells the asked
 # peer (asked, withdrawn) or the asker and the shift's peer (answered).
 swap_request_changed = Signal()
+
+# Sent inside the transaction of every change to a rule proposal, with the
+# RuleChangeProposal row (state already changed) as ``proposal`` and ``change``
+# one of "proposed", "closed", "ratified", "sent_back"; messaging tells the
+# network's current members.
+rule_proposal_changed = Signal()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from network.api import auth, maps, membership, rota
+from network.api import auth, maps, membership, rota, rules
 
 urlpatterns = [
     path("auth/code/", auth.LoginCodeRequestApi.as_view(), name="auth-code"),
@@ -133,4 +133,20 @@ urlpatterns = [
         name="asset-report-resolve",
     ),
     path("graph/", maps.GraphApi.as_view(), name="graph"),
+    # Members amend their network's rules
+    path(
+        "networks/<int:network_id>/rule-proposals/",
+        rules.RuleProposalListApi.as_view(),
+        name="network-rule-proposals",
+    ),
+    path("networks/<int:network_id>/rules/", rules.RulesApi.as_view(), name="network-rules"),
+    path("rule-proposals/<int:proposal_id>/votes/", rules.RuleVoteApi.as_view(), name="rule-proposal-votes"),
+    path(
+        "rule-proposals/<int:proposal_id>/ratify/", rules.RuleRatifyApi.as_view(), name="rule-proposal-ratify"
+    ),
+    path(
+        "rule-proposals/<int:proposal_id>/send-back/",
+        rules.RuleSendBackApi.as_view(),
+        name="rule-proposal-send-back",
+    ),
 ]

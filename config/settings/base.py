@@ -371,6 +371,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 ALERT_SWEEP_SECONDS = env.float("ALERT_SWEEP_SECONDS", default=1.0)
+
+# The network report (issue 16): any count under this is shown as "fewer than N".
+REPORT_SUPPRESS_BELOW = env.int("REPORT_SUPPRESS_BELOW", default=5)
+
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-login-material": {
         "task": "network.tasks.purge_expired_login_material",
@@ -514,3 +518,17 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "MessageKindEnum": "messaging.models.Message.Kind",
     "MessageReportReasonEnum": "messaging.models.MessageReport.Reason",
 }
+
+# Members amend their network's rules (network/actions/rules.py). The safety
+# floor is the service's, not a network's: no proposal may cross it.
+RULES_SAFETY_FLOOR = {
+    "last_step_audience": "navigators_and_staff",  # there is always a staff step, and it is last
+    "min_wait_seconds": 30,
+    "max_wait_seconds": 900,
+    "max_steps": 6,
+    "min_size_cap": 2,
+    "max_size_cap": 50,
+    "emergency_routes_locked": True,  # a proposal never changes or removes them
+}
+RULES_VOTING_DAYS_DEFAULT = 7
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RuleVoteChoiceEnum"] = "network.models.RuleVote.Choice"

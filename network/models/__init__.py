@@ -17,6 +17,7 @@ from network.models.networks import (
 )
 from network.models.people import Device, LoginCode, Person, PersonManager, WebsocketTicket
 from network.models.rota import AlertOffer, CalendarFeed, Shift, ShiftException, ShiftReminder, SwapRequest
+from network.models.rules import RuleChangeProposal, RuleVote
 
 __all__ = [
     "ESCALATION_AUDIENCES",
@@ -33,6 +34,8 @@ __all__ = [
     "Network",
     "Person",
     "PersonManager",
+    "RuleChangeProposal",
+    "RuleVote",
     "Shift",
     "ShiftException",
     "ShiftReminder",

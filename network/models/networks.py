@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as dj_timezone
 from phonenumber_field.modelfields import PhoneNumberField
@@ -88,6 +89,17 @@ class Network(models.Model):
     )
     escalation_steps = models.JSONField(
         default=default_escalation_steps, validators=[validate_escalation_steps]
+    )
+    # The network's own rule for passing a change to its rules (network/models/rules.py).
+    vote_quorum_percent = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="share of members who vote",
+    )
+    vote_majority_percent = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(99)],
+        help_text="a change passes with more than this share of yes among yes and no",
     )
 
     def __str__(self) -> str:

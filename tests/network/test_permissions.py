@@ -57,8 +57,26 @@ def world(network, other_network, member, peer, navigator, staff, outsider, outs
         "swap_request": do_ask_for_cover(
             shift=shift, occurrence_start=occurrence + timedelta(days=1), asked=member, actor=peer
         ),
+        "open_proposal": _rule_proposal(network, peer),
+        "passed_proposal": _rule_proposal(network, peer, passed=True),
     }
     return World(network, other_network, member, peer, objects)
+
+
+def _rule_proposal(network: Network, proposer: Person, *, passed: bool = False) -> Any:
+    from django.utils import timezone
+
+    from network.actions.rules import do_propose_rule_change
+    from network.models import RuleChangeProposal
+
+    proposal = do_propose_rule_change(
+        network=network, proposer=proposer, changes={"size_cap": 12}, house_rules=None, reason="x"
+    )
+    if passed:
+        RuleChangeProposal.objects.filter(pk=proposal.pk).update(
+            state="passed", voting_closes_at=timezone.now(), closed_at=timezone.now()
+        )
+    return proposal
 
 
 def _(w: World, key: str) -> Any:
@@ -196,6 +214,33 @@ ENDPOINTS: list[tuple[str, Any, Any, str]] = [
     ("post", lambda w: f"/api/v1/networks/{w.network.pk}/directory/hsds/", [], "403 200 200 404 404"),
     ("get", lambda w: f"/api/v1/graph/?network={w.network.pk}", None, "403 200 200 404 404"),
     ("get", lambda w: f"/api/v1/networks/{w.network.pk}/health/", None, "403 200 200 404 404"),
+    # Members amend their network's rules; a facilitator ratifies or sends back.
+    ("get", lambda w: f"/api/v1/networks/{w.network.pk}/rule-proposals/", None, "200 200 200 404 404"),
+    (
+        "post",
+        lambda w: f"/api/v1/networks/{w.network.pk}/rule-proposals/",
+        {"changes": {"size_cap": 9}, "reason": "smaller"},
+        "201 201 201 404 404",
+    ),
+    ("get", lambda w: f"/api/v1/networks/{w.network.pk}/rules/", None, "200 200 200 404 404"),
+    (
+        "post",
+        lambda w: f"/api/v1/rule-proposals/{_(w, 'open_proposal')}/votes/",
+        {"choice": "yes"},
+        "201 201 201 404 404",
+    ),
+    (
+        "post",
+        lambda w: f"/api/v1/rule-proposals/{_(w, 'passed_proposal')}/ratify/",
+        None,
+        "403 403 200 404 404",
+    ),
+    (
+        "post",
+        lambda w: f"/api/v1/rule-proposals/{_(w, 'passed_proposal')}/send-back/",
+        {"reason": "talk first"},
+        "403 403 200 404 404",
+    ),
 ]
 
 
@@ -252,6 +297,7 @@ def test_every_network_endpoint_is_in_the_matrix():
             "asset_id",
             "report_id",
             "request_id",
+            "proposal_id",
         ):
             shape = shape.replace(f"<int:{name}>", "9")
         assert shape in covered_prefixes, f"{route} is missing from the permission matrix"
