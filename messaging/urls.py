@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from messaging.api import alerts as api
-from messaging.api import check_ins, moderation, push
+from messaging.api import check_ins, moderation, push, report
 from messaging.api import conversations as conv
 
 urlpatterns = [
@@ -22,6 +22,13 @@ urlpatterns = [
         "networks/<int:network_id>/alert-health/", api.AlertHealthApi.as_view(), name="network-alert-health"
     ),
     path("networks/<int:network_id>/alerts/", api.NetworkAlertBoardApi.as_view(), name="network-alert-board"),
+    # How the network is doing (issue 16).
+    path("networks/<int:network_id>/report/", report.NetworkReportApi.as_view(), name="network-report"),
+    path(
+        "networks/<int:network_id>/report.csv",
+        report.NetworkReportCsvApi.as_view(),
+        name="network-report-csv",
+    ),
     path(
         "push-subscriptions/<int:subscription_id>/",
         push.PushSubscriptionDetailApi.as_view(),
