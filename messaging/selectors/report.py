@@ -151,19 +151,21 @@ def network_report(
             "first_contact_at",
             "state",
             "taker_role",
+            "taken_by__is_staff",
         )
     )
     raised = len(rows)
     to_offer, to_taken, to_contact = [], [], []
     took = {"peer": 0, "navigator": 0, "staff": 0, "not_taken": 0}
     cancelled = 0
-    for raised_at, first_offer_at, taken_at, first_contact_at, state, role in rows:
+    for raised_at, first_offer_at, taken_at, first_contact_at, state, role, service_staff in rows:
         if first_offer_at:
             to_offer.append((first_offer_at - raised_at).total_seconds())
         if taken_at:
             to_taken.append((taken_at - raised_at).total_seconds())
-            # A taker outside the network is the service's staff.
-            took[_ROLE_GROUP.get(role, "staff")] += 1
+            # A taker outside the network: the service's staff, or a peer
+            # of another of the member's networks (an alert routed to all).
+            took[_ROLE_GROUP.get(role) or ("staff" if service_staff else "peer")] += 1
         else:
             took["not_taken"] += 1
         if first_contact_at:
@@ -271,6 +273,8 @@ def report_rows(report: NetworkReport) -> list[tuple[str, Any]]:
         ("load_evenness_gini", num(report.load_evenness_gini)),
         ("hours_with_nobody_on_call", num(report.gap_hours)),
     ]
+    # Each cell starts with a word of ours, never with a name (so no
+    # spreadsheet reads a display name as a formula).
     for p in report.peers or []:
         rows.append(
             (

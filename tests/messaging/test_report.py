@@ -340,3 +340,31 @@ def test_the_queries_do_not_grow_with_the_alerts(network, member, staff, django_
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(9):
         network_report(network=network, start=start, end=end, include_people=True)
+
+
+def test_a_taker_from_outside_the_network_is_a_peer_or_the_services_staff(
+    network, member, outsider, settings
+):
+    """An alert routed to all the member's networks can be taken by a peer of
+    another one; the service's on-duty staff belong to no network."""
+    settings.REPORT_SUPPRESS_BELOW = 1
+    on_duty = add_member(network, "Sam")
+    Membership.objects.filter(person=on_duty).delete()
+    on_duty.is_staff = True
+    on_duty.save(update_fields=["is_staff"])
+    for i, taker in enumerate((outsider, on_duty, on_duty), start=1):
+        _alert(
+            network,
+            member,
+            i,
+            state=Alert.State.RESOLVED,
+            taken_by=taker,
+            taken_at=BASE + timedelta(hours=i, seconds=30),
+        )
+    figures = network_report(network=network, start=BASE - timedelta(days=1), end=BASE + timedelta(days=1))
+    assert {name: cell.value for name, cell in figures.taken_by.items()} == {
+        "peer": 1,
+        "navigator": None,
+        "staff": 2,
+        "not_taken": None,
+    }
