@@ -141,6 +141,8 @@ NOT_PERSONAL = {
     "network.Network.timezone": "a time-zone name",
     "network.Network.emergency_routes": "public emergency numbers",
     "network.Network.escalation_steps": "the network's escalation policy",
+    "network.RuleChangeProposal.changes": "proposed settings: escalation steps, size cap",
+    "network.RuleChangeProposal.previous": "the settings a ratified change replaced",
     "network.Invitation.phone_number": "looked up when the invited person signs in",
     "network.MembershipChange.invited_phone_number": "the invitation's number, for the history",
     # network: rota, maps, directory
