@@ -7,20 +7,20 @@ from typing import Any
 
 from rest_framework import serializers
 
-DEFAULT_SPAN = timedelta(days=90)
+DEFAULT_DAYS = 90
 MAX_SPAN_DAYS = 366
 
 
 class ReportQueryIn(serializers.Serializer):
     start = serializers.DateField(
-        required=False, help_text="first day (YYYY-MM-DD); default: 90 days before end"
+        required=False, help_text="first day (YYYY-MM-DD); default: the 90 days to end"
     )
     end = serializers.DateField(required=False, help_text="last day, included (YYYY-MM-DD); default: today")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         today = self.context["today"]
         end = attrs.get("end") or today
-        start = attrs.get("start") or end - DEFAULT_SPAN
+        start = attrs.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
             raise serializers.ValidationError({"start": "The start must be on or before the end."})
         if (end - start).days + 1 > MAX_SPAN_DAYS:
