@@ -529,6 +529,8 @@ RULES_SAFETY_FLOOR = {
     "min_size_cap": 2,
     "max_size_cap": 50,
     "emergency_routes_locked": True,  # a proposal never changes or removes them
+    "min_quorum_percent": 20,  # the network's own voting rule, within these bounds
+    "min_majority_percent": 50,
 }
 RULES_VOTING_DAYS_DEFAULT = 7
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RuleVoteChoiceEnum"] = "network.models.RuleVote.Choice"

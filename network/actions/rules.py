@@ -23,7 +23,7 @@ from network.models import Membership, Network, Person, RuleChangeProposal, Rule
 from network.signals import rule_proposal_changed
 
 # The settings a proposal may change here (the upper apps own the rest).
-PROPOSABLE_SETTINGS = ("escalation_steps", "size_cap")
+PROPOSABLE_SETTINGS = ("escalation_steps", "size_cap", "vote_quorum_percent", "vote_majority_percent")
 
 
 class BelowSafetyFloor(APIException):
@@ -53,6 +53,15 @@ def safety_floor_breach(changes: dict[str, Any]) -> str | None:
     size_cap = changes.get("size_cap")
     if size_cap is not None and not floor["min_size_cap"] <= size_cap <= floor["max_size_cap"]:
         return f"The size cap must be between {floor['min_size_cap']} and {floor['max_size_cap']}."
+    quorum = changes.get("vote_quorum_percent")
+    if quorum is not None and not floor["min_quorum_percent"] <= quorum <= 100:
+        return f"The quorum must be between {floor['min_quorum_percent']}% and 100% of members."
+    majority = changes.get("vote_majority_percent")
+    if majority is not None and not floor["min_majority_percent"] <= majority <= 99:
+        return (
+            f"The majority must be between {floor['min_majority_percent']}% and 99%: a change passes "
+            "with more than that share of yes votes."
+        )
     return None
 
 

@@ -16,6 +16,15 @@ from network.serializers.membership import (
 class RuleChangesIn(serializers.Serializer):
     escalation_steps = EscalationStepSerializer(many=True, required=False)
     size_cap = serializers.IntegerField(min_value=1, max_value=500, required=False)
+    vote_quorum_percent = serializers.IntegerField(
+        min_value=1, max_value=100, required=False, help_text="share of current members who must vote"
+    )
+    vote_majority_percent = serializers.IntegerField(
+        min_value=0,
+        max_value=99,
+        required=False,
+        help_text="a change passes with more than this share of yes",
+    )
     emergency_routes = EmergencyRouteSerializer(
         many=True, required=False, help_text="always refused: emergency routes are under the safety floor"
     )

@@ -131,6 +131,8 @@ def test_the_idempotency_key_makes_one_proposal(api, network, member):
         ({"size_cap": 51}, "between 2 and 50"),
         ({"size_cap": 1}, "between 2 and 50"),
         ({"emergency_routes": [{"label": "Friend", "number": "0123", "how": "call"}]}, "Emergency routes"),
+        ({"vote_quorum_percent": 10}, "between 20% and 100%"),
+        ({"vote_majority_percent": 30}, "between 50% and 99%"),
     ],
 )
 def test_a_proposal_below_the_safety_floor_is_refused_with_the_rule(api, network, member, changes, words):
@@ -275,3 +277,25 @@ def test_another_network_and_roles(api, network, other_network, member, navigato
             .status_code
             == 403
         )
+
+
+def test_the_network_changes_its_own_voting_rule_by_a_vote(network, member, peer, navigator, staff):
+    proposal = rule_actions.do_propose_rule_change(
+        network=network,
+        proposer=member,
+        changes={"vote_quorum_percent": 75, "vote_majority_percent": 66},
+        house_rules=None,
+        reason="a bigger say",
+    )
+    for person in (member, peer):
+        rule_actions.do_vote(proposal=proposal, member=person, choice="yes")
+    rule_actions.do_ratify(proposal=_close_now(proposal.pk), actor=staff)
+    network.refresh_from_db()
+    assert (network.vote_quorum_percent, network.vote_majority_percent) == (75, 66)
+    # The next proposal is counted by the new rule: two votes of four are under 75%.
+    second = rule_actions.do_propose_rule_change(
+        network=network, proposer=member, changes={"size_cap": 9}, house_rules=None, reason="again"
+    )
+    for person in (member, peer):
+        rule_actions.do_vote(proposal=second, member=person, choice="yes")
+    assert rule_actions.do_close_proposal(proposal=_close_now(second.pk)).state == "failed_no_quorum"
