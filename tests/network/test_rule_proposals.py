@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from messaging import tasks
 from messaging.models import Event
 from messaging.models.escalation import EscalationPolicy
 from network.actions import rules as rule_actions
@@ -245,6 +246,15 @@ def test_a_running_alert_keeps_its_old_policy_after_a_ratified_change():
     MembershipFactory(person=other, network=network, role="member")
     after = crisis.raise_alert("after", member=other)
     assert _steps(after) == NEW_STEPS
+    # And the escalation follows each alert's own snapshot: 90 s on, the new first
+    # wait (60 s) has passed, the old one (120 s) has not.
+    tasks.sweep(now=crisis.now + timedelta(seconds=90))
+    running.refresh_from_db()
+    after.refresh_from_db()
+    assert (running.step, after.step) == (0, 1)
+    tasks.sweep(now=crisis.now + timedelta(seconds=121))
+    running.refresh_from_db()
+    assert running.step == 1
 
 
 def _steps(alert):
