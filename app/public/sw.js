@@ -35,8 +35,14 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   if (!event.data || event.data.type !== "keep" || !Array.isArray(event.data.files)) return;
   const files = event.data.files.filter((path) => typeof path === "string" && isAppFile(new URL(path, self.location.origin)));
-  // One by one: a file that fails (a 404, a dropped signal) must not stop the rest.
-  event.waitUntil(caches.open(SHELL).then((cache) => Promise.allSettled(files.map((path) => cache.add(path)))));
+  // One by one: a file that fails (a 404, a dropped signal) must not stop the
+  // rest. Then tell the page, which says so on <html data-offline="kept">.
+  event.waitUntil(
+    caches
+      .open(SHELL)
+      .then((cache) => Promise.allSettled(files.map((path) => cache.add(path))))
+      .then(() => event.source && event.source.postMessage({ type: "kept" })),
+  );
 });
 
 function isAppFile(url) {

@@ -193,30 +193,26 @@ def axe_check(page: Page) -> None:
     )
 
 
-def shoot_desk(page: Page, name: str) -> None:
-    """Screenshots of a desk screen at 1280 px and at tablet width (768 px),
-    where it must not scroll sideways either."""
+def _shoot(page: Page, name: str, *, usual: dict[str, int], narrow: dict[str, int]) -> None:
+    """A full-page screenshot at the usual width and at the narrowest the
+    screen must serve, where it must not scroll sideways."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    size = page.viewport_size or DESK
-    page.screenshot(path=str(SCREENSHOTS / f"desk-{name}-1280.png"), full_page=True)
-    page.set_viewport_size({"width": 768, "height": 1024})
-    page.screenshot(path=str(SCREENSHOTS / f"desk-{name}-768.png"), full_page=True)
+    size = page.viewport_size or usual
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{usual['width']}.png"), full_page=True)
+    page.set_viewport_size(narrow)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{narrow['width']}.png"), full_page=True)
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     page.set_viewport_size(size)
-    assert overflow <= 0, f"desk {name} scrolls sideways at 768 px by {overflow} px"
+    assert overflow <= 0, f"{name} scrolls sideways at {narrow['width']} px by {overflow} px"
+
+
+def shoot_desk(page: Page, name: str) -> None:
+    """Screenshots of a desk screen at 1280 px and at tablet width (768 px)."""
+    _shoot(page, f"desk-{name}", usual=DESK, narrow={"width": 768, "height": 1024})
 
 
 def shoot(page: Page, name: str) -> None:
     """Screenshots at phone size and at 320 px wide, for a person to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    size = page.viewport_size or PHONE
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-320.png"), full_page=True)
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    page.set_viewport_size(size)
-    assert overflow <= 0, f"{name} scrolls sideways at 320 px by {overflow} px"
+    _shoot(page, name, usual=PHONE, narrow={"width": 320, "height": 640})

@@ -50,6 +50,9 @@ function App() {
 // (no list of files to keep up to date by hand).
 async function keepForOffline() {
   const registration = await navigator.serviceWorker.ready;
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "kept") document.documentElement.dataset.offline = "kept";
+  });
   await Promise.allSettled(Object.values(ROUTES).map((load) => load()));
   const files = performance
     .getEntriesByType("resource")

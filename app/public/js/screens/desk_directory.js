@@ -170,7 +170,7 @@ function Reports({ network, state, onDone, onFail }) {
       ? html`<${Loading} error=${state.reportsError} retry=${() => data.loadReports(network.id)} />`
       : html`<p aria-live="polite">${reports.length ? texts.reportsCount(reports.length) : texts.reportsNone}</p>
           ${reports.length
-            ? html`<ul class="directory-report-list">
+            ? html`<ul class="desk-cards">
                 ${reports.map((report) => html`<${Report} key=${report.id} network=${network} report=${report} onDone=${onDone} onFail=${onFail} />`)}
               </ul>`
             : null}`}
@@ -192,7 +192,7 @@ function Report({ network, report, onDone, onFail }) {
     }
   };
   const field = `report-note-${report.id}`;
-  return html`<li class="directory-report" data-report=${report.id}>
+  return html`<li class="desk-card directory-report" data-report=${report.id}>
     <h3>${name}</h3>
     <p><strong>${texts.reportKind[report.kind] || report.kind}</strong> · ${texts.reportedOn(day(report.created_at))}</p>
     ${report.note ? html`<blockquote class="directory-note">${report.note}</blockquote>` : html`<p>${texts.noNote}</p>`}

@@ -73,7 +73,7 @@ function Queue({ network, requests, errors, onAnswered, onError }) {
     <h2 id="queue-title">${texts.queueTitle}</h2>
     <p class="members-count" aria-live="polite">${requests.length ? texts.queueLive(requests.length) : texts.queueNone}</p>
     ${requests.length
-      ? html`<ul class="members-requests">
+      ? html`<ul class="desk-cards">
           ${requests.map(
             (request) => html`<${Request} key=${request.id} network=${network} request=${request}
               error=${(errors.find((e) => e.field === `reason-${request.id}`) || {}).text || ""}
@@ -119,7 +119,7 @@ function Request({ network, request, error, onAnswered, onError }) {
       failed(failure);
     }
   };
-  return html`<li class="members-request" data-request=${request.id}>
+  return html`<li class="desk-card members-request" data-request=${request.id}>
     <h3>${name}</h3>
     <p class="hint">${texts.askedAt(when.at(new Date(request.created_at)))}</p>
     ${request.note
