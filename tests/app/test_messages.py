@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.app.conftest import AMARA, BEN, CHIOMA, axe_check, shoot, sign_in
+from tests.app.conftest import AMARA, BEN, CHIOMA, axe_check, shoot, sign_in, wait_live
 
 # Through the app's own API client in the page (the cookie and CSRF header
 # it sends); answers [status, body].
@@ -70,9 +70,14 @@ def test_chioma_and_ben_talk_live_with_unread_counts_seen_typing_and_a_kept_draf
     assert "new message" not in ben.locator(".conversation-row", has_text="Messages with Chioma").inner_text()
     ben.go_forward()
 
-    # Ben types: Chioma sees it; he sends, and she has it live.
+    # Ben types: Chioma sees it; he sends, and she has it live. He types at a
+    # person's pace, so the app says "typing" again after 3 s (a typing frame is
+    # ephemeral: one lost while a loaded machine reconnects a socket is not
+    # replayed, so one frame alone made this test flaky).
+    wait_live(ben)
+    wait_live(chioma)
     ben_box = ben.get_by_label("Your message")
-    ben_box.press_sequentially("Yes, after six", delay=20)
+    ben_box.press_sequentially("Yes, after six", delay=250)
     chioma.get_by_text("Ben is typing…").wait_for()
     axe_check(chioma)
     ben_box.press("Enter")
