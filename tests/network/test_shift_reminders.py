@@ -27,7 +27,7 @@ from network.actions.rota import do_accept_swap_request, do_ask_for_cover
 from network.models import Membership, ShiftReminder
 from network.reminders import do_send_due_shift_reminders
 from tests.conftest import run_concurrently
-from tests.factories import make_ready
+from tests.factories import make_ready, nightly_shift
 
 DOCUMENT = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml").read_text())
 MINUTE = timedelta(minutes=1)
@@ -52,16 +52,7 @@ def rota(network, member, peer, navigator):
     make_ready(member, network)
     make_ready(peer, network)
     subscribe(member, peer)
-    shift = actions.do_create_shift(
-        network=network,
-        person=member,
-        start_date=FIRST_NIGHT,
-        start_time=time(20, 0),
-        duration=timedelta(hours=12),
-        rrule="FREQ=DAILY",
-        actor=navigator,
-    )
-    return shift
+    return nightly_shift(network, member, actor=navigator, start_date=FIRST_NIGHT)
 
 
 def night(network, day: date = FIRST_NIGHT, at: time = time(20, 0)) -> datetime:
@@ -260,15 +251,7 @@ def test_across_the_clock_change_a_20_00_shift_is_reminded_at_19_30_local(
     the 27th's shift ends at 08:00 BST, 07:00 UTC, after 11 hours."""
     make_ready(member, network)
     subscribe(member)
-    shift = actions.do_create_shift(
-        network=network,
-        person=member,
-        start_date=date(2027, 3, 20),
-        start_time=time(20, 0),
-        duration=timedelta(hours=12),
-        rrule="FREQ=DAILY",
-        actor=navigator,
-    )
+    shift = nightly_shift(network, member, actor=navigator, start_date=date(2027, 3, 20))
     assert network.timezone == "Europe/London"
     utc = lambda *args: datetime(2027, 3, *args, tzinfo=UTC)  # noqa: E731
 
