@@ -10,17 +10,9 @@ import pytest
 
 from network import actions, selectors
 from network.actions.rota import do_accept_swap_request, do_ask_for_cover
-from tests.factories import add_member, make_ready, nightly_shift, tomorrow_night
+from tests.factories import add_member, tomorrow_night
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def night(network, member, peer, navigator):
-    """Amara's nightly shift, Ben ready to cover; the occurrence is tomorrow night."""
-    make_ready(member, network)
-    make_ready(peer, network)
-    return nightly_shift(network, member, actor=navigator), tomorrow_night(network)
 
 
 def _rota(api, person, network, start, end, **extra):

@@ -13,17 +13,9 @@ from icalendar import Calendar
 from network import actions, selectors
 from network.actions.rota import do_accept_swap_request, do_ask_for_cover
 from network.models import Membership, ShiftException, SwapRequest
-from tests.factories import add_member, make_ready, nightly_shift, tomorrow_night
+from tests.factories import add_member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def night(network, member, peer, navigator):
-    """Amara's nightly shift, Ben ready to cover; the occurrence is tomorrow night."""
-    make_ready(member, network)
-    make_ready(peer, network)
-    return nightly_shift(network, member, actor=navigator), tomorrow_night(network)
 
 
 def _ask(api, person, shift, start, taken_by):
