@@ -23,14 +23,23 @@ class Conversation(models.Model):
         ALERT = "alert", "The member and whoever holds their alert"
         DIRECT = "direct", "Two people who share a network"
         GROUP = "group", "The whole network (the group that meets)"
+        PROPOSAL = "proposal", "The network's members discussing a proposed change to its rules"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # Alert: the alert's network. Direct: the network the two shared when it
     # started (reports go to its facilitators). Group: the network.
+    # Proposal: the proposal's network; one discussion per rule-change proposal.
     network = models.ForeignKey("network.Network", on_delete=models.CASCADE, related_name="+")
     alert = models.OneToOneField(
         "messaging.Alert", on_delete=models.CASCADE, null=True, blank=True, related_name="conversation"
+    )
+    rule_proposal = models.OneToOneField(
+        "network.RuleChangeProposal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="discussion",
     )
     # "low-high" person ids: one direct conversation per pair of people.
     pair_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
@@ -44,6 +53,10 @@ class Conversation(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(kind="alert") | Q(alert__isnull=False), name="an_alert_conversation_has_an_alert"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="proposal") | Q(rule_proposal__isnull=False),
+                name="a_proposal_conversation_has_a_proposal",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="direct") | Q(pair_key__isnull=False),
