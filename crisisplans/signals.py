@@ -17,3 +17,9 @@ owner_notice_created = Signal()
 # retried; any other is retried by the sweep. The details stay in the app
 # behind GET /api/v1/plan-notices/.
 owner_notice_ready = Signal()
+
+# Sent inside the transaction that records an open of a plan share in the
+# owner's access log, with ``share_id``, ``owner_id`` and ``opened_at``: a
+# receiver (messaging) writes the owner's event in that transaction. No
+# plan content and no label: the app fetches the share for details.
+plan_share_opened = Signal()

@@ -325,3 +325,13 @@ RULES_PROPOSAL = register(
         }
     ),
 )
+
+# A plan share was opened (crisisplans/actions/shares.py, issue 18). No plan
+# content, no label, no address: the app fetches GET /api/v1/plan-shares/{id}/.
+PLAN_SHARE_OPENED = register(
+    "plan.share_opened",
+    "Someone opened a share of your plan (with its code or its QR code). Opens of the same "
+    "parts from the same kind of browser within a few minutes are one event. Details (which "
+    "share, how many opens) at GET /api/v1/plan-shares/{share_id}/; the read is in your access log.",
+    obj({"share_id": INTEGER, "opened_at": DATETIME}),
+)

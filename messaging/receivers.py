@@ -198,3 +198,21 @@ def announce_rule_proposal(sender: Any, *, proposal: Any, change: str, **kwargs:
         "proposer": person_ref(proposal.proposer),
     }
     send_event_on_commit(event_type=RULES_PROPOSAL, data=data, person_ids=set(members))
+
+
+# --- A plan share was opened (issue 18) -------------------------------------------
+from crisisplans.signals import plan_share_opened  # noqa: E402
+from messaging.event_types import PLAN_SHARE_OPENED  # noqa: E402
+
+
+@receiver(plan_share_opened)
+def announce_plan_share_opened(
+    sender: Any, *, share_id: int, owner_id: int, opened_at: Any, **kwargs: Any
+) -> None:
+    """Inside the transaction that records the open: the event commits with
+    the access record. Only the share's id and the time."""
+    send_event_on_commit(
+        event_type=PLAN_SHARE_OPENED,
+        data={"share_id": share_id, "opened_at": opened_at.isoformat()},
+        person_ids=[owner_id],
+    )
