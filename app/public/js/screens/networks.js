@@ -3,7 +3,9 @@
 // and leaving it; asking to join another by its short name (self-referral).
 //   #/networks         the list
 //   #/networks/join    ask to join (one question per page, and a note)
-//   #/networks/<id>    one network
+//   #/networks/<id>    one network (links to its rules and its report, and
+//                      the pulse question when there is one to answer)
+//   #/networks/<id>/rules..., /report: co-production (screens/network_*.js)
 import { html, useState, useEffect } from "../lib.js";
 import { useStore } from "../store.js";
 import { href, navigate } from "../router.js";
@@ -14,12 +16,20 @@ import { href as routeHref } from "../data/emergency.js";
 import { networks, load as loadNetworks, byId } from "../data/networks.js";
 import * as data from "../data/membership.js";
 import * as drafts from "../data/drafts.js";
+import { rules as rulesTexts, report as reportTexts } from "../texts/coproduction.js";
+import NetworkRules from "./network_rules.js";
+import Propose from "./network_propose.js";
+import NetworkReport from "./network_report.js";
+import { PulseCard } from "./network_pulse.js";
 
 
 const roleName = (role) => texts.roles[role] || role;
 
-export default function Networks({ path }) {
+export default function Networks({ path, query }) {
   if (path[0] === "join") return html`<${Join} />`;
+  if (path[0] && path[1] === "rules" && path[2] === "propose") return html`<${Propose} networkId=${path[0]} path=${path.slice(3)} />`;
+  if (path[0] && path[1] === "rules") return html`<${NetworkRules} networkId=${path[0]} path=${path.slice(2)} />`;
+  if (path[0] && path[1] === "report") return html`<${NetworkReport} networkId=${path[0]} query=${query} />`;
   if (path[0]) return html`<${Network} id=${path[0]} />`;
   return html`<${List} />`;
 }
@@ -182,6 +192,15 @@ function Network({ id }) {
           </ol>`
       : null}
     ${network.size_cap ? html`<p>${texts.sizeCap(network.size_cap)}</p>` : null}
+    <nav class="coprod-links" aria-label=${rulesTexts.navLabel}>
+      <a class="card" href=${href(`/networks/${network.id}/rules`)}>
+        <strong>${rulesTexts.link}</strong><span>${rulesTexts.linkHint}</span>
+      </a>
+      <a class="card" href=${href(`/networks/${network.id}/report`)}>
+        <strong>${reportTexts.link}</strong><span>${reportTexts.linkHint}</span>
+      </a>
+    </nav>
+    <${PulseCard} networkId=${network.id} />
     <section class="emergency" aria-labelledby="network-routes">
       <h2 id="network-routes">${texts.routesTitle}</h2>
       <${NetworkRoutes} routes=${network.emergency_routes} />
