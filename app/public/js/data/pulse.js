@@ -34,11 +34,12 @@ export async function load(networkId) {
   changed();
 }
 
-// Once a period: a second answer is refused (409), so no retry.
-export async function answer(networkId, { scale, words }) {
+// Once a period (a second answer is refused, 409); a retry with the same
+// key gets the first answer back.
+export async function answer(networkId, { scale, words }, key = newKey()) {
   const body = words ? { scale, words } : { scale };
   try {
-    await post(`networks/${networkId}/pulse/answers/`, body);
+    await post(`networks/${networkId}/pulse/answers/`, body, { key });
   } finally {
     await load(networkId);
   }

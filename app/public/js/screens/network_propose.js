@@ -10,7 +10,7 @@ import { useStore } from "../store.js";
 import { navigate } from "../router.js";
 import { Page, Button, Loading, Field, ErrorSummary, EmergencyRoutes, goWithFlash } from "../ui.js";
 import { problemText } from "../texts/common.js";
-import { propose as texts, audienceOptions } from "../texts/coproduction.js";
+import { propose as texts, rules as rtexts, audienceOptions } from "../texts/coproduction.js";
 import * as data from "../data/rules.js";
 import * as drafts from "../data/drafts.js";
 import { proposableOf, metaOf, describe } from "./network_rules.js";
@@ -48,7 +48,10 @@ export default function Propose({ networkId, path }) {
 function Pick({ networkId, rules }) {
   const [name, setName] = useState(readDraft(pickKey(networkId)) || "");
   const [errors, setErrors] = useState([]);
-  const options = [...proposableOf(rules).map((item) => ({ name: item.name, label: item.label, help: item.help })), { name: HOUSE, label: texts.houseRules, help: texts.houseRulesHint }];
+  const options = [
+    ...proposableOf(rules).map((item) => ({ name: item.name, label: item.label, help: rtexts.hints[item.name] || item.help })),
+    { name: HOUSE, label: texts.houseRules, help: texts.houseRulesHint },
+  ];
   const choose = (value) => {
     setName(value);
     drafts.save(pickKey(networkId), JSON.stringify(value));
@@ -181,7 +184,7 @@ function Value({ networkId, rules, name }) {
   const now = house ? [] : describe(name, current, meta);
   return html`<${Page} title=${texts.valueTitle(meta.label)} back=${back}>
     <${ErrorSummary} errors=${errors} />
-    ${meta.help ? html`<p>${meta.help}</p>` : null}
+    ${rtexts.hints[name] || meta.help ? html`<p>${rtexts.hints[name] || meta.help}</p>` : null}
     ${now.length ? html`<div class="coprod-now"><p><strong>${texts.nowTitle}</strong></p><ul>${now.map((line) => html`<li>${line}</li>`)}</ul></div>` : null}
     <form onSubmit=${send} novalidate>
       <${Editor} meta=${meta} value=${value} onChange=${changeValue} error=${valueError} />

@@ -12,7 +12,8 @@ import * as drafts from "../data/drafts.js";
 
 const SCALE = [1, 2, 3, 4, 5];
 
-export function PulseCard({ networkId }) {
+// Members and navigators answer; facilitators set the question (report page).
+export function PulseCard({ networkId, role }) {
   useStore();
   useEffect(() => {
     data.load(networkId);
@@ -23,7 +24,9 @@ export function PulseCard({ networkId }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const [thanked, setThanked] = useState(false);
+  const [key] = useState(() => crypto.randomUUID());
   const { pulse } = data.pulseOf(networkId);
+  if (role === "facilitator") return null;
   if (thanked) {
     return html`<section class="coprod-pulse" aria-labelledby="pulse-card-title">
       <h2 id="pulse-card-title">${texts.cardTitle}</h2>
@@ -38,7 +41,7 @@ export function PulseCard({ networkId }) {
     setBusy(true);
     setError("");
     try {
-      await data.answer(networkId, { scale, words: words.trim() });
+      await data.answer(networkId, { scale, words: words.trim() }, key);
       drafts.clear(draftKey);
       setThanked(true);
     } catch (failure) {
@@ -140,9 +143,9 @@ export function PulseManage({ networkId }) {
     <form onSubmit=${save} novalidate>
       <${Field} id="pulse-text" type="text" maxlength="200" label=${texts.textLabel} hint=${texts.textHint} error=${errorFor("pulse-text")}
         value=${text} onInput=${(e) => setText(e.target.value)} />
-      <${Field} id="pulse-low" type="text" maxlength="60" label=${texts.lowLabel} hint=${texts.lowHint} error=${errorFor("pulse-low")}
+      <${Field} id="pulse-low" type="text" maxlength="40" label=${texts.lowLabel} hint=${texts.lowHint} error=${errorFor("pulse-low")}
         value=${low} onInput=${(e) => setLow(e.target.value)} />
-      <${Field} id="pulse-high" type="text" maxlength="60" label=${texts.highLabel} hint=${texts.highHint} error=${errorFor("pulse-high")}
+      <${Field} id="pulse-high" type="text" maxlength="40" label=${texts.highLabel} hint=${texts.highHint} error=${errorFor("pulse-high")}
         value=${high} onInput=${(e) => setHigh(e.target.value)} />
       <${Button} type="submit" kind="secondary" busy=${busy}>${texts.save}</${Button}>
     </form>

@@ -39,7 +39,13 @@ function colours() {
 
 // A bar chart from the same numbers as the table next to it; a suppressed
 // count is left out (null), never drawn as a guess.
-function BarChart({ labels, series, label, horizontal = false, name }) {
+function BarChart(props) {
+  const drawable = props.series.some((s) => s.data.some((n) => typeof n === "number"));
+  if (!drawable) return html`<p class="hint" data-chart=${props.name} data-drawn="false">${texts.tooFew}</p>`;
+  return html`<${Bars} ...${props} />`;
+}
+
+function Bars({ labels, series, label, horizontal = false, name }) {
   const canvas = useRef(null);
   const box = useRef(null);
   const chart = useRef(null);
@@ -128,6 +134,7 @@ export default function NetworkReport({ networkId, query }) {
     <${PeriodPicker} networkId=${networkId} periods=${report.periods} current=${shown} />
     <p class="coprod-period" aria-live="polite" data-period=${shown}>
       <strong>${texts.period(report.period ? report.period.label : `${report.start} – ${report.end}`)}</strong>
+      ${report.period && report.period.in_progress ? html`<span class="coprod-so-far"> ${texts.soFar}</span>` : null}
     </p>
     ${state.error ? html`<${Loading} error=${state.error} retry=${() => data.load(networkId, period)} />` : null}
 

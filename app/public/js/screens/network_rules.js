@@ -48,6 +48,7 @@ const unitOf = (meta) => (meta.unit && meta.unit !== "%" ? ` ${meta.unit}` : met
 // One setting's value as sentences (a list: the escalation steps take several).
 export function describe(name, value, meta = { label: name }) {
   if (name === "escalation_steps") return stepLines(value);
+  if (name === "default_quiet_hours") return [texts.quietHours(value || null)];
   if (value === null || value === undefined) {
     return meta.kind === "time_range" ? [texts.generic(meta.label, texts.none)] : [];
   }
@@ -64,6 +65,10 @@ export function describe(name, value, meta = { label: name }) {
       return [texts.directMessages(Boolean(value))];
     case "max_alerts_per_shift":
       return [texts.perShift(value)];
+    case "plan_grace_hours":
+      return [texts.planGrace(value)];
+    case "message_retention_days":
+      return [texts.retention(value)];
     default:
       break;
   }

@@ -17,19 +17,53 @@ import { networks, load as loadNetworks, byId } from "../data/networks.js";
 import * as data from "../data/membership.js";
 import * as drafts from "../data/drafts.js";
 import { rules as rulesTexts, report as reportTexts } from "../texts/coproduction.js";
-import NetworkRules from "./network_rules.js";
-import Propose from "./network_propose.js";
-import NetworkReport from "./network_report.js";
 import { PulseCard } from "./network_pulse.js";
+
+// The network's rules and its report, loaded on first use (the report brings
+// Chart.js, which a member who never opens it need not download).
+const SECTIONS = {
+  rules: { title: rulesTexts.title, load: () => import("./network_rules.js") },
+  propose: { title: rulesTexts.propose, load: () => import("./network_propose.js") },
+  report: { title: reportTexts.title, load: () => import("./network_report.js") },
+};
+const loadedSections = new Map();
+
+function Section({ name, networkId, path, query }) {
+  const [, redraw] = useState(0);
+  useEffect(() => {
+    if (loadedSections.has(name)) return;
+    loadedSections.set(name, { screen: null, error: null });
+    SECTIONS[name]
+      .load()
+      .then((module) => (loadedSections.get(name).screen = module.default))
+      .catch((error) => {
+        loadedSections.set(name, { screen: null, error });
+        setTimeout(() => loadedSections.delete(name), 0);
+      })
+      .finally(() => redraw((n) => n + 1));
+  }, [name]);
+  const { screen: Screen, error } = loadedSections.get(name) || {};
+  if (Screen) return html`<${Screen} networkId=${networkId} path=${path} query=${query} />`;
+  return html`<${Page} title=${SECTIONS[name].title} back=${`/networks/${networkId}`}>
+    <${Loading} error=${error ? { offline: !navigator.onLine, status: 0 } : null} retry=${() => location.reload()} />
+    <${EmergencyRoutes} />
+  </${Page}>`;
+}
 
 
 const roleName = (role) => texts.roles[role] || role;
 
 export default function Networks({ path, query }) {
   if (path[0] === "join") return html`<${Join} />`;
-  if (path[0] && path[1] === "rules" && path[2] === "propose") return html`<${Propose} networkId=${path[0]} path=${path.slice(3)} />`;
-  if (path[0] && path[1] === "rules") return html`<${NetworkRules} networkId=${path[0]} path=${path.slice(2)} />`;
-  if (path[0] && path[1] === "report") return html`<${NetworkReport} networkId=${path[0]} query=${query} />`;
+  if (path[0] && path[1] === "rules" && path[2] === "propose") {
+    return html`<${Section} key="propose" name="propose" networkId=${path[0]} path=${path.slice(3)} query=${query} />`;
+  }
+  if (path[0] && path[1] === "rules") {
+    return html`<${Section} key="rules" name="rules" networkId=${path[0]} path=${path.slice(2)} query=${query} />`;
+  }
+  if (path[0] && path[1] === "report") {
+    return html`<${Section} key="report" name="report" networkId=${path[0]} path=${path.slice(2)} query=${query} />`;
+  }
   if (path[0]) return html`<${Network} id=${path[0]} />`;
   return html`<${List} />`;
 }
@@ -200,7 +234,7 @@ function Network({ id }) {
         <strong>${reportTexts.link}</strong><span>${reportTexts.linkHint}</span>
       </a>
     </nav>
-    <${PulseCard} networkId=${network.id} />
+    <${PulseCard} networkId=${network.id} role=${network.my_role} />
     <section class="emergency" aria-labelledby="network-routes">
       <h2 id="network-routes">${texts.routesTitle}</h2>
       <${NetworkRoutes} routes=${network.emergency_routes} />

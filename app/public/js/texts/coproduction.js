@@ -47,7 +47,29 @@ export const rules = {
   firstContact: (d) => `Whoever takes an alert should be in touch within ${d}.`,
   directMessages: (on) =>
     on ? "Members can send each other direct messages." : "Members cannot start direct messages with each other.",
-  perShift: (n) => `Someone on call is asked to take at most ${plural(n, "alert", "alerts")} in one shift.`,
+  perShift: (n) => `Someone on call is offered at most ${plural(n, "alert", "alerts")} in one shift.`,
+  planGrace: (n) =>
+    n
+      ? `A peer who took an alert can still read the parts of the member's plan they share for ${plural(n, "hour", "hours")} after it closes.`
+      : "A peer who took an alert stops reading the member's plan as soon as it closes.",
+  retention: (n) => `Messages in the network's conversations are kept for ${plural(n, "day", "days")}, then deleted.`,
+  quietHours: (range) =>
+    range
+      ? `Members who have not set quiet hours of their own are not asked to help from ${range.start} to ${range.end}.`
+      : "There are no network quiet hours: members set their own.",
+  // What each setting means, in a member's words (the service's own help is used for others).
+  hints: {
+    escalation_steps: "Who is asked, in turn, when someone asks for support, and how long each is given.",
+    size_cap: "How many people the network aims to stay under, so everyone knows each other.",
+    first_contact_seconds: "How soon the person who takes an alert should get in touch.",
+    direct_messages: "Whether members can message each other one to one.",
+    max_alerts_per_shift: "The most alerts someone on call is offered in one shift.",
+    default_quiet_hours: "Hours when members who set none of their own are not asked to help.",
+    vote_quorum_percent: "How many members must vote for a vote to count.",
+    vote_majority_percent: "How many of the votes must say yes for a change to pass.",
+    plan_grace_hours: "How long a peer can still read the shared parts of a plan after an alert.",
+    message_retention_days: "How long messages are kept.",
+  },
   generic: (label, value) => `${label}: ${value}`,
   on: "on",
   off: "off",
@@ -61,6 +83,7 @@ export const rules = {
     max_wait_seconds: (v) => `Every wait is at most ${duration(v)}.`,
     max_steps: (v) => `An alert passes through at most ${v} steps.`,
     emergency_routes_locked: (v) => (v ? "The emergency numbers are always shown." : null),
+    max_quiet_hours: (v) => `Network quiet hours cover at most ${plural(v, "hour", "hours")} of the day.`,
   },
   openTitle: "Open for votes",
   openNone: "Nothing is open for votes just now.",
@@ -185,8 +208,10 @@ export const report = {
   periodLabel: "Which month or quarter?",
   show: "Show",
   period: (label) => `Showing: ${label}`,
+  soFar: "This period is not over yet: these are the figures so far.",
   fewer: (n) => `fewer than ${n}`,
   notEnough: "not enough alerts to say",
+  tooFew: "There are too few to draw a chart. The table says what there is.",
   csv: "Download as CSV",
   csvHint: "The same figures, for a spreadsheet.",
   alertsTitle: "Alerts",
