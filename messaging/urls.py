@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from messaging.api import alerts as api
-from messaging.api import check_ins, moderation, push, report
+from messaging.api import check_ins, moderation, pulse, push, report
 from messaging.api import conversations as conv
 
 urlpatterns = [
@@ -28,6 +28,17 @@ urlpatterns = [
         "networks/<int:network_id>/report.csv",
         report.NetworkReportCsvApi.as_view(),
         name="network-report-csv",
+    ),
+    path("networks/<int:network_id>/pulse/", pulse.PulseApi.as_view(), name="network-pulse"),
+    path(
+        "networks/<int:network_id>/pulse/question/",
+        pulse.PulseQuestionApi.as_view(),
+        name="network-pulse-question",
+    ),
+    path(
+        "networks/<int:network_id>/pulse/answers/",
+        pulse.PulseAnswerApi.as_view(),
+        name="network-pulse-answers",
     ),
     path(
         "push-subscriptions/<int:subscription_id>/",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import BaseRenderer
@@ -25,32 +25,36 @@ MANAGERS = network_selectors.MANAGERS
 
 
 def _report_for(request: Request, network_id: int) -> NetworkReport:
-    """The network's report for the query's dates (its own timezone's days);
-    members get the member view: no per-person rows. Not in it: 404."""
+    """The network's report for the query's period (a month or quarter in its
+    own timezone); members get the member view: no per-person rows, no
+    pulse words. Not in it: 404."""
     network: Network = network_selectors.access_network_by_id(person=request.user, network_id=network_id)
-    tz = network.tzinfo
-    query = ReportQueryIn(data=request.query_params, context={"today": datetime.now(tz).date()})
+    now = timezone.now()
+    query = ReportQueryIn(data=request.query_params, context={"network": network, "now": now})
     query.is_valid(raise_exception=True)
-    start = datetime.combine(query.validated_data["start"], time.min, tzinfo=tz)
-    end = datetime.combine(query.validated_data["end"] + timedelta(days=1), time.min, tzinfo=tz)
     return network_report(
         network=network,
-        start=start,
-        end=end,
+        period=query.validated_data["period"],
         include_people=network.viewer_role in MANAGERS,  # type: ignore[attr-defined]
+        now=now,
     )
 
 
 class NetworkReportApi(APIView):
-    """How the network is doing, for alerts raised between ``start`` and ``end``
-    (days in the network's timezone, both included; default the last 90 days,
-    at most 366): alerts raised, cancelled, who took them, how long to the
+    """How the network is doing, for alerts raised in one ``period``: a month
+    (2026-11) or a quarter (2026-Q4) in the network's timezone, one of
+    ``periods`` (the last 12 months and 4 quarters, newest first; default the
+    last full month; a period still running counts to the start of today):
+    alerts raised, cancelled, who took them, how long to the
     first offer, to being taken and to first contact (p50 and p90 seconds),
     debrief outcomes, follow-ups done, how evenly the load is shared and the
-    hours with nobody on call. Any count under ``suppress_below`` is null with
-    ``suppressed`` true (and another with it where a total would give it
-    away); timings and shares need that many alerts behind them. Per-person
-    load (``peers``) is for navigators and facilitators; members get null."""
+    hours with nobody on call, and the members' answers to the monthly pulse
+    question. Any count under ``suppress_below`` is null with ``suppressed``
+    true (and another with it where a total would give it away); a quarter
+    shows a count only where each of its months did; timings, shares and the
+    pulse average need that many behind them. Per-person load (``peers``)
+    and the pulse's words are for navigators and facilitators; members get
+    null. docs/report.md explains the rules."""
 
     @extend_schema(parameters=[ReportQueryIn], responses=NetworkReportOut)
     def get(self, request: Request, network_id: int) -> Response:
@@ -87,5 +91,5 @@ class NetworkReportCsvApi(APIView):
         writer = csv.writer(out)
         writer.writerow(["figure", "value"])
         writer.writerows(report_rows(report))
-        filename = f"network-{network_id}-report-{report.start.date()}.csv"
+        filename = f"network-{network_id}-report-{report.period.key}.csv"
         return Response(out.getvalue(), headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -11,6 +11,7 @@ from messaging.models.conversations import (
     Participant,
 )
 from messaging.models.events import Event, EventSequence
+from messaging.models.pulse import PulseAnswer, PulseQuestion
 
 __all__ = [
     "Alert",
@@ -27,5 +28,7 @@ __all__ = [
     "MessagingPreference",
     "Offer",
     "Participant",
+    "PulseAnswer",
+    "PulseQuestion",
     "PushSubscription",
 ]

@@ -5,27 +5,67 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-DEFAULT_DAYS = 90
-MAX_SPAN_DAYS = 366
+from messaging.selectors.report import (
+    MONTHS_CHOOSABLE,
+    QUARTERS_CHOOSABLE,
+    Period,
+    choosable_periods,
+    default_period,
+    local_today,
+    parse_period,
+)
 
 
 class ReportQueryIn(serializers.Serializer):
-    start = serializers.DateField(
-        required=False, help_text="first day (YYYY-MM-DD); default: the 90 days to end"
+    period = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "a month (YYYY-MM) or a quarter (YYYY-Qn) in the network's timezone, one of the report's "
+            "``periods``; default: the last full month"
+        ),
     )
-    end = serializers.DateField(required=False, help_text="last day, included (YYYY-MM-DD); default: today")
+
+    def validate_period(self, value: str) -> Period:
+        network = self.context["network"]
+        now = self.context["now"]
+        try:
+            period = parse_period(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                "A period is a month (2026-11) or a quarter (2026-Q4)."
+            ) from None
+        if period.start > local_today(network, now):
+            raise serializers.ValidationError("That period has not started yet.")
+        if period not in choosable_periods(network=network, now=now):
+            if period.end <= network.created_at.astimezone(network.tzinfo).date():
+                raise serializers.ValidationError("The network did not exist yet in that period.")
+            raise serializers.ValidationError(
+                f"A report covers one of the last {MONTHS_CHOOSABLE} months or {QUARTERS_CHOOSABLE} quarters."
+            )
+        return period
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        today = self.context["today"]
-        end = attrs.get("end") or today
-        start = attrs.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
-        if start > end:
-            raise serializers.ValidationError({"start": "The start must be on or before the end."})
-        if (end - start).days + 1 > MAX_SPAN_DAYS:
-            raise serializers.ValidationError({"end": f"A report covers at most {MAX_SPAN_DAYS} days."})
-        return {"start": start, "end": end}
+        period = attrs.get("period") or default_period(
+            network=self.context["network"], now=self.context["now"]
+        )
+        return {"period": period}
+
+
+class PeriodChoiceOut(serializers.Serializer):
+    key = serializers.CharField(help_text="2026-11 (a month) or 2026-Q4 (a quarter)")
+    label = serializers.CharField(help_text="November 2026, or Q4 2026 (October to December)")
+
+
+class PeriodOut(PeriodChoiceOut):
+    start = serializers.DateField(help_text="the first day")
+    end = serializers.DateField(help_text="the last day, included")
+    in_progress = serializers.BooleanField(
+        help_text="the period has not ended: its figures count alerts raised before today"
+    )
 
 
 class CountOut(serializers.Serializer):
@@ -68,10 +108,40 @@ class PeerLoadOut(serializers.Serializer):
     on_call_hours = serializers.FloatField()
 
 
+class ScalePointOut(serializers.Serializer):
+    value = serializers.IntegerField(help_text="1 (the low label) to 5 (the high label)")
+    count = CountOut()
+
+
+class PulseSummaryOut(serializers.Serializer):
+    question_text = serializers.CharField()
+    answered = CountOut()
+    scale = serializers.SerializerMethodField()
+    average = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "null with fewer answers than suppress_below, or where it would give a suppressed count away"
+        ),
+    )
+    written = CountOut(help_text="answers with words")
+    words = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text=(
+            "the answers' words, unattributed and shuffled: navigators and facilitators only, and only when "
+            "at least suppress_below answered (otherwise null)"
+        ),
+    )
+
+    @extend_schema_field(ScalePointOut(many=True))
+    def get_scale(self, pulse: Any) -> list[dict[str, Any]]:
+        return [ScalePointOut({"value": value, "count": cell}).data for value, cell in pulse.scale]
+
+
 class NetworkReportOut(serializers.Serializer):
     network_id = serializers.IntegerField()
-    start = serializers.SerializerMethodField()
-    end = serializers.SerializerMethodField()
+    period = serializers.SerializerMethodField()
+    periods = PeriodChoiceOut(many=True, help_text="the periods to choose from, newest first")
     suppress_below = serializers.IntegerField()
     alerts_raised = CountOut()
     cancelled = CountOut()
@@ -85,13 +155,24 @@ class NetworkReportOut(serializers.Serializer):
     load_evenness_gini = serializers.FloatField(
         allow_null=True, help_text="Gini coefficient of takes across peers: 0 even, towards 1 uneven"
     )
-    gap_hours = serializers.FloatField(help_text="hours in the period with nobody on call")
+    gap_hours = serializers.FloatField(help_text="hours in the period (so far) with nobody on call")
+    pulse = PulseSummaryOut(
+        allow_null=True,
+        help_text="the members' answers to the network's monthly question; null if never asked",
+    )
     peers = PeerLoadOut(
         many=True, allow_null=True, help_text="per-person load; null for members (navigators only)"
     )
 
-    def get_start(self, report: Any) -> str:
-        return report.start.date().isoformat()
-
-    def get_end(self, report: Any) -> str:
-        return (report.end - timedelta(days=1)).date().isoformat()
+    @extend_schema_field(PeriodOut)
+    def get_period(self, report: Any) -> dict[str, Any]:
+        period = report.period
+        return PeriodOut(
+            {
+                "key": period.key,
+                "label": period.label,
+                "start": period.start,
+                "end": period.end - timedelta(days=1),
+                "in_progress": report.in_progress,
+            }
+        ).data

@@ -1,27 +1,54 @@
 """How the network is doing (issue 16): the report's figures against alerts
 with known times, small-number suppression (and that a suppressed count
-cannot be worked out from the others), its bounded queries, and who may read
-GET /networks/{id}/report/ and report.csv."""
+cannot be worked out from the others, nor from a quarter and its other
+months), the fixed periods, its bounded queries, and who may read
+GET /networks/{id}/report/ and report.csv.
+
+The alerts are placed in the last full month before today, so the API's
+default period is theirs whatever day the tests run."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from messaging.models import Alert, AlertDebrief, FollowUp, Offer
-from messaging.selectors.report import gini, network_report
+from messaging.selectors.report import (
+    _alert_counts,
+    _average_reveals,
+    _pulse_counts,
+    _suppressed,
+    gini,
+    month_of,
+    network_report,
+    parse_period,
+    quarter_of,
+)
 from network.models import Membership
 from tests.factories import add_member, nightly_shift
 
 pytestmark = pytest.mark.django_db
 
-JUNE = "start=2026-06-01&end=2026-06-30"
-BASE = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
+LONDON = ZoneInfo("Europe/London")
+TODAY = timezone.now().astimezone(LONDON).date()
+LAST_MONTH = month_of(TODAY.replace(day=1) - timedelta(days=1))
+MONTH = f"period={LAST_MONTH.key}"
+# The 10th of last month, 08:00 in London: alerts i hours later stay that day.
+BASE = datetime.combine(LAST_MONTH.start + timedelta(days=9), time(8), tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True)
+def _network_of_long_standing(network):
+    """The network has existed for two years, so every period is choosable."""
+    network.created_at = timezone.now() - timedelta(days=800)
+    network.save(update_fields=["created_at"])
 
 
 def _alert(network, member, i: int, **fields) -> Alert:
@@ -52,7 +79,7 @@ def _offer(alert, person, network, *, after: int, state=Offer.State.DECLINED, ki
 
 @pytest.fixture
 def june(network, member, navigator, staff):
-    """Twelve alerts raised on 10 June 2026, an hour apart (i = 1..12):
+    """Twelve alerts raised on the 10th of last month, an hour apart (i = 1..12):
     first offered (to Bea) 10*i seconds after; 1-5 taken by Bea, 6-8 by Cleo
     (peers), 9-10 by Nadia (navigator), 11 by Fiona (facilitator), 60*i
     seconds after; 12 cancelled. First contact 100*i seconds after, for 1-10.
@@ -114,11 +141,13 @@ def june(network, member, navigator, staff):
                 due_at=raised + timedelta(days=1),
                 prompted_at=raised + timedelta(days=1) if i <= 3 else None,
             )
-    nightly_shift(network, bea, actor=staff, start_date=date(2026, 6, 5), rrule="FREQ=DAILY;COUNT=3")
+    nightly_shift(
+        network, bea, actor=staff, start_date=LAST_MONTH.start + timedelta(days=4), rrule="FREQ=DAILY;COUNT=3"
+    )
     return {"bea": bea, "cleo": cleo}
 
 
-def report(api, person, network, query=JUNE, suffix="/"):
+def report(api, person, network, query=MONTH, suffix="/"):
     return api(person).get(f"/api/v1/networks/{network.pk}/report{suffix}?{query}")
 
 
@@ -148,13 +177,24 @@ def test_the_figures_match_the_alerts_known_times(api, network, navigator, june,
         "none_recorded": 4,
     }
     assert body["follow_ups_done"]["value"] == 3
-    # June has 720 hours; Bea is on call for 36 of them.
-    assert body["gap_hours"] == 684.0
+    # Bea is on call for 36 of the month's hours.
+    month_hours = (
+        datetime.combine(LAST_MONTH.end, time.min, tzinfo=LONDON)
+        - datetime.combine(LAST_MONTH.start, time.min, tzinfo=LONDON)
+    ).total_seconds() / 3600
+    assert body["gap_hours"] == month_hours - 36
+    assert body["period"] == {
+        "key": LAST_MONTH.key,
+        "label": LAST_MONTH.label,
+        "start": LAST_MONTH.start.isoformat(),
+        "end": (LAST_MONTH.end - timedelta(days=1)).isoformat(),
+        "in_progress": False,
+    }
     loads = {p["display_name"]: (p["offers"], p["takes"], p["on_call_hours"]) for p in body["peers"]}
     assert loads == {"Bea": (12, 5, 36.0), "Cleo": (7, 3, 0.0), "Nadia": (2, 2, 0.0), "Fiona": (1, 1, 0.0)}
     assert body["load_evenness_gini"] == gini([5, 3, 2, 1]) == 0.295
-    # Outside the dates: nothing.
-    empty = report(api, navigator, network, "start=2026-07-01&end=2026-07-31").json()
+    # Outside the period: nothing.
+    empty = report(api, navigator, network, f"period={month_of(TODAY).key}").json()
     assert empty["alerts_raised"]["value"] is None
     assert empty["to_taken"]["p50_seconds"] is None
 
@@ -284,28 +324,98 @@ def test_other_networks_people_get_404_and_the_anonymous_401(api, network, outsi
     assert report(api, cleo, network).status_code == 404
 
 
+def _months_back(n: int):
+    day = TODAY
+    for _ in range(n):
+        day = day.replace(day=1) - timedelta(days=1)
+    return month_of(day)
+
+
 @pytest.mark.parametrize(
-    "query",
+    ("query", "why"),
     [
-        "start=2026-13-01&end=2026-12-31",
-        "start=yesterday",
-        "start=2026-06-30&end=2026-06-01",
-        "start=2025-01-01&end=2026-01-02",  # 367 days
+        ("period=2026-13", "A period is a month"),
+        ("period=2026-Q5", "A period is a month"),
+        ("period=yesterday", "A period is a month"),
+        ("period=", "A period is a month"),
+        (f"period={month_of(TODAY.replace(day=28) + timedelta(days=7)).key}", "not started yet"),
+        (f"period={_months_back(12).key}", "the last 12 months or 4 quarters"),
+        (f"period={quarter_of(quarter_of(TODAY).start - timedelta(days=370)).key}", "4 quarters"),
+        ("period=1999-01", "did not exist yet"),
     ],
 )
-def test_bad_dates_are_a_400_problem(api, network, navigator, query):
+def test_a_period_that_is_not_on_offer_is_a_400_problem(api, network, navigator, query, why):
     for suffix in ("/", ".csv"):
         response = report(api, navigator, network, query, suffix)
         assert response.status_code == 400
         assert response["Content-Type"] == "application/problem+json"
-        assert response.json()["type"] == "about:blank#validation_error"
+        body = response.json()
+        assert body["type"] == "about:blank#validation_error"
+        assert body["errors"][0]["field"] == "period"
+        assert why in body["errors"][0]["detail"]
 
 
-def test_the_default_is_the_last_90_days_and_a_year_is_allowed(api, network, navigator):
+def test_the_default_is_the_last_full_month_and_the_choice_is_12_months_and_4_quarters(
+    api, network, navigator
+):
     body = report(api, navigator, network, "").json()
-    start, end = date.fromisoformat(body["start"]), date.fromisoformat(body["end"])
-    assert (end - start).days + 1 == 90  # both days included
-    assert report(api, navigator, network, "start=2025-01-01&end=2026-01-01").status_code == 200
+    assert body["period"]["key"] == LAST_MONTH.key
+    assert body["period"]["start"] == LAST_MONTH.start.isoformat()
+    keys = [p["key"] for p in body["periods"]]
+    months = [k for k in keys if "Q" not in k]
+    quarters = [k for k in keys if "Q" in k]
+    assert months == [_months_back(n).key for n in range(12)]
+    this_quarter = quarter_of(TODAY)
+    assert quarters[0] == this_quarter.key
+    assert len(quarters) == 4
+    # Newest first: by the day each ends, a month before the quarter it ends.
+    ends = [parse_period(k).end for k in keys]
+    assert ends == sorted(ends, reverse=True)
+    for key in quarters:
+        last_month = month_of(parse_period(key).end - timedelta(days=1)).key
+        if last_month in keys:  # the current quarter's may be still to come
+            assert keys.index(last_month) + 1 == keys.index(key)
+    assert {"key": LAST_MONTH.key, "label": LAST_MONTH.label} in body["periods"]
+    # Every period on offer answers.
+    for key in keys:
+        assert report(api, navigator, network, f"period={key}").status_code == 200
+
+
+def test_a_network_from_this_month_offers_only_the_periods_it_existed_in(api, network, navigator):
+    network.created_at = timezone.now()
+    network.save(update_fields=["created_at"])
+    body = report(api, navigator, network, "").json()
+    assert body["period"]["key"] == month_of(TODAY).key
+    assert body["period"]["in_progress"] is True
+    assert [p["key"] for p in body["periods"]] == [month_of(TODAY).key, quarter_of(TODAY).key]
+    assert report(api, navigator, network).status_code == 400  # last month: before it existed
+
+
+def test_dates_of_the_readers_choosing_are_gone(api, network, navigator, june):
+    """The first version took any start and end: two overlapping ranges,
+    subtracted, gave one alert. Those parameters now change nothing."""
+    plain = report(api, navigator, network, "").json()
+    start = BASE.date().isoformat()
+    for query in (f"start={start}&end={start}", f"start={start}", f"end={start}"):
+        assert report(api, navigator, network, query).json() == plain
+
+
+def test_a_running_period_counts_to_the_start_of_today(network, member, staff):
+    """Alerts raised today are left for tomorrow, so a report moves at most once a day."""
+    now = datetime(2026, 11, 18, 15, 0, tzinfo=LONDON)
+    for i, raised in enumerate(
+        [now - timedelta(days=d) for d in (1, 2, 3, 4, 5, 6)] + [now - timedelta(hours=1)], start=1
+    ):
+        alert = _alert(network, member, i, state=Alert.State.CANCELLED)
+        alert.raised_at = raised
+        alert.save(update_fields=["raised_at"])
+    november = network_report(network=network, period=parse_period("2026-11"), now=now)
+    assert november.in_progress
+    assert november.alerts_raised.value == 6
+    assert november.counted_to == datetime(2026, 11, 18, tzinfo=LONDON)
+    october = network_report(network=network, period=parse_period("2026-10"), now=now)
+    assert not october.in_progress
+    assert october.alerts_raised.suppressed
 
 
 def _many(network, member, peer, n: int) -> None:
@@ -328,18 +438,26 @@ def _many(network, member, peer, n: int) -> None:
 
 def test_the_queries_do_not_grow_with_the_alerts(network, member, staff, django_assert_max_num_queries):
     peer = add_member(network, "Bea", ready=True)
-    nightly_shift(network, peer, actor=staff, start_date=date(2026, 6, 5), rrule="FREQ=DAILY;COUNT=3")
-    start, end = datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC)
+    nightly_shift(
+        network,
+        peer,
+        actor=staff,
+        start_date=LAST_MONTH.start + timedelta(days=4),
+        rrule="FREQ=DAILY;COUNT=3",
+    )
     counts = []
     for n in (10, 50):  # 10, then 60
         _many(network, member, peer, n)
         with CaptureQueriesContext(connection) as queries:
-            figures = network_report(network=network, start=start, end=end, include_people=True)
+            figures = network_report(network=network, period=LAST_MONTH, include_people=True)
         counts.append(len(queries))
         assert figures.alerts_raised.value == sum((10, 50)[: len(counts)])
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(9):
-        network_report(network=network, start=start, end=end, include_people=True)
+    quarter = quarter_of(LAST_MONTH.start)
+    with django_assert_max_num_queries(11):
+        network_report(network=network, period=LAST_MONTH, include_people=True)
+    with django_assert_max_num_queries(11):
+        network_report(network=network, period=quarter, include_people=True)
 
 
 def test_a_taker_from_outside_the_network_is_a_peer_or_the_services_staff(
@@ -361,10 +479,130 @@ def test_a_taker_from_outside_the_network_is_a_peer_or_the_services_staff(
             taken_by=taker,
             taken_at=BASE + timedelta(hours=i, seconds=30),
         )
-    figures = network_report(network=network, start=BASE - timedelta(days=1), end=BASE + timedelta(days=1))
+    figures = network_report(network=network, period=LAST_MONTH)
     assert {name: cell.value for name, cell in figures.taken_by.items()} == {
         "peer": 1,
         "navigator": None,
         "staff": 2,
         "not_taken": None,
     }
+
+
+LAST_QUARTER = quarter_of(quarter_of(TODAY).start - timedelta(days=1))
+
+
+def _raise_in(network, member, peer, month, *, taken: int, cancelled: int) -> None:
+    """In ``month``: ``taken`` alerts taken by ``peer``, ``cancelled`` cancelled."""
+    for i in range(taken + cancelled):
+        raised = datetime.combine(month.start + timedelta(days=i // 4), time(9 + i % 4), tzinfo=LONDON)
+        alert = _alert(
+            network,
+            member,
+            i,
+            state=Alert.State.RESOLVED if i < taken else Alert.State.CANCELLED,
+            taken_by=peer if i < taken else None,
+            taken_at=raised + timedelta(minutes=2) if i < taken else None,
+        )
+        alert.client_key = f"{month.key}-{i}"
+        alert.raised_at = raised
+        alert.save(update_fields=["client_key", "raised_at"])
+
+
+def _answer_in(network, month, people, scales):
+    from messaging.actions.pulse import do_answer_pulse
+
+    at = datetime.combine(month.start + timedelta(days=3), time(12), tzinfo=LONDON)
+    for person, scale in zip(people, scales, strict=False):
+        do_answer_pulse(network=network, person=person, scale=scale, words=f"words of {person.pk}", now=at)
+
+
+def test_a_quarter_minus_two_of_its_months_does_not_give_the_third_back(
+    api, network, member, navigator, staff
+):
+    """The attack: ask for a quarter and two of its months, subtract. Every
+    number a month hid must stay hidden; a quarter shows only sums of
+    numbers its months already show."""
+    from messaging.actions.pulse import do_set_pulse_question
+
+    m1, m2, m3 = LAST_QUARTER.months
+    bea = add_member(network, "Bea")
+    _raise_in(network, member, bea, m1, taken=5, cancelled=2)  # 2 cancelled: hidden in m1
+    _raise_in(network, member, bea, m2, taken=2, cancelled=6)
+    _raise_in(network, member, bea, m3, taken=2, cancelled=7)
+    do_set_pulse_question(
+        network=network, actor=staff, text="How has it been?", low_label="Hard", high_label="Good"
+    )
+    people = [add_member(network, f"P{i}") for i in range(6)]
+    _answer_in(network, m1, people, [4, 4, 5])  # 3 answered: hidden in m1
+    _answer_in(network, m2, people, [3, 4, 4, 5, 5, 2])
+    _answer_in(network, m3, people, [4, 4, 4, 5, 5, 1])
+
+    quarter = report(api, navigator, network, f"period={LAST_QUARTER.key}").json()
+    months = [report(api, navigator, network, f"period={m.key}").json() for m in (m1, m2, m3)]
+
+    def figures(body):
+        cells = {"alerts_raised": body["alerts_raised"], "cancelled": body["cancelled"]}
+        cells |= {f"taken_by.{k}": v for k, v in body["taken_by"].items()}
+        cells |= {f"outcomes.{k}": v for k, v in body["outcomes"].items()}
+        cells["pulse.answered"] = body["pulse"]["answered"]
+        cells["pulse.written"] = body["pulse"]["written"]
+        cells |= {f"pulse.scale.{p['value']}": p["count"] for p in body["pulse"]["scale"]}
+        return cells
+
+    q, per_month = figures(quarter), [figures(body) for body in months]
+    assert months[0]["cancelled"]["suppressed"]
+    assert months[0]["pulse"]["answered"]["suppressed"]
+    for name, cell in q.items():
+        hidden_somewhere = any(month[name]["suppressed"] for month in per_month)
+        if hidden_somewhere:
+            # The subtraction has nothing to start from.
+            assert cell == {"value": None, "suppressed": True, "text": "fewer than 5"}, name
+        else:
+            # Shown: exactly the sum of what the months show, nothing new.
+            assert cell["value"] == sum(month[name]["value"] for month in per_month), name
+    assert q["alerts_raised"]["value"] == 24
+    assert q["cancelled"]["suppressed"]
+    assert q["taken_by.peer"]["suppressed"]  # 2 in m2 and m3
+    assert q["taken_by.not_taken"]["suppressed"]  # 2 in m1
+    # Nor through a share, the pulse's average or its words.
+    assert quarter["shares"]["peer"] is None
+    assert quarter["pulse"]["average"] is None
+    assert quarter["pulse"]["words"] is None
+    assert months[1]["pulse"]["average"] == 3.8
+    assert months[2]["pulse"]["average"] == 3.8
+    assert len(months[1]["pulse"]["words"]) == 6
+
+
+def test_a_quarter_shows_what_its_months_all_show_and_timings_over_them_all(api, network, member, navigator):
+    """Months of 6, 7 and 8 taken alerts: every count shown everywhere, so the
+    quarter shows the sums; the quarter also times alerts of months too
+    small to time on their own."""
+    m1, m2, m3 = LAST_QUARTER.months
+    bea = add_member(network, "Bea")
+    for month, n in ((m1, 6), (m2, 7), (m3, 8)):
+        _raise_in(network, member, bea, month, taken=n, cancelled=0)
+    quarter = report(api, navigator, network, f"period={LAST_QUARTER.key}").json()
+    assert quarter["alerts_raised"]["value"] == 21
+    assert quarter["taken_by"]["peer"]["value"] == 21
+    assert quarter["shares"]["peer"] == 1.0
+    assert quarter["to_taken"] == {"p50_seconds": 120.0, "p90_seconds": 120.0}
+    assert quarter["period"]["label"] == LAST_QUARTER.label
+    assert quarter["period"]["end"] == (LAST_QUARTER.end - timedelta(days=1)).isoformat()
+
+
+def _scale_counts(points: dict[int, int]):
+    answers = [(v, False) for v, n in points.items() for _ in range(n)]
+    return _alert_counts([]) | _pulse_counts(answers)
+
+
+def test_the_pulse_average_is_withheld_when_it_would_pin_a_hidden_point_of_the_scale():
+    # Six 5s and four 1s: the average (3.4) says the four hidden answers sum to 4: all 1s.
+    counts = _scale_counts({5: 6, 1: 4})
+    assert _average_reveals(_suppressed(counts), counts)
+    # Six 5s, two 1s and two 3s: the hidden four sum to 8, which 2+2+2+2,
+    # 1+2+2+3, 1+1+3+3 and 1+1+2+4 all make: no point is pinned.
+    counts = _scale_counts({5: 6, 1: 2, 3: 2})
+    assert not _average_reveals(_suppressed(counts), counts)
+    # Nothing hidden: nothing to reveal.
+    counts = _scale_counts({5: 5, 4: 5, 3: 5, 2: 5, 1: 5})
+    assert not _average_reveals(_suppressed(counts), counts)
