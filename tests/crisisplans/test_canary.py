@@ -141,6 +141,7 @@ NOT_PERSONAL = {
     "network.Network.timezone": "a time-zone name",
     "network.Network.emergency_routes": "public emergency numbers",
     "network.Network.escalation_steps": "the network's escalation policy",
+    "network.Network.default_quiet_hours": "the network's default quiet hours, two times of day",
     "network.RuleChangeProposal.changes": "proposed settings: escalation steps, size cap",
     "network.RuleChangeProposal.previous": "the settings a ratified change replaced",
     "network.Invitation.phone_number": "looked up when the invited person signs in",
@@ -173,6 +174,9 @@ NOT_PERSONAL = {
     "crisisplans.AccessRecord.reader_role": "a role name",
     "crisisplans.AccessRecord.reason_ref": "an alert id or break-glass id",
     "crisisplans.AccessRecord.sections": "section names only, never content",
+    "crisisplans.AccessRecord.reader_agent": "a browser and system, coarsely, never an address",
+    "crisisplans.PlanShare.code_hash": "a keyed hash (HMAC) of a share's code",
+    "crisisplans.PlanShare.sections": "section names only, never content",
     # messaging
     "messaging.Alert.routing_network_ids": "network ids",
     "messaging.Alert.client_key": "a client-made random key",
@@ -187,6 +191,9 @@ NOT_PERSONAL = {
     "messaging.PushSubscription.endpoint": "a push service URL, needed in clear to send",
     "messaging.PushSubscription.p256dh": "the browser's public key, needed in clear to encrypt pushes",
     "messaging.PushSubscription.auth": "the push auth secret, needed in clear to encrypt pushes",
+    "messaging.PulseQuestion.text": "the network's monthly question, set by its facilitators for every member",
+    "messaging.PulseQuestion.low_label": "what 1 means on the question's scale",
+    "messaging.PulseQuestion.high_label": "what 5 means on the question's scale",
 }
 
 
