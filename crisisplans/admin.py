@@ -17,6 +17,7 @@ from crisisplans.models import (
     OwnerNotice,
     Plan,
     PlanPolicy,
+    PlanShare,
     Revision,
     SectionConsent,
     SignOff,
@@ -128,3 +129,20 @@ class CopingStrategyAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "network", "show_author", "created_at"]
     list_filter = ["network"]
     fields = ["network", "author", "show_author", "text", "created_at"]
+
+
+@admin.register(PlanShare)
+class PlanShareAdmin(ReadOnlyAdmin):
+    """When shares were made and ended; never the code, its hash or the label."""
+
+    list_display = ["pk", "plan", "created_at", "expires_at", "revoked_at", "code_wiped_at"]
+    fields = [
+        "plan",
+        "owner",
+        "sections",
+        "show_name",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "code_wiped_at",
+    ]

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from crisisplans.sections import Section
+from foundation.sealing import SealedTextField
 from network.models import Network
 
 
@@ -278,12 +279,14 @@ class AccessRecord(models.Model):
         BREAK_GLASS = "break_glass", "Break-glass"
         CARE_EXPORT = "care_export", "Export the owner consented to"
         SYSTEM = "system", "The service itself (routing an alert)"
+        SHARE = "share", "Someone opened a share the owner made"
 
     class Channel(models.TextChoices):
         API = "api", "API"
         EXPORT = "export", "Export"
         REALTIME = "realtime", "Realtime push"
         SYSTEM = "system", "Internal"
+        SHARE = "share", "Shared page"
 
     plan = models.ForeignKey(Plan, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     owner = models.ForeignKey(
@@ -304,6 +307,11 @@ class AccessRecord(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     revision_number = models.PositiveIntegerField(null=True)
     sections = models.JSONField(default=list)
+    reader_agent = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text='a share\'s reader, coarsely: "Chrome on Android"; never an address',
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -321,3 +329,65 @@ class AccessRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableRecord("Access records cannot be deleted.")
+
+
+class PlanShare(models.Model):
+    """A time-limited, read-only view of chosen sections of the owner's
+    signed-off plan for someone without an account (a clinician in A&E),
+    opened with a short code or the QR code of its link (issue 18).
+
+    The code is 10 characters of Crockford base32: 32**10 = 2**50, about
+    1.1e15 codes. It is stored only as a keyed hash (HMAC-SHA256 under the
+    service's SECRET_KEY, as sign-in codes are), which is how an open finds
+    the share, and sealed under the owner's data key so the owner can show
+    it again while the share lives; the sealed copy is wiped when the share
+    is revoked, and by the purge task once it has expired.
+
+    Guessing: wrong codes are limited per client address
+    (PLAN_SHARE_WRONG_CODES_PER_HOUR, 20 by default) and a share lives at most
+    7 days (168 hours), so one address gets at most 20 x 168 = 3,360 guesses
+    in a share's whole life. With 10,000 shares live at once across the
+    service, each guess hits one with probability 10,000 / 2**50 = 8.9e-12,
+    so one address's chance over those 7 days is about 3e-8, and even 10,000
+    addresses together (3.4e7 guesses) have about 3e-4.
+
+    What an open shows is computed from the current state every time: the
+    sections still chosen (``sections``, changed by the owner) that the
+    active revision holds, so a section withdrawn from the share, a newer
+    sign-off or a deleted plan (the share goes with it) takes effect on the
+    next open of every live share.
+    """
+
+    class Length(models.IntegerChoices):
+        HOUR = 1, "1 hour"
+        DAY = 24, "24 hours"
+        WEEK = 168, "7 days"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shares")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sections = models.JSONField(default=list, help_text="section names only, never content")
+    show_name = models.BooleanField(default=False, help_text="the page shows the owner's first name")
+    label = SealedTextField(
+        owner=("owner_id",), purpose="crisisplans.share.label", max_length=80, blank=True, default=""
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    code = SealedTextField(
+        owner=("owner_id",),
+        purpose="crisisplans.share.code",
+        blank=True,
+        default="",
+        help_text="sealed for the owner; wiped when revoked or expired",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    code_wiped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "-created_at"], name="share_plan_created")]
+
+    def __str__(self) -> str:
+        return f"share {self.pk} of plan {self.plan_id}"
+
+    def is_live(self, at: Any = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (at or timezone.now())

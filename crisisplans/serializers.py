@@ -267,6 +267,9 @@ class BreakGlassOut(serializers.Serializer):
 
 class AccessRecordOut(serializers.ModelSerializer):
     reader = serializers.SerializerMethodField()
+    share_label = serializers.SerializerMethodField(
+        help_text="for an open of a share (reason share): whom the share was for, as the owner wrote it"
+    )
 
     class Meta:
         model = AccessRecord
@@ -279,11 +282,20 @@ class AccessRecordOut(serializers.ModelSerializer):
             "channel",
             "revision_number",
             "sections",
+            "reader_agent",
+            "share_label",
             "created_at",
         ]
 
+    def get_share_label(self, record: AccessRecord) -> str | None:
+        if record.reason != AccessRecord.Reason.SHARE:
+            return None
+        return self.context.get("share_labels", {}).get(record.reason_ref, "")
+
     def get_reader(self, record: AccessRecord) -> str:
         names = self.context.get("reader_names", {})
+        if record.reason == AccessRecord.Reason.SHARE:
+            return "someone you shared it with"
         if record.reader_id is None:
             return "the service"
         return names.get(record.reader_id, "a deleted account")
@@ -333,3 +345,50 @@ class DeleteAccountIn(serializers.Serializer):
         if value.strip().lower() != "delete my account":
             raise serializers.ValidationError('Type "delete my account" to confirm.')
         return value
+
+
+# Plan shares (issue 18) ---------------------------------------------------------
+
+
+class PlanShareIn(serializers.Serializer):
+    hours = serializers.IntegerField(help_text="how long it lasts: 1, 24 or 168 (7 days); never unlimited")
+    sections = serializers.ListField(
+        child=section_name_field(),
+        required=False,
+        help_text="the parts it shows; by default the ones peers who take your alert may read",
+    )
+    label = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='whom it is for, e.g. "Croydon A&E"',
+    )
+    show_name = serializers.BooleanField(
+        required=False, default=False, help_text="show your first name on it"
+    )
+
+
+class PlanShareChangeIn(serializers.Serializer):
+    sections = serializers.ListField(child=section_name_field(), help_text="the parts it shows from now on")
+
+
+class ShareOpensOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    last_at = serializers.DateTimeField(allow_null=True)
+
+
+class PlanShareOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    plan = serializers.IntegerField()
+    label = serializers.CharField()
+    sections = serializers.ListField(child=section_name_field())
+    show_name = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(choices=["live", "expired", "revoked"])
+    opens = ShareOpensOut()
+    code = serializers.CharField(allow_null=True, help_text="ABCD-EFGH-JK while live, else null")
+    link = serializers.CharField(allow_null=True, help_text="the page the QR code opens, while live")
+    qr_svg = serializers.CharField(allow_null=True, help_text="the link's QR code as SVG text, while live")

@@ -15,3 +15,8 @@ def deliver_owner_notice(notice_id: int) -> bool:
 @shared_task(name="crisisplans.tasks.prompt_due_reviews")
 def prompt_due_reviews() -> int:
     return actions.do_prompt_due_reviews()
+
+
+@shared_task(name="crisisplans.tasks.wipe_expired_share_codes")
+def wipe_expired_share_codes() -> int:
+    return actions.do_wipe_expired_share_codes()

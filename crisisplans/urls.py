@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from crisisplans.api import account, coauthors, consent, exports, library, notices, plans
+from crisisplans.api import account, coauthors, consent, exports, library, notices, plans, shares
 
 urlpatterns = [
     path("plans/", plans.PlanListApi.as_view(), name="plan-list"),
@@ -29,6 +29,9 @@ urlpatterns = [
     path("plans/<int:plan_id>/access-log/", plans.AccessLogApi.as_view(), name="plan-access-log"),
     path("plans/<int:plan_id>/print/", exports.PrintablePlanApi.as_view(), name="plan-print"),
     path("plans/<int:plan_id>/fhir/", exports.FhirExportApi.as_view(), name="plan-fhir"),
+    path("plans/<int:plan_id>/shares/", shares.PlanShareListApi.as_view(), name="plan-shares"),
+    path("plan-shares/<int:share_id>/", shares.PlanShareDetailApi.as_view(), name="plan-share-detail"),
+    path("plan-shares/<int:share_id>/revoke/", shares.PlanShareRevokeApi.as_view(), name="plan-share-revoke"),
     path("plan-notices/", notices.NoticeListApi.as_view(), name="plan-notices"),
     path("coping-strategies/", library.CopingStrategyListApi.as_view(), name="coping-strategies"),
     path("networks/<int:network_id>/plan-policy/", library.PlanPolicyApi.as_view(), name="plan-policy"),

@@ -141,17 +141,28 @@ def fhir_care_plan(*, reader: Person, plan: Plan) -> dict[str, Any] | None:
     if not reading.sections or reading.revision is None:
         return None
     owner = {"display": plan.owner.display_name or f"Person {plan.owner_id}"}
-    contained = _care_team(sections=reading.sections, subject=owner)
+    return care_plan_resource(
+        reading=reading,
+        subject=owner,
+        description="Written and owned by the member; shared with their consent.",
+    )
+
+
+def care_plan_resource(*, reading: PlanReading, subject: dict[str, str], description: str) -> dict[str, Any]:
+    """The CarePlan of a reading's sections (the caller decided and logged the read)."""
+    plan, revision = reading.plan, reading.revision
+    assert revision is not None
+    contained = _care_team(sections=reading.sections, subject=subject)
     return {
         "resourceType": "CarePlan",
-        "id": f"crisis-plan-{plan.pk}-r{reading.revision.number}",
+        "id": f"crisis-plan-{plan.pk}-r{revision.number}",
         "contained": contained,
         "status": "active",
         "intent": "plan",
         "title": "Crisis and support plan",
-        "description": "Written and owned by the member; shared with their consent.",
-        "subject": owner,
-        "created": reading.revision.created_at.isoformat(),
+        "description": description,
+        "subject": subject,
+        "created": revision.created_at.isoformat(),
         **({"period": {"end": plan.review_due_at.isoformat()}} if plan.review_due_at else {}),
         "careTeam": [{"reference": "#care-team"}],
         "note": [{"text": f"{title}: " + "; ".join(lines)} for title, lines in titled_sections(reading)],
@@ -249,6 +260,19 @@ def _plan_data(*, person: Person, plan: Plan) -> dict[str, Any]:
             for notice in notices
         ],
         "access_log": [_row(r) for r in AccessRecord.objects.filter(plan=plan).order_by("pk")],
+        # The codes are left out: a live one is shown in the app, an ended one is wiped.
+        "shares": [
+            {
+                "id": share.pk,
+                "label": share.label,
+                "sections": share.sections,
+                "show_name": share.show_name,
+                "created_at": share.created_at.isoformat(),
+                "expires_at": share.expires_at.isoformat(),
+                "revoked_at": _plain(share.revoked_at),
+            }
+            for share in plan.shares.order_by("pk")
+        ],
     }
 
 

@@ -216,5 +216,8 @@ class AccessLogApi(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.access_log_of(plan=plan), request, view=self) or []
         names = selectors.display_names_of(person_ids={r.reader_id for r in page})
-        out = AccessRecordOut(page, many=True, context={"reader_names": names})
+        labels = selectors.share_labels_of(
+            plan=plan, refs={r.reason_ref for r in page if r.reason == "share"}
+        )
+        out = AccessRecordOut(page, many=True, context={"reader_names": names, "share_labels": labels})
         return paginator.get_paginated_response(out.data)

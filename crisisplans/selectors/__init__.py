@@ -36,6 +36,13 @@ from crisisplans.selectors.plans import (
     plans_for,
     revisions_of,
 )
+from crisisplans.selectors.shares import (
+    access_own_share_by_id,
+    access_plan_to_share_by_id,
+    opens_of,
+    share_labels_of,
+    shares_of,
+)
 
 __all__ = [
     "AcceptedAlert",
@@ -47,7 +54,9 @@ __all__ = [
     "access_exportable_plan_by_id",
     "access_log_of",
     "access_own_plan_by_id",
+    "access_own_share_by_id",
     "access_plan_by_id",
+    "access_plan_to_share_by_id",
     "access_revision_by_number",
     "consents_of",
     "coping_strategies_for",
@@ -58,10 +67,13 @@ __all__ = [
     "may_read_section",
     "notices_due_for_text",
     "notices_for",
+    "opens_of",
     "person_to_invite",
     "plans_for",
     "register_alert_access_provider",
     "relationship",
     "revisions_of",
+    "share_labels_of",
+    "shares_of",
     "unregister_alert_access_provider",
 ]

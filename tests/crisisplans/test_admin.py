@@ -46,6 +46,8 @@ def lived_plan(api, member, staff, navigator, network):
     assert CANARY in owner.get(f"/api/v1/plans/{plan_id}/").json()["sections"]["when_well"]  # logged read
     reason = {"reason": f"She is not answering her phone {CANARY}"}
     assert api(staff).post(f"/api/v1/plans/{plan_id}/break-glass/", reason, format="json").status_code == 201
+    plan_share = {"hours": 1, "sections": ["when_well"], "label": f"A&E {CANARY}"}
+    assert owner.post(f"/api/v1/plans/{plan_id}/shares/", plan_share, format="json").status_code == 201
     strategy = {"network": network.pk, "text": "a walk round the block"}
     assert owner.post("/api/v1/coping-strategies/", strategy, format="json").status_code == 201
     policy = api(navigator).put(
@@ -74,6 +76,7 @@ def test_every_plan_model_is_in_the_admin():
         "DataKey",
         "PlanPolicy",
         "CopingStrategy",
+        "PlanShare",
     }
 
 
