@@ -534,3 +534,16 @@ RULES_SAFETY_FLOOR = {
 }
 RULES_VOTING_DAYS_DEFAULT = 7
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RuleVoteChoiceEnum"] = "network.models.RuleVote.Choice"
+
+# A member shows chosen parts of their plan to a clinician with a code or QR
+# code, for 1 hour, 24 hours or 7 days (crisisplans/models.py PlanShare, issue
+# 18). Wrong codes per client address per hour before every code is refused
+# from there for the rest of the hour (the guessing arithmetic is on PlanShare).
+PLAN_SHARE_WRONG_CODES_PER_HOUR = env.int("PLAN_SHARE_WRONG_CODES_PER_HOUR", default=20)
+# Opens of one share from the same kind of browser, of the same revision and
+# parts, within this long are one line in the access log and one event.
+PLAN_SHARE_OPEN_MERGE = timedelta(minutes=5)
+CELERY_BEAT_SCHEDULE["wipe-expired-plan-share-codes"] = {
+    "task": "crisisplans.tasks.wipe_expired_share_codes",
+    "schedule": timedelta(minutes=15),
+}
