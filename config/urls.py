@@ -30,6 +30,9 @@ admin.site.index_title = (
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # A member's plan share, for someone without an account (issue 18): the QR
+    # code's link and the form to type its code (crisisplans/share_urls.py).
+    path("s/", include("crisisplans.share_urls")),
 ]
 
 handler400 = "foundation.problems.bad_request"
