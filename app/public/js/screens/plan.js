@@ -1,7 +1,7 @@
 // The crisis and support plan: "#/plan..." is my own plan, "#/plans/<id>..."
 // one I write with its owner or may read. This module picks the screen for
 // the rest of the path and draws the plan itself; the other screens are in
-// plan_edit.js, plan_history.js, plan_sharing.js and plan_log.js.
+// plan_edit.js, plan_history.js, plan_sharing.js, plan_share.js and plan_log.js.
 import { html, useEffect, useState } from "../lib.js";
 import { useStore } from "../store.js";
 import { route, href } from "../router.js";
@@ -15,6 +15,7 @@ import { Revisions, RevisionView, Compare } from "./plan_history.js";
 import { Sharing, SharingEdit, CoAuthors, Invite } from "./plan_sharing.js";
 import AccessLog from "./plan_log.js";
 import Comments from "./plan_comments.js";
+import PlanShare from "./plan_share.js";
 
 const SCREENS = {
   edit: EditSection,
@@ -24,6 +25,7 @@ const SCREENS = {
   "co-authors": (props) => (props.rest[1] === "invite" ? html`<${Invite} ...${props} />` : html`<${CoAuthors} ...${props} />`),
   log: AccessLog,
   comments: Comments,
+  show: PlanShare,
 };
 
 export default function PlanScreen({ path, query }) {
@@ -193,6 +195,7 @@ function PlanMenu({ base, own, writing, id }) {
       ${writing ? html`<li><a class="tile" href=${href(`${base}/revisions`)}>${texts.revisions}</a></li>` : null}
       ${writing ? html`<li><a class="tile" href=${href(`${base}/comments`)}>${texts.comments}</a></li>` : null}
       ${own ? html`<li><a class="tile" href=${href(`${base}/sharing`)}>${texts.sharing}</a></li>` : null}
+      ${own ? html`<li><a class="tile" href=${href(`${base}/show`)}>${texts.showSomeone}</a></li>` : null}
       ${own ? html`<li><a class="tile" href=${href(`${base}/co-authors`)}>${texts.coAuthors}</a></li>` : null}
       ${own ? html`<li><a class="tile" href=${href(`${base}/log`)}>${texts.log}</a></li>` : null}
       <li><a class="tile" href=${data.printHref(id)} target="_blank" rel="noopener">${texts.print}</a></li>

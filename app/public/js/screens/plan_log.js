@@ -17,7 +17,7 @@ function sentence(record) {
 function grouped(records) {
   const groups = [];
   for (const record of records) {
-    const key = [record.reader, record.reason, record.reason_ref, record.channel, record.sections.join()].join("|");
+    const key = [record.reader, record.reason, record.reason_ref, record.channel, record.reader_agent, record.sections.join()].join("|");
     const last = groups[groups.length - 1];
     if (last && last.key === key) {
       last.count += 1;

@@ -106,6 +106,7 @@ export const plan = {
   menuOther: "More about this plan",
   revisions: "Versions and changes",
   sharing: "Who can read my plan",
+  showSomeone: "Show my plan to someone",
   coAuthors: "People who write it with me",
   log: "Who has read my plan",
   comments: "Comments",
@@ -251,6 +252,9 @@ export const log = {
     alert: (name) => `${name} read it, because they took your alert.`,
     break_glass: (name) => `${name} read all of it without your consent, because they said it was an emergency. They had to give a reason.`,
     care_export: (name) => `${name} made a record for your care team.`,
+    // An open of a share ("Show my plan to someone"): whom it was for, and the kind of browser.
+    share: (name, record) =>
+      `Someone you showed it to opened it${record && record.share_label ? ` (${record.share_label})` : ""}, using ${record && record.reader_agent ? record.reader_agent : "a browser"}.`,
     // reason_ref says why (messaging/recipients.py WHY_*).
     system: (name, record) =>
       record && record.reason_ref === "checking who may see an alert"
