@@ -534,6 +534,28 @@ RULES_SAFETY_FLOOR = {
 }
 RULES_VOTING_DAYS_DEFAULT = 7
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RuleVoteChoiceEnum"] = "network.models.RuleVote.Choice"
+# Every other setting a network's rules hold (network/rule_settings.py) has its
+# limits here too; they bind a direct change (PATCH networks/<id>/, the plan
+# policy, message retention) as much as a proposal.
+RULES_SAFETY_FLOOR.update(
+    {
+        "min_first_contact_seconds": 60,  # a peer who took an alert gets in touch within this range
+        "max_first_contact_seconds": 900,
+        "min_alerts_per_shift": 1,  # the network's ceiling on a peer's own cap
+        "max_alerts_per_shift": 20,
+        "max_quiet_hours": 12,  # the network's default quiet hours never cover more of the day
+        "min_plan_grace_hours": 0,  # how long an on-call peer keeps reading the plan after an alert
+        "max_plan_grace_hours": 72,
+        "min_message_retention_days": 30,  # long enough to look into a report, no longer than needed
+        "max_message_retention_days": 1095,
+    }
+)
+# Voting windows that have ended are counted even when nobody opens the app.
+CELERY_BEAT_SCHEDULE["close-due-rule-proposals"] = {
+    "task": "network.tasks.close_due_rule_proposals",
+    "schedule": timedelta(minutes=5),
+    "options": {"expires": 240},
+}
 
 # A member shows chosen parts of their plan to a clinician with a code or QR
 # code, for 1 hour, 24 hours or 7 days (crisisplans/models.py PlanShare, issue
