@@ -163,7 +163,7 @@ FOLLOW_UP_DUE = register(
 # table for every kind of event, outside the message's encryption, its network's
 # retention period and its deletion. Clients fetch the text over REST.
 UUID = {"type": "string", "format": "uuid"}
-CONVERSATION_KINDS = {"enum": ["alert", "direct", "group"]}
+CONVERSATION_KINDS = {"enum": ["alert", "direct", "group", "proposal"]}
 
 MESSAGE_NEW = register(
     "message.new",
@@ -311,16 +311,21 @@ SWAP_WITHDRAWN = register(
 # Members amend their network's rules (network/actions/rules.py).
 RULES_PROPOSAL = register(
     "rules.proposal",
-    "A proposal to change your network's rules: 'proposed' (vote at POST "
-    "/api/v1/rule-proposals/{proposal_id}/votes/), 'closed' (counted: see 'state'), 'ratified' "
-    "(in effect from the next alert on) or 'sent_back' by a facilitator (the reason is on the "
-    "proposal). No text here: fetch GET /api/v1/networks/{network.id}/rule-proposals/.",
+    "A proposal to change your network's rules: 'proposed' (voting is open: vote at POST "
+    "/api/v1/rule-proposals/{proposal_id}/votes/, talk it over in its discussion), 'closed' "
+    "(the window ended, on its own or on a read: 'state' says passed, failed_no_quorum or "
+    "rejected), 'ratified' (in effect from the next alert on) or 'sent_back' by a facilitator "
+    "(the reason is on the proposal). No text here: fetch "
+    "GET /api/v1/networks/{network.id}/rule-proposals/.",
     obj(
         {
             "proposal_id": INTEGER,
             "network": NETWORK_REF,
             "change": {"enum": ["proposed", "closed", "ratified", "sent_back"]},
-            "state": STRING,
+            # network.models.RuleChangeProposal.State (applied: ratified and in effect)
+            "state": {
+                "enum": ["open", "passed", "failed_no_quorum", "rejected", "ratified", "sent_back", "applied"]
+            },
             "proposer": {"oneOf": [PERSON_REF, {"type": "null"}]},
         }
     ),

@@ -216,3 +216,14 @@ def announce_plan_share_opened(
         data={"share_id": share_id, "opened_at": opened_at.isoformat()},
         person_ids=[owner_id],
     )
+
+
+@receiver(rule_proposal_changed)
+def open_rule_proposal_discussion(sender: Any, *, proposal: Any, change: str, **kwargs: Any) -> None:
+    """A proposal is made: its discussion opens, in the same transaction, for the
+    network's current members (and whoever joins while it is talked over)."""
+    if change != "proposed":
+        return
+    from messaging.actions.conversations import do_open_proposal_discussion
+
+    do_open_proposal_discussion(proposal=proposal)

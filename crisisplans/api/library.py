@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -9,9 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crisisplans import actions, selectors
+from crisisplans.rule_settings import PLAN_GRACE_HOURS
 from crisisplans.serializers import CopingStrategyIn, CopingStrategyOut, PlanPolicySerializer
 from foundation.idempotency import idempotent
 from foundation.pagination import Pagination
+from network.rule_settings import require_within_floor
 from network.selectors import access_network_by_id
 
 
@@ -56,5 +59,9 @@ class PlanPolicyApi(APIView):
         network = access_network_by_id(person=request.user, network_id=network_id)
         data = PlanPolicySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        policy = actions.do_set_plan_policy(person=request.user, network=network, **data.validated_data)
+        with transaction.atomic():
+            # Who may set it is the action's rule (403 first); then the service's
+            # safety floor, which binds a direct change as much as a vote.
+            policy = actions.do_set_plan_policy(person=request.user, network=network, **data.validated_data)
+            require_within_floor({PLAN_GRACE_HOURS: policy.alert_grace_hours}, proposal=False)
         return Response(PlanPolicySerializer(policy).data)

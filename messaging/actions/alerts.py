@@ -17,10 +17,9 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
@@ -255,7 +254,8 @@ def do_accept_alert(*, alert_id: Any, person: Person, now: datetime | None = Non
         alert.state, alert.taken_by, alert.taken_at = Alert.State.TAKEN, person, now
         alert.next_step_due_at = None
         alert.first_contact_at = alert.contact_reminded_at = None
-        alert.contact_check_due_at = now + timedelta(seconds=settings.ALERT_FIRST_CONTACT_SECONDS)
+        # The network's first-contact time as it was when the alert was raised.
+        alert.contact_check_due_at = now + EscalationPolicy.of(alert).first_contact
         alert.save(
             update_fields=[
                 "state",

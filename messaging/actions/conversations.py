@@ -52,7 +52,7 @@ from messaging.models.events import EventSequence
 from messaging.selectors import conversations as sel
 from messaging.selectors import moderation as moderation_selectors
 from messaging.serializers.conversations import ReceiptsIn, SendMessageIn
-from network.models import Network, Person
+from network.models import Membership, Network, Person, RuleChangeProposal
 from network.selectors import shared_networks
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,8 @@ def do_start_direct_conversation(
     if existing is not None:
         return Started(conversation=existing, created=False)
     _require_may_message(sender=person, recipient=other, via_follow_up=via_follow_up)
-    network = shared_networks(person=person, other=other).order_by("pk").first()
+    # Through a shared network that allows direct messages, if there is one.
+    network = shared_networks(person=person, other=other).order_by("-direct_messages", "pk").first()
     assert network is not None  # checked by _require_may_message
     try:
         with transaction.atomic():
@@ -173,13 +174,46 @@ def do_ensure_group_conversation(*, network: Network, now: datetime | None = Non
         return Conversation.objects.get(network=network, kind=Conversation.Kind.GROUP)
 
 
+def do_open_proposal_discussion(*, proposal: RuleChangeProposal, now: datetime | None = None) -> Conversation:
+    """A rule-change proposal's one discussion (from the rule_proposal_changed
+    receiver, inside the proposal's transaction): like the group conversation,
+    the network's current members read and post, whoever joins later too."""
+    existing = Conversation.objects.filter(rule_proposal=proposal).select_related("network").first()
+    if existing is not None:
+        return existing
+    conversation = Conversation.objects.create(
+        kind=Conversation.Kind.PROPOSAL,
+        network_id=proposal.network_id,
+        rule_proposal=proposal,
+        created_at=now or proposal.created_at,
+    )
+    conversation = Conversation.objects.select_related("network").get(pk=conversation.pk)
+    _announce(conversation, sel.participant_ids(conversation=conversation))
+    return conversation
+
+
+def _network_allows_direct(*, sender: Person, recipient: Person) -> bool:
+    """A network's rules may turn direct messages between its members off
+    (Network.direct_messages): two people need a shared network that allows
+    them. Navigators and facilitators of a shared network may still message
+    its members, as with a member's own choice (they must be able to reach them)."""
+    shared = shared_networks(person=sender, other=recipient)
+    if shared.filter(direct_messages=True).exists():
+        return True
+    return Membership.objects.filter(
+        person=sender, network__in=shared, left_at__isnull=True, role__in=sel.MODERATORS
+    ).exists()
+
+
 def _require_may_message(*, sender: Person, recipient: Person, via_follow_up: bool = False) -> None:
     if via_follow_up:
         allowed = shared_networks(
             person=sender, other=recipient
         ).exists() and not moderation_selectors.is_blocked_between(person=sender, other=recipient)
     else:
-        allowed = moderation_selectors.may_message_directly(sender=sender, recipient=recipient)
+        allowed = moderation_selectors.may_message_directly(
+            sender=sender, recipient=recipient
+        ) and _network_allows_direct(sender=sender, recipient=recipient)
     if not allowed:
         raise DirectMessagesClosed
 
@@ -325,7 +359,7 @@ def _deliver(conversation: Conversation, message: Message, *, author: Person, no
     """One message.new event per participant (the author too, for their other
     devices), and the offline fallback armed for everyone else."""
     people = sel.participant_ids(conversation=conversation)
-    if conversation.kind == Conversation.Kind.GROUP:
+    if conversation.kind in sel.NETWORK_KINDS:
         Participant.objects.bulk_create(
             [Participant(conversation=conversation, person_id=pid, joined_at=now) for pid in people],
             ignore_conflicts=True,
@@ -380,7 +414,7 @@ def do_delete_message(*, message: Message, person: Person, now: datetime | None 
     conversation = message.conversation
     if message.author_id == person.pk:
         by = "author"
-    elif conversation.kind == Conversation.Kind.GROUP and sel.is_moderator(
+    elif conversation.kind in sel.NETWORK_KINDS and sel.is_moderator(
         person=person, network_id=conversation.network_id
     ):
         by = "moderator"
@@ -454,7 +488,7 @@ def do_update_receipts(
         if (
             row.delivered_through,
             row.read_through,
-        ) != before and conversation.kind != Conversation.Kind.GROUP:
+        ) != before and conversation.kind not in sel.NETWORK_KINDS:
             others = [pid for pid in sel.participant_ids(conversation=conversation) if pid != person.pk]
             send_event_on_commit(
                 event_type=MESSAGE_RECEIPT,

@@ -22,8 +22,10 @@ from messaging.models import (
     MessageRetention,
     MessagingPreference,
 )
+from messaging.rule_settings import MESSAGE_RETENTION_DAYS
 from messaging.selectors import moderation as moderation_selectors
 from network.models import Membership, Network, Person
+from network.rule_settings import require_within_floor
 
 
 def do_set_direct_messages(*, person: Person, enabled: bool) -> MessagingPreference:
@@ -78,6 +80,8 @@ def do_report_message(
 
 
 def do_set_message_retention(*, network: Network, days: int, now: datetime | None = None) -> MessageRetention:
+    """Within the service's safety floor (network/rule_settings.py), whether a
+    facilitator sets it or a ratified proposal does."""
     if not settings.MESSAGE_RETENTION_MIN_DAYS <= days <= settings.MESSAGE_RETENTION_MAX_DAYS:
         raise ValidationError(
             {
@@ -87,6 +91,7 @@ def do_set_message_retention(*, network: Network, days: int, now: datetime | Non
                 ]
             }
         )
+    require_within_floor({MESSAGE_RETENTION_DAYS: days}, proposal=False)
     with transaction.atomic():
         retention, _ = MessageRetention.objects.update_or_create(
             network=network, defaults={"days": days, "updated_at": now or timezone.now()}

@@ -8,7 +8,12 @@ format is the one alerts have always had, so running alerts keep theirs::
 
     {"steps": [{"audience": "on_call", "wait_seconds": 120}, ...],
      "renotify_seconds": 120, "parallel_offers": 3,
-     "emergency_routes": [{"label": ..., "number": ..., "how": "call"}, ...]}
+     "emergency_routes": [{"label": ..., "number": ..., "how": "call"}, ...],
+     "first_contact_seconds": 180}
+
+``first_contact_seconds`` (the network's time for the taker to get in touch,
+one of its rules) came later: a snapshot without it uses the service-wide
+ALERT_FIRST_CONTACT_SECONDS, the value such alerts always had.
 
 After the policy's own steps comes the staff step (number ``final_step``):
 it tells staff and shows the member the emergency routes; every later number
@@ -87,6 +92,7 @@ class EscalationPolicy:
     renotify: timedelta
     parallel_offers: int
     emergency_routes: tuple[EmergencyRoute, ...]
+    first_contact: timedelta
 
     @classmethod
     def snapshot(cls, *, network: Network) -> EscalationPolicy:
@@ -97,6 +103,7 @@ class EscalationPolicy:
                 "renotify_seconds": settings.ALERT_STAFF_RENOTIFY_SECONDS,
                 "parallel_offers": settings.ALERT_PARALLEL_OFFERS,
                 "emergency_routes": list(network.emergency_routes),
+                "first_contact_seconds": network.first_contact_seconds,
             }
         )
 
@@ -119,6 +126,9 @@ class EscalationPolicy:
             renotify=_whole_seconds(data, "renotify_seconds"),
             parallel_offers=parallel,
             emergency_routes=tuple(EmergencyRoute.from_json(route) for route in routes),
+            first_contact=_whole_seconds(data, "first_contact_seconds")
+            if "first_contact_seconds" in data
+            else timedelta(seconds=settings.ALERT_FIRST_CONTACT_SECONDS),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -127,6 +137,7 @@ class EscalationPolicy:
             "renotify_seconds": int(self.renotify.total_seconds()),
             "parallel_offers": self.parallel_offers,
             "emergency_routes": self.routes_json(),
+            "first_contact_seconds": int(self.first_contact.total_seconds()),
         }
 
     def routes_json(self) -> list[dict[str, str]]:

@@ -2,7 +2,8 @@
 
 Who takes part: in an alert or direct conversation, the people with a
 Participant row (kept after an alert closes, so both sides can read it back);
-in a group conversation, the current members of its network. Anyone else gets
+in a group conversation and a rule proposal's discussion, the current members
+of its network (people who join later take part too). Anyone else gets
 404 for the conversation and everything in it (DESIGN.md invariant 7).
 """
 
@@ -29,6 +30,9 @@ from network.selectors import current_memberships, shared_networks
 
 MESSAGE_TEXT_PURPOSE = "message-text"
 MODERATORS: tuple[str, ...] = (Membership.Role.NAVIGATOR, Membership.Role.FACILITATOR)
+# The conversations the network's current members take part in, rather than
+# the people with a Participant row.
+NETWORK_KINDS: tuple[str, ...] = (Conversation.Kind.GROUP, Conversation.Kind.PROPOSAL)
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -44,11 +48,11 @@ def _network_ids(person: Person) -> QuerySet[Membership]:
 
 def conversations_of(*, person: Person) -> QuerySet[Conversation]:
     """Alert and direct conversations the person is in, and the group
-    conversations of their networks."""
+    conversations and proposal discussions of their networks."""
     return (
         Conversation.objects.filter(
             Q(participants__person=person, kind__in=[Conversation.Kind.ALERT, Conversation.Kind.DIRECT])
-            | Q(kind=Conversation.Kind.GROUP, network_id__in=_network_ids(person))
+            | Q(kind__in=NETWORK_KINDS, network_id__in=_network_ids(person))
         )
         .distinct()
         .select_related("network", "alert")
@@ -68,7 +72,7 @@ def participant_of(*, conversation: Conversation, person: Person) -> Participant
 
 def participant_ids(*, conversation: Conversation) -> list[int]:
     """Who hears about a message in this conversation."""
-    if conversation.kind == Conversation.Kind.GROUP:
+    if conversation.kind in NETWORK_KINDS:
         return list(
             Membership.objects.filter(network_id=conversation.network_id, left_at__isnull=True)
             .values_list("person_id", flat=True)
@@ -192,7 +196,7 @@ def receipt_watermarks(*, conversation: Conversation, person: Person) -> tuple[i
     """How far everyone else has received and read: (delivered, read). A
     message of the caller's at or below a watermark is delivered / read."""
     others = Participant.objects.filter(conversation=conversation).exclude(person=person)
-    if conversation.kind == Conversation.Kind.GROUP:
+    if conversation.kind in NETWORK_KINDS:
         others = others.filter(person_id__in=participant_ids(conversation=conversation))
     marks = list(others.values_list("delivered_through", "read_through"))
     if not marks:

@@ -20,6 +20,7 @@ from rest_framework.exceptions import ValidationError
 
 from foundation.problems import Conflict
 from foundation.transports.sms import try_send_sms
+from network import rule_settings
 from network.models import (
     Invitation,
     JoinRequest,
@@ -361,7 +362,10 @@ def do_set_availability(
 
 def do_update_network(*, network: Network, **fields: Any) -> Network:
     """Settings a navigator or facilitator may change (validated by the caller's serializer
-    and again by the model's validators)."""
+    and again by the model's validators). A setting the network's rules hold is refused
+    beyond the service's safety floor, whoever changes it (network/rule_settings.py);
+    emergency routes stay the managers' to set directly."""
+    rule_settings.require_within_floor(fields, proposal=False)
     for name, value in fields.items():
         setattr(network, name, value)
     try:

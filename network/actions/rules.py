@@ -1,8 +1,11 @@
 """Members amend their network's rules: propose, vote, close, ratify or send back.
 
-A ratified change is applied through ``do_update_network``, the action that
-``PATCH networks/<id>/`` uses, so it takes effect from the next alert on:
-running alerts carry their own snapshot of the escalation policy.
+A ratified change is applied setting by setting through the action of the app
+that owns it (network/rule_settings.py: ``do_update_network`` for the
+network's own, the one ``PATCH networks/<id>/`` uses), so it takes effect from
+the next alert on: running alerts carry their own snapshot of the escalation
+policy and first-contact time. Adopted house rules are sealed again under the
+service's key, so they outlive the member who proposed them.
 """
 
 from __future__ import annotations
@@ -14,55 +17,34 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from rest_framework import status
-from rest_framework.exceptions import APIException
 
 from foundation.problems import Conflict
-from network.actions.membership import do_update_network
+from network import rule_settings
 from network.models import Membership, Network, Person, RuleChangeProposal, RuleVote
+from network.rule_settings import BelowSafetyFloor
 from network.signals import rule_proposal_changed
 
-# The settings a proposal may change here (the upper apps own the rest).
-PROPOSABLE_SETTINGS = ("escalation_steps", "size_cap", "vote_quorum_percent", "vote_majority_percent")
+__all__ = ["BelowSafetyFloor"]
+
+# The service's own account whose data key seals the adopted house rules. Data
+# keys belong to people (crisisplans.models.DataKey), so a key of the service
+# is the key of an account that is nobody: never a member, never signs in
+# (inactive, no password), its number one no phone can have (not a valid UK
+# number, so no sign-in can ask for it). A network-owned key would need a new
+# kind of key row in crisisplans; this reuses the same envelope encryption and
+# master-key rotation. The rules then outlive every member, while deleting the
+# network still takes them with it (the proposals cascade).
+SERVICE_KEY_HOLDER_NUMBER = "+440000000000"
+SERVICE_KEY_HOLDER_NAME = "The service (keeps the networks' rules)"
 
 
-class BelowSafetyFloor(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "This change crosses the service's safety floor."
-    default_code = "below_safety_floor"
-
-
-def safety_floor_breach(changes: dict[str, Any]) -> str | None:
-    """The floor rule a change would cross, in words, or None."""
-    floor = settings.RULES_SAFETY_FLOOR
-    if floor.get("emergency_routes_locked") and "emergency_routes" in changes:
-        return "Emergency routes are always shown: no proposal may change or remove them."
-    steps = changes.get("escalation_steps")
-    if steps is not None:
-        if len(steps) > floor["max_steps"]:
-            return f"An alert may pass through at most {floor['max_steps']} escalation steps."
-        if not steps or steps[-1]["audience"] != floor["last_step_audience"]:
-            return "There is always a staff step: the last escalation step must reach navigators and staff."
-        for index, step in enumerate(steps, start=1):
-            wait = step["wait_seconds"]
-            if not floor["min_wait_seconds"] <= wait <= floor["max_wait_seconds"]:
-                return (
-                    f"Step {index}: every wait must be between {floor['min_wait_seconds']} and "
-                    f"{floor['max_wait_seconds']} seconds."
-                )
-    size_cap = changes.get("size_cap")
-    if size_cap is not None and not floor["min_size_cap"] <= size_cap <= floor["max_size_cap"]:
-        return f"The size cap must be between {floor['min_size_cap']} and {floor['max_size_cap']}."
-    quorum = changes.get("vote_quorum_percent")
-    if quorum is not None and not floor["min_quorum_percent"] <= quorum <= 100:
-        return f"The quorum must be between {floor['min_quorum_percent']}% and 100% of members."
-    majority = changes.get("vote_majority_percent")
-    if majority is not None and not floor["min_majority_percent"] <= majority <= 99:
-        return (
-            f"The majority must be between {floor['min_majority_percent']}% and 99%: a change passes "
-            "with more than that share of yes votes."
+def _service_key_holder() -> Person:
+    holder = Person.objects.filter(phone_number=SERVICE_KEY_HOLDER_NUMBER).first()
+    if holder is None:
+        holder = Person.objects.create_user(
+            SERVICE_KEY_HOLDER_NUMBER, SERVICE_KEY_HOLDER_NAME, is_active=False
         )
-    return None
+    return holder
 
 
 def _tell(proposal: RuleChangeProposal, change: str) -> None:
@@ -79,13 +61,10 @@ def do_propose_rule_change(
     voting_days: int | None = None,
     now: datetime | None = None,
 ) -> RuleChangeProposal:
-    """Any current member proposes (the caller checks membership); refused below the floor."""
-    unknown = set(changes) - set(PROPOSABLE_SETTINGS)
-    breach = safety_floor_breach(changes)
-    if breach:
-        raise BelowSafetyFloor(breach)
-    if unknown:
-        raise BelowSafetyFloor(f"A proposal here may change only {', '.join(PROPOSABLE_SETTINGS)}.")
+    """Any current member proposes (the caller checks membership) a change of
+    registered settings (network/rule_settings.py), parsed by the caller;
+    refused when it crosses the safety floor."""
+    rule_settings.require_within_floor(changes)
     now = now or timezone.now()
     days = voting_days or settings.RULES_VOTING_DAYS_DEFAULT
     with transaction.atomic():
@@ -196,20 +175,33 @@ def do_ratify(
         proposal = _decide(proposal, now)
         network = Network.objects.select_for_update().get(pk=proposal.network_id)
         # The floor is checked again: it may have risen since the proposal was made.
-        breach = safety_floor_breach(proposal.changes)
-        if breach:
-            raise BelowSafetyFloor(breach)
-        proposal.previous = {name: getattr(network, name) for name in proposal.changes}
+        rule_settings.require_within_floor(proposal.changes)
+        chosen = {name: rule_settings.get(name) for name in proposal.changes}
+        proposal.previous = {name: setting.read(network) for name, setting in chosen.items() if setting}
         proposal.state = RuleChangeProposal.State.RATIFIED
         proposal.decided_by, proposal.decided_at = actor, now
-        if proposal.changes:
-            do_update_network(network=network, **proposal.changes)
+        for name, setting in chosen.items():
+            if setting is not None:
+                # Each through its own app's action, which checks the floor again.
+                setting.apply(network, proposal.changes[name], actor)
+        if proposal.changes_house_rules:
+            proposal.house_rules_keeper = _service_key_holder()
+            proposal.adopted_house_rules = proposal.house_rules
         latest = RuleChangeProposal.objects.filter(network=network).aggregate(v=Max("version"))["v"]
         proposal.version = (latest or 0) + 1
         proposal.state = RuleChangeProposal.State.APPLIED
         proposal.applied_at = now
         proposal.save(
-            update_fields=["previous", "state", "decided_by", "decided_at", "version", "applied_at"]
+            update_fields=[
+                "previous",
+                "state",
+                "decided_by",
+                "decided_at",
+                "version",
+                "applied_at",
+                "house_rules_keeper",
+                "adopted_house_rules",
+            ]
         )
         _tell(proposal, "ratified")
     return proposal

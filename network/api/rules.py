@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from foundation.idempotency import idempotent
-from network import selectors
+from network import rule_settings, selectors
 from network.actions import rules as rule_actions
 from network.models import RuleChangeProposal
 from network.selectors import FACILITATORS
@@ -111,6 +111,7 @@ class RulesApi(APIView):
             "settings": rules.settings,
             "house_rules": rules.house_rules,
             "safety_floor": settings.RULES_SAFETY_FLOOR,
+            "proposable": [setting.describe() for setting in rule_settings.registered()],
             "history": rules.history,
         }
         return Response(RulesOut(body).data)

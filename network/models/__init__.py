@@ -12,8 +12,10 @@ from network.models.networks import (
     Network,
     default_emergency_routes,
     default_escalation_steps,
+    time_range_of,
     validate_emergency_routes,
     validate_escalation_steps,
+    validate_time_range,
 )
 from network.models.people import Device, LoginCode, Person, PersonManager, WebsocketTicket
 from network.models.rota import AlertOffer, CalendarFeed, Shift, ShiftException, ShiftReminder, SwapRequest
@@ -44,6 +46,8 @@ __all__ = [
     "WebsocketTicket",
     "default_emergency_routes",
     "default_escalation_steps",
+    "time_range_of",
     "validate_emergency_routes",
     "validate_escalation_steps",
+    "validate_time_range",
 ]

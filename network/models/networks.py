@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -62,6 +64,35 @@ def validate_emergency_routes(value: Any) -> None:
             raise ValidationError(f"Route {index}: label and number must not be empty.")
 
 
+def default_first_contact_seconds() -> int:
+    # The service-wide default until a network sets its own (a rule its members may change).
+    return settings.ALERT_FIRST_CONTACT_SECONDS
+
+
+def validate_time_range(value: Any) -> None:
+    """None, or {"start": "HH:MM", "end": "HH:MM"} with two different times
+    (network local time; an end before the start wraps past midnight)."""
+    if value is None:
+        return
+    if not isinstance(value, dict) or set(value) != {"start", "end"}:
+        raise ValidationError('Give null or {"start": "HH:MM", "end": "HH:MM"}.')
+    try:
+        start, end = (time.fromisoformat(value[k]) for k in ("start", "end"))
+    except (TypeError, ValueError):
+        raise ValidationError("Give each time as HH:MM.") from None
+    if any(len(value[k]) != 5 for k in ("start", "end")):
+        raise ValidationError("Give each time as HH:MM.")
+    if start == end:
+        raise ValidationError("Give a start and a different end.")
+
+
+def time_range_of(value: Any) -> tuple[time, time] | None:
+    """A stored time range (validate_time_range) as two times, or None."""
+    if not value:
+        return None
+    return time.fromisoformat(value["start"]), time.fromisoformat(value["end"])
+
+
 def validate_timezone(value: str) -> None:
     try:
         ZoneInfo(value)
@@ -100,6 +131,28 @@ class Network(models.Model):
         default=50,
         validators=[MinValueValidator(0), MaxValueValidator(99)],
         help_text="a change passes with more than this share of yes among yes and no",
+    )
+    # Settings the alerts and conversations enforce (messaging reads them; the
+    # network's members may change them by a vote, within the safety floor).
+    first_contact_seconds = models.PositiveIntegerField(
+        default=default_first_contact_seconds,
+        help_text="seconds a peer who took an alert has to get in touch before a reminder",
+    )
+    direct_messages = models.BooleanField(
+        default=True,
+        help_text="off: members of this network cannot start or send direct messages to each other",
+    )
+    max_alerts_per_shift = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text="a ceiling: a peer's own cap of alerts per shift counts only up to it",
+    )
+    default_quiet_hours = models.JSONField(
+        null=True,
+        blank=True,
+        default=None,
+        validators=[validate_time_range],
+        help_text="quiet hours for members who set none of their own (network local time)",
     )
 
     def __str__(self) -> str:

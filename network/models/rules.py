@@ -23,7 +23,7 @@ class RuleChangeProposal(models.Model):
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="rule_proposals")
     proposer = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
-    # Only settings the network layer owns: escalation_steps, size_cap.
+    # {name: value} over the registered settings (network/rule_settings.py).
     changes = models.JSONField(default=dict, blank=True)
     changes_house_rules = models.BooleanField(default=False)
     house_rules = SealedTextField(
@@ -31,6 +31,18 @@ class RuleChangeProposal(models.Model):
     )
     reason = SealedTextField(
         owner=("proposer_id",), purpose="network.rulechangeproposal.reason", blank=True, max_length=2000
+    )
+    # The house rules as adopted, sealed again at ratification under the
+    # service's own key (network/actions/rules.py, _service_key_holder): the
+    # proposer's key above dies with their account, the network's rules must not.
+    house_rules_keeper = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    adopted_house_rules = SealedTextField(
+        owner=("house_rules_keeper_id",),
+        purpose="network.rulechangeproposal.adopted_house_rules",
+        blank=True,
+        max_length=10000,
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(default=dj_timezone.now)

@@ -21,15 +21,30 @@ from network.models import (
     SwapRequest,
 )
 from network.recurrence import MAX_SHIFT, Occurrence, expand, gaps, localize
+from network.rule_settings import quiet_hours_in_effect
 from network.selectors.core import MANAGERS, _require_role
 
 REPORT_SPAN = timedelta(weeks=4)
 
 
-def _in_quiet_hours(membership: Membership, local: time) -> bool:
-    start, end = membership.quiet_hours_start, membership.quiet_hours_end
-    if start is None or end is None:
+def _quiet_hours(membership: Membership, network: Network) -> tuple[time, time] | None:
+    """The member's own quiet hours, else the network's default for members who
+    set none (a rule of the network's: network/rule_settings.py)."""
+    return quiet_hours_in_effect(
+        own=(membership.quiet_hours_start, membership.quiet_hours_end), network=network
+    )
+
+
+def _alert_cap(membership: Membership, network: Network) -> int:
+    """The member's own cap of alerts per shift, up to the network's ceiling."""
+    return min(membership.max_alerts_per_shift, network.max_alerts_per_shift)
+
+
+def _in_quiet_hours(membership: Membership, network: Network, local: time) -> bool:
+    hours = _quiet_hours(membership, network)
+    if hours is None:
         return False
+    start, end = hours
     if start < end:
         return start <= local < end
     return local >= start or local < end  # wraps past midnight
@@ -95,6 +110,7 @@ def _candidates(*, network: Network, at: datetime, on_call_only: bool) -> list[P
         for m in memberships
         if _why_not_offered(
             m,
+            network=network,
             at=at,
             local_time=local_time,
             on_shift_since=on_shift_since,
@@ -148,6 +164,7 @@ class OffCall:
 def _why_not_offered(
     m: Membership,
     *,
+    network: Network,
     at: datetime,
     local_time: time,
     on_shift_since: dict[int, datetime],
@@ -165,12 +182,12 @@ def _why_not_offered(
         return OffCall.UNAVAILABLE
     if on_call_only and not windows:
         return OffCall.NOT_ON_CALL
-    if _in_quiet_hours(m, local_time):
+    if _in_quiet_hours(m, network, local_time):
         return OffCall.QUIET_HOURS
     # The cap counts alerts offered since this shift (or availability) began.
     if windows:
         since = min(windows)
-        if sum(1 for t in recent_offers[m.person_id] if t >= since) >= m.max_alerts_per_shift:
+        if sum(1 for t in recent_offers[m.person_id] if t >= since) >= _alert_cap(m, network):
             return OffCall.ALERT_CAP
     return None
 
@@ -207,6 +224,7 @@ def on_call_state(*, membership: Membership, at: datetime) -> OnCallState:
     on_shift_since = _on_shift_since(mine, at=at)
     reason = _why_not_offered(
         membership,
+        network=network,
         at=at,
         local_time=at.astimezone(network.tzinfo).time(),
         on_shift_since=on_shift_since,
@@ -230,14 +248,12 @@ def on_call_state(*, membership: Membership, at: datetime) -> OnCallState:
 
 
 def _next_quiet_start(membership: Membership, *, after: datetime) -> datetime | None:
-    if membership.quiet_hours_start is None or membership.quiet_hours_end is None:
+    hours = _quiet_hours(membership, membership.network)
+    if hours is None:
         return None
     tz = membership.network.tzinfo
     today = after.astimezone(tz).date()
-    starts = (
-        localize(datetime.combine(today + timedelta(days=n), membership.quiet_hours_start), tz)
-        for n in range(2)
-    )
+    starts = (localize(datetime.combine(today + timedelta(days=n), hours[0]), tz) for n in range(2))
     return next(start for start in starts if start > after)
 
 

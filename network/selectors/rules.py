@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from rest_framework.exceptions import NotFound
 
+from network import rule_settings
 from network.models import Network, Person, RuleChangeProposal, RuleVote
 from network.selectors.core import _require_role
 
@@ -18,6 +19,9 @@ def proposals_of(*, network: Network) -> QuerySet[RuleChangeProposal]:
         RuleChangeProposal.objects.filter(network=network)
         .select_related("proposer", "decided_by")
         .annotate(
+            # Its discussion (messaging's Conversation, related_name "discussion"):
+            # read through the relation, so this app imports nothing of messaging.
+            discussion_id=F("discussion__id"),
             live_yes=Count("votes", filter=Q(votes__choice=RuleVote.Choice.YES)),
             live_no=Count("votes", filter=Q(votes__choice=RuleVote.Choice.NO)),
             live_abstain=Count("votes", filter=Q(votes__choice=RuleVote.Choice.ABSTAIN)),
@@ -62,12 +66,17 @@ def current_rules(*, network: Network) -> Rules:
         network=network,
         version=history[0].version if history else 0,
         settings={
-            "escalation_steps": network.escalation_steps,
-            "size_cap": network.size_cap,
+            **rule_settings.current_settings(network),
             "emergency_routes": network.emergency_routes,
-            "vote_quorum_percent": network.vote_quorum_percent,
-            "vote_majority_percent": network.vote_majority_percent,
         },
-        house_rules=house.house_rules if house else "",
+        house_rules=adopted_text(house) if house else "",
         history=history,
     )
+
+
+def adopted_text(proposal: RuleChangeProposal) -> str:
+    """The adopted text, sealed under the service's key at ratification; a
+    version ratified before that was kept still reads from the proposer's."""
+    if proposal.house_rules_keeper_id is None:
+        return proposal.house_rules
+    return proposal.adopted_house_rules

@@ -15,6 +15,7 @@ from network.models import (
     Network,
     validate_emergency_routes,
     validate_escalation_steps,
+    validate_time_range,
 )
 from network.models.networks import validate_timezone
 from network.selectors import OffCall
@@ -60,6 +61,10 @@ class NetworkOut(serializers.ModelSerializer):
             "size_cap",
             "emergency_routes",
             "escalation_steps",
+            "first_contact_seconds",
+            "direct_messages",
+            "max_alerts_per_shift",
+            "default_quiet_hours",
             "my_role",
         ]
 
@@ -84,6 +89,19 @@ class NetworkUpdateIn(serializers.Serializer):
         required=False,
         validators=[_django_validator(validate_escalation_steps)],
         help_text='[{"audience": "on_call", "available_members" or "navigators_and_staff", "wait_seconds"}]',
+    )
+    first_contact_seconds = serializers.IntegerField(
+        required=False, help_text="within the safety floor (GET networks/{id}/rules/)"
+    )
+    direct_messages = serializers.BooleanField(required=False)
+    max_alerts_per_shift = serializers.IntegerField(
+        required=False, help_text="a ceiling on each peer's own cap, within the safety floor"
+    )
+    default_quiet_hours = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        validators=[_django_validator(validate_time_range)],
+        help_text='{"start": "HH:MM", "end": "HH:MM"} or null: quiet hours for members who set none',
     )
 
 

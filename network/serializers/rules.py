@@ -5,38 +5,20 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from network.models import RuleChangeProposal, RuleVote, validate_escalation_steps
-from network.serializers.membership import (
-    EmergencyRouteSerializer,
-    EscalationStepSerializer,
-    _django_validator,
-)
-
-
-class RuleChangesIn(serializers.Serializer):
-    escalation_steps = EscalationStepSerializer(many=True, required=False)
-    size_cap = serializers.IntegerField(min_value=1, max_value=500, required=False)
-    vote_quorum_percent = serializers.IntegerField(
-        min_value=1, max_value=100, required=False, help_text="share of current members who must vote"
-    )
-    vote_majority_percent = serializers.IntegerField(
-        min_value=0,
-        max_value=99,
-        required=False,
-        help_text="a change passes with more than this share of yes",
-    )
-    emergency_routes = EmergencyRouteSerializer(
-        many=True, required=False, help_text="always refused: emergency routes are under the safety floor"
-    )
-
-    def validate_escalation_steps(self, value: list[Any]) -> list[dict[str, Any]]:
-        steps = [dict(step) for step in value]
-        _django_validator(validate_escalation_steps)(steps)
-        return steps
+from network import rule_settings
+from network.models import RuleChangeProposal, RuleVote
+from network.selectors.rules import adopted_text
 
 
 class RuleProposalIn(serializers.Serializer):
-    changes = RuleChangesIn(required=False, default=dict)
+    changes = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text=(
+            "{name: value} over the settings GET networks/{id}/rules/ lists as proposable; "
+            "a value beyond the safety floor is refused with the floor's reason"
+        ),
+    )
     house_rules = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -46,17 +28,16 @@ class RuleProposalIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     voting_days = serializers.IntegerField(min_value=1, max_value=28, required=False)
 
+    def validate_changes(self, value: Any) -> dict[str, Any]:
+        try:
+            return rule_settings.parse_changes(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs["changes"] = {key: _plain(value) for key, value in attrs.get("changes", {}).items()}
-        if not attrs["changes"] and "house_rules" not in attrs:
+        if not attrs.get("changes") and "house_rules" not in attrs:
             raise serializers.ValidationError("Propose at least one change: a setting or the house rules.")
         return attrs
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, list):
-        return [dict(item) for item in value]
-    return value
 
 
 class VoteIn(serializers.Serializer):
@@ -88,8 +69,11 @@ class VoteOut(serializers.ModelSerializer):
 class RuleProposalOut(serializers.ModelSerializer):
     proposer = RulePersonRef(allow_null=True)
     decided_by = RulePersonRef(allow_null=True)
-    changes = RuleChangesIn()
+    changes = serializers.JSONField(help_text="{name: value}: the settings it changes")
     house_rules = serializers.SerializerMethodField()
+    discussion_id = serializers.UUIDField(
+        allow_null=True, read_only=True, help_text="its conversation: GET /api/v1/conversations/{id}/"
+    )
     votes = serializers.SerializerMethodField()
     my_vote = serializers.SerializerMethodField()
 
@@ -103,6 +87,7 @@ class RuleProposalOut(serializers.ModelSerializer):
             "reason",
             "changes",
             "house_rules",
+            "discussion_id",
             "created_at",
             "voting_opens_at",
             "voting_closes_at",
@@ -123,7 +108,7 @@ class RuleProposalOut(serializers.ModelSerializer):
         serializers.CharField(allow_null=True, help_text="null: the house rules stay as they are")
     )
     def get_house_rules(self, proposal: RuleChangeProposal) -> str | None:
-        return proposal.house_rules if proposal.changes_house_rules else None
+        return adopted_text(proposal) if proposal.changes_house_rules else None
 
     @extend_schema_field(VoteCounts)
     def get_votes(self, proposal: RuleChangeProposal) -> dict[str, Any]:
@@ -143,17 +128,24 @@ class RuleProposalOut(serializers.ModelSerializer):
         return mine[0].choice if mine else None
 
 
-class RuleSettingsOut(serializers.Serializer):
-    escalation_steps = EscalationStepSerializer(many=True)
-    size_cap = serializers.IntegerField()
-    emergency_routes = EmergencyRouteSerializer(many=True)
-    vote_quorum_percent = serializers.IntegerField()
-    vote_majority_percent = serializers.IntegerField()
+class ProposableOut(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=rule_settings.KINDS)
+    help = serializers.CharField()
+    min = serializers.IntegerField(allow_null=True, help_text="the safety floor's lower limit")
+    max = serializers.IntegerField(allow_null=True, help_text="the safety floor's upper limit")
+    unit = serializers.CharField(allow_null=True)
 
 
 class RulesOut(serializers.Serializer):
     version = serializers.IntegerField(help_text="0: the rules the network was set up with")
-    settings = RuleSettingsOut()
+    settings = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="every proposable setting's value now, by name, and emergency_routes (always shown, "
+        "never a proposal's to change)",
+    )
     house_rules = serializers.CharField(allow_null=True)
     safety_floor = serializers.DictField(help_text="the service's limits no vote can cross")
+    proposable = ProposableOut(many=True, help_text="what a proposal's changes may name, for its form")
     history = RuleProposalOut(many=True, help_text="every applied version, newest first")

@@ -17,6 +17,7 @@ def test_a_raised_alert_stores_its_networks_policy_in_the_format_running_alerts_
         "renotify_seconds": settings.ALERT_STAFF_RENOTIFY_SECONDS,
         "parallel_offers": settings.ALERT_PARALLEL_OFFERS,
         "emergency_routes": crisis.network.emergency_routes,
+        "first_contact_seconds": crisis.network.first_contact_seconds,
     }
     policy = EscalationPolicy.of(alert)
     assert policy.steps[0] == Step(audience="on_call", wait=timedelta(seconds=120))

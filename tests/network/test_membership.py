@@ -226,7 +226,10 @@ def test_a_navigator_changes_the_cap_routes_and_steps(api, network, navigator):
     body = {
         "size_cap": 12,
         "emergency_routes": [{"label": "Crisis line", "number": "0800 123 4567", "how": "call"}],
-        "escalation_steps": [{"audience": "on_call", "wait_seconds": 60}],
+        "escalation_steps": [
+            {"audience": "on_call", "wait_seconds": 60},
+            {"audience": "navigators_and_staff", "wait_seconds": 300},
+        ],
     }
     response = api(navigator).patch(f"/api/v1/networks/{network.pk}/", body, format="json")
     assert response.status_code == 200
