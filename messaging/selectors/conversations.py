@@ -46,9 +46,8 @@ def _network_ids(person: Person) -> QuerySet[Membership]:
     return current_memberships(person=person).values("network_id")
 
 
-def conversations_of(*, person: Person) -> QuerySet[Conversation]:
-    """Alert and direct conversations the person is in, and the group
-    conversations and proposal discussions of their networks."""
+def _taking_part(*, person: Person) -> QuerySet[Conversation]:
+    """Every conversation the person may read and write in."""
     return (
         Conversation.objects.filter(
             Q(participants__person=person, kind__in=[Conversation.Kind.ALERT, Conversation.Kind.DIRECT])
@@ -59,8 +58,15 @@ def conversations_of(*, person: Person) -> QuerySet[Conversation]:
     )
 
 
+def conversations_of(*, person: Person) -> QuerySet[Conversation]:
+    """The person's list: alert and direct conversations they are in, the
+    group conversations of their networks, and a proposal's discussion once
+    someone has written in it (until then it is reached from its proposal)."""
+    return _taking_part(person=person).exclude(kind=Conversation.Kind.PROPOSAL, last_order=0)
+
+
 def access_conversation_by_id(*, person: Person, conversation_id: Any) -> Conversation:
-    conversation = conversations_of(person=person).filter(pk=_uuid(conversation_id)).first()
+    conversation = _taking_part(person=person).filter(pk=_uuid(conversation_id)).first()
     if conversation is None:
         raise NotFound
     return conversation

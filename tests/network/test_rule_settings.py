@@ -378,7 +378,11 @@ def test_every_proposal_has_a_discussion_for_the_networks_members(api, network, 
     assert listed["discussion_id"] == discussion_id
     # Every current member hears it opened.
     assert Event.objects.filter(type="conversation.added", person=peer, data__conversation_id=discussion_id)
+    # Reached from its proposal; in the conversation list once someone writes.
+    assert [c["id"] for c in api(member).get("/api/v1/conversations/").json()] == []
+    assert api(member).get(f"/api/v1/conversations/{discussion_id}/").json()["kind"] == "proposal"
     message = send_message(api(peer), discussion_id, "I'd rather stay small.", "p-1")
+    assert [c["id"] for c in api(member).get("/api/v1/conversations/").json()] == [discussion_id]
     page = api(member).get(f"/api/v1/conversations/{discussion_id}/messages/?after=0").json()["results"]
     assert [(m["id"], m["text"]) for m in page] == [(message["id"], "I'd rather stay small.")]
     assert Event.objects.filter(type="message.new", person=member, data__conversation_id=discussion_id)
