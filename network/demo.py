@@ -1,5 +1,7 @@
 """Demo people and networks for `make run`: two networks with a rota covering
-every hour, availability, personal maps and a community directory.
+every hour, availability, personal maps, a community directory, and Croydon
+SUN's rules: one change passed and ratified weeks ago (version 1 of its
+rules) and one proposal open for votes.
 Idempotent: keyed on phone numbers, slugs, labels and service names, so
 loading twice changes nothing.
 
@@ -17,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from network import actions
-from network.models import Asset, Membership, Network, Person, Shift, Tie
+from network.actions import rules as rule_actions
+from network.models import Asset, Membership, Network, Person, RuleChangeProposal, Shift, Tie
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ def load() -> tuple[dict[str, Network], dict[str, Person]]:
             )
     _load_rota(networks, people)
     _load_maps(networks, people)
+    _load_rules(networks, people)
     return networks, people
 
 
@@ -213,4 +217,58 @@ def _load_maps(networks: dict[str, Network], people: dict[str, Person]) -> None:
             visibility=visibility,
             linked_person=people[linked] if linked else None,
             linked_asset=asset,
+        )
+
+
+SUN_HOUSE_RULES = (
+    "We listen first and advise only when asked.\n"
+    "What is shared in the group stays in the group.\n"
+    "If you take an alert, say so in its conversation as soon as you can."
+)
+
+
+def _load_rules(networks: dict[str, Network], people: dict[str, Person]) -> None:
+    """Through the real actions, back-dated: the votes, the count, the
+    ratification and the events are what members would have seen."""
+    sun = networks["croydon-sun"]
+    if RuleChangeProposal.objects.filter(network=sun).exists():
+        return
+    now = timezone.now().replace(microsecond=0)
+    proposed_at = now - timedelta(weeks=6)
+    passed = rule_actions.do_propose_rule_change(
+        network=sun,
+        proposer=people["amara"],
+        changes={
+            "escalation_steps": [
+                {"audience": "on_call", "wait_seconds": 180},
+                {"audience": "available_members", "wait_seconds": 180},
+                {"audience": "navigators_and_staff", "wait_seconds": 300},
+            ]
+        },
+        house_rules=SUN_HOUSE_RULES,
+        reason="Give the first peers 3 minutes, not 2: at night two minutes is not long enough to wake up.",
+        now=proposed_at,
+    )
+    for key, choice in (("amara", "yes"), ("ben", "yes"), ("chioma", "yes"), ("dev", "no")):
+        rule_actions.do_vote(
+            proposal=passed, member=people[key], choice=choice, now=proposed_at + timedelta(days=1)
+        )
+    rule_actions.do_ratify(proposal=passed, actor=people["fiona"], now=proposed_at + timedelta(days=8))
+
+    opened_at = now - timedelta(days=2)
+    open_now = rule_actions.do_propose_rule_change(
+        network=sun,
+        proposer=people["dev"],
+        changes={"default_quiet_hours": {"start": "23:00", "end": "07:00"}, "max_alerts_per_shift": 2},
+        house_rules=None,
+        reason=(
+            "Quiet nights for anyone who has not set their own, and nobody asked more than twice a "
+            "shift: the same few of us were woken every time."
+        ),
+        voting_days=7,
+        now=opened_at,
+    )
+    for key, choice in (("ben", "yes"), ("chioma", "no"), ("dev", "yes")):
+        rule_actions.do_vote(
+            proposal=open_now, member=people[key], choice=choice, now=opened_at + timedelta(hours=5)
         )
