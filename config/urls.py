@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from config import health
+from config import health, metrics
 
 api_v1 = [
     path("health/live/", health.live, name="health-live"),
@@ -30,6 +30,8 @@ admin.site.index_title = (
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # Prometheus figures, for the operator's scraper only (config/metrics.py).
+    path("metrics", metrics.metrics, name="metrics"),
     # A member's plan share, for someone without an account (issue 18): the QR
     # code's link and the form to type its code (crisisplans/share_urls.py).
     path("s/", include("crisisplans.share_urls")),

@@ -14,9 +14,11 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from crisisplans.actions import do_deliver_owner_notice
 from crisisplans.selectors import notices_due_for_text
+from messaging import metrics
 from messaging.actions import escalation, events, follow_ups, moderation, notifications
 from messaging.selectors import conversations as conversation_selectors
 from messaging.selectors import escalation as escalation_selectors
@@ -78,8 +80,25 @@ def purge_old_messages() -> int:
 @shared_task(name="messaging.tasks.sweep_due_alert_work")
 def sweep_due_alert_work() -> dict[str, int]:
     """Alerts only: a backlog of message fallbacks must never delay an
-    escalation step (the bench saw steps seconds late behind them)."""
-    return _log_if_any("swept due alert work", sweep())
+    escalation step (the bench saw steps seconds late behind them).
+
+    Then the heartbeat, the dead-man's switch (messaging/metrics.py): only a
+    sweep that got through writes it, so readiness fails when beat, the
+    workers or the sweep's own queries stop. Once a minute it also has the
+    operator's outside check pinged, from the default queue, so a slow check
+    never holds up the alert queue."""
+    done = _log_if_any("swept due alert work", sweep())
+    try:
+        if metrics.record_sweep_heartbeat():
+            ping_sweep_heartbeat.apply_async(expires=metrics.SWEEP_PING_EVERY_SECONDS)
+    except RedisError:
+        logger.warning("sweep: the heartbeat could not be written to Redis")
+    return done
+
+
+@shared_task(name="messaging.tasks.ping_sweep_heartbeat")
+def ping_sweep_heartbeat() -> bool:
+    return metrics.ping_heartbeat_url()
 
 
 @shared_task(name="messaging.tasks.sweep_message_fallbacks")

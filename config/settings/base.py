@@ -569,3 +569,65 @@ CELERY_BEAT_SCHEDULE["wipe-expired-plan-share-codes"] = {
     "task": "crisisplans.tasks.wipe_expired_share_codes",
     "schedule": timedelta(minutes=15),
 }
+
+# --- Operations (issue 17, docs/operations.md): metrics, the dead-man's switch, logs, errors ---
+# /metrics: a scrape sends "Authorization: Bearer <METRICS_TOKEN>". Blank: only
+# a loopback client of a DEBUG process is answered, everyone else gets a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+INSTALLED_APPS = [*INSTALLED_APPS, "django_prometheus"]
+# Request figures: django-prometheus's pair outermost; then the request id, so
+# the access log line carries it too (config/request_id.py).
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.request_id.RequestIdMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# The dead-man's switch: readiness fails when the escalation sweep (beat,
+# every ALERT_SWEEP_SECONDS) has not run for this many seconds.
+SWEEP_STALE_AFTER = env.float("SWEEP_STALE_AFTER", default=60.0)
+if SWEEP_STALE_AFTER <= ALERT_SWEEP_SECONDS:
+    raise environ.ImproperlyConfigured("SWEEP_STALE_AFTER must be longer than ALERT_SWEEP_SECONDS")
+# An outside check (healthchecks.io's style) the sweep GETs at most once a
+# minute while it runs; blank: none.
+SWEEP_HEARTBEAT_URL = env.str("SWEEP_HEARTBEAT_URL", default="")
+CELERY_TASK_ROUTES = {"messaging.tasks.ping_sweep_heartbeat": {"queue": "default"}, **CELERY_TASK_ROUTES}
+
+
+def use_log_format(logging_config: dict, log_format: str) -> bool:
+    """Point the console handler at LOG_FORMAT's formatter ("plain": the
+    readable development line; "json": one JSON object per line). Returns
+    whether Celery may put its own handler on the root logger: only for
+    "plain"; JSON lines must come from the workers and beat too."""
+    if log_format not in logging_config["formatters"]:
+        choices = ", ".join(logging_config["formatters"])
+        raise environ.ImproperlyConfigured(f"LOG_FORMAT must be one of {choices}")
+    logging_config["handlers"]["console"]["formatter"] = log_format
+    return log_format == "plain"
+
+
+# Every line: the request id (or "-"), feed tokens out, phone numbers masked.
+LOGGING["formatters"]["plain"]["()"] = "config.logs.PlainFormatter"
+LOGGING["formatters"]["json"] = {
+    "()": "config.logs.JsonFormatter",
+    "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+    "rename_fields": {"levelname": "level", "name": "logger"},
+    "timestamp": "time",  # ISO 8601, UTC
+}
+LOGGING["filters"]["request_id"] = {"()": "config.request_id.RequestIdFilter"}
+LOGGING["filters"]["mask_phone_numbers"] = {"()": "config.logs.MaskPhoneNumbers"}
+LOGGING["handlers"]["console"]["filters"] = [
+    *LOGGING["handlers"]["console"]["filters"],
+    "mask_phone_numbers",
+    "request_id",
+]
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = use_log_format(LOGGING, LOG_FORMAT)
+
+# Error tracking, only with a DSN (config/logs.py init_error_tracking: no
+# personal data, request bodies, cookies or credentials are sent).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+from config.logs import init_error_tracking  # noqa: E402 - loaded with the settings, like LOGGING's classes
+
+init_error_tracking(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)

@@ -40,3 +40,17 @@ PLAN_MASTER_KEYS = env.list("PLAN_MASTER_KEYS")
 PUSH_BACKEND = env.str("PUSH_BACKEND", default="foundation.transports.push.WebPushBackend")
 # A system check stops the service when a provider's settings are blank.
 REQUIRE_REAL_TRANSPORTS = True
+
+# --- Operations (issue 17, docs/operations.md) ---
+from .base import LOGGING, use_log_format  # noqa: E402
+
+# Database figures for /metrics: django-prometheus's wrapper of the same engine
+# (it counts queries, errors and connections; the driver and pool are Django's).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
+# The scraper speaks plain HTTP inside the deployment's network, as the probes do.
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
+# One JSON object per log line, from web, workers and beat alike.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = use_log_format(LOGGING, LOG_FORMAT)
