@@ -45,8 +45,10 @@ self.addEventListener("message", (event) => {
   );
 });
 
+// Not the app's: the API and the admin, and a plan share's page (/s/...),
+// which must never be kept on a phone past its end (issue 18).
 function isAppFile(url) {
-  return url.origin === self.location.origin && !/^\/(api|ws|admin|static|health)\//.test(url.pathname);
+  return url.origin === self.location.origin && !/^\/(api|ws|admin|static|health|s)\//.test(url.pathname);
 }
 
 async function networkFirst(request) {

@@ -89,9 +89,20 @@ def test_a_member_shows_her_plan_to_a_clinician_who_has_no_account_and_then_stop
     expect(typed.locator("body")).to_contain_text("not sleeping")
     expect(page.locator(".share-opens")).to_contain_text("Opened 2 times, last at")
 
+    # On her own phone the app's service worker leaves a share's page alone
+    # (it would keep a copy of every page it answers).
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    own = page.context.new_page()
+    answer = own.goto(link)
+    assert answer is not None
+    assert answer.status == 200
+    assert not answer.from_service_worker
+    own.close()
+    expect(page.locator(".share-opens")).to_contain_text("Opened 3 times, last at")
+
     page.get_by_role("link", name="Back").first.click()
     entry = page.locator(".share-entry", has_text="Croydon A&E")
-    expect(entry).to_contain_text("Opened 2 times")
+    expect(entry).to_contain_text("Opened 3 times")
     entry.get_by_role("link", name="Show the code for Croydon A&E").click()
 
     # She stops it; the clinician's next open shows only that it ended.
