@@ -544,3 +544,14 @@ def test_a_peers_own_share_of_their_own_plan_is_theirs_alone(api, member, peer, 
     assert api(member).get(f"/api/v1/plan-shares/{body['id']}/").status_code == 404
     assert [s["id"] for s in api(peer).get(f"/api/v1/plans/{theirs.pk}/shares/").json()] == [body["id"]]
     assert api(member).get(f"/api/v1/plans/{plan.pk}/shares/").json() == []
+
+
+def test_my_data_lists_my_shares_but_never_their_codes(api, member, plan):
+    body = make_share(api, member, plan, label="Croydon A&E")
+    data = api(member).get("/api/v1/my-data/").json()
+    (listed,) = data["crisis_plan"]["shares"]
+    assert listed["id"] == body["id"]
+    assert listed["label"] == "Croydon A&E"
+    assert listed["sections"] == ["on_call_steps", "safe_places"]
+    assert body["code"].replace("-", "") not in repr(data)
+    assert body["code"] not in repr(data)
