@@ -22,7 +22,7 @@ import sentry_sdk
 from bench.stack import Stack, free_port, wait_for_port
 from config.logs import before_breadcrumb, before_send, init_error_tracking, mask_phone_numbers
 from config.request_id import request_id_for
-from config.stack import web_argv
+from config.stack import web_argv, worker_argv
 from tests.messaging.served import BASE_DIR, copy_of, migrated_database, served_env
 
 NUMBER = "+447700900123"
@@ -84,6 +84,34 @@ def test_a_request_logged_as_json_has_its_request_id_and_no_phone_number():
     assert [line["logger"] for line in by_id[fresh]] == ["config.access"]
     assert NUMBER not in output
     assert "7700" not in output
+
+
+def test_a_worker_logs_json_lines_too_when_asked():
+    """Celery replaces the root logger's handler unless told not to
+    (CELERY_WORKER_HIJACK_ROOT_LOGGER, off for JSON): its lines then come
+    through the same handler, filters and formatter as the web's."""
+    directory = Path(tempfile.mkdtemp(prefix="logs-worker-"))
+    database = copy_of(migrated_database(), directory)
+    stack = Stack(env=served_env(database, LOG_FORMAT="json"), log_dir=directory)
+    worker = stack.start("worker", worker_argv(python=sys.executable))  # as `make run` starts it
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "ready." not in worker.log_path.read_text():
+            worker.check_alive()
+            time.sleep(0.2)
+        lines = [
+            json.loads(line) for line in worker.log_path.read_text().splitlines() if line.startswith("{")
+        ]
+    finally:
+        stack.stop_all(graceful=False)
+        shutil.rmtree(directory, ignore_errors=True)
+    ready = [
+        line
+        for line in lines
+        if line["logger"] == "celery.apps.worker" and line["message"].endswith("ready.")
+    ]
+    assert ready
+    assert ready[0]["request_id"] == "-"
 
 
 def test_development_keeps_the_readable_line_and_masks_numbers_there_too():
