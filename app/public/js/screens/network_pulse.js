@@ -56,8 +56,9 @@ export function PulseCard({ networkId, role }) {
     <h2 id="pulse-card-title">${texts.cardTitle}</h2>
     <${ErrorSummary} errors=${error ? [{ field: "pulse-1", text: error }] : []} />
     <form onSubmit=${send} novalidate>
-      <fieldset class=${error ? "field field-error" : "field"}>
+      <fieldset class=${error ? "field field-error" : "field"} aria-describedby=${error ? "pulse-error" : undefined}>
         <legend>${question.text}</legend>
+        ${error ? html`<p class="error" id="pulse-error">${error}</p>` : null}
         <div class="coprod-scale">
           ${SCALE.map(
             (value) => html`<div class="choice" key=${value}>
