@@ -356,6 +356,9 @@ def test_adopted_house_rules_still_read_after_the_proposer_deletes_their_account
     assert not keeper.is_active
     assert not keeper.has_usable_password()
     assert not Membership.objects.filter(person=keeper).exists()
+    # Its number is no phone's: nobody can ask for a sign-in code for it.
+    asked = api(None).post("/api/v1/auth/code/", {"phone_number": str(keeper.phone_number)}, format="json")
+    assert asked.status_code == 400
     # The proposal's own reason was the proposer's, and went with them.
     assert RuleChangeProposal.objects.get(pk=proposal.pk).reason == ""
 
