@@ -36,7 +36,7 @@ export const rules = {
   houseTitle: "Our house rules",
   houseNone: "The network has not written house rules yet.",
   settingsTitle: "How the service works for us",
-  version: (n) => (n ? `These are version ${n} of our rules.` : "These are the rules the network started with."),
+  version: (n) => (n ? `This is version ${n} of our rules.` : "These are the rules the network started with."),
   // Settings in plain words (name -> sentence); others are said from their label.
   stepFirst: (who) => `An alert goes first to ${who}.`,
   stepThen: (minutes, who) => `If nobody takes it in ${minutes}, it goes to ${who}.`,
