@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from crisisplans import demo as crisisplans_demo
+from messaging import demo as messaging_demo
 from network import demo as network_demo
 from network.selectors import on_call_candidates
 
@@ -27,11 +28,16 @@ class Command(BaseCommand):
             raise CommandError("The demo's made-up numbers must not be texted: use the console SMS backend.")
         networks, people = network_demo.load()
         crisisplans_demo.load(people=people)
+        messaging_demo.load(networks=networks)
         out = self.stdout.write
         out("")
         out("Demo network loaded.")
         out(f"  The app:             {base_url}/  (sign in as a person below; README: 'Try it in the app')")
         out(f"  The desk:            {base_url}/#/desk  (for navigators and facilitators: Nadia, Fiona)")
+        out(
+            f"  The report:          {base_url}/api/v1/networks/{networks['croydon-sun'].pk}/report/"
+            "  (a year of Croydon SUN's history; sign in first)"
+        )
         out(f"  API docs (offline):  {base_url}/api/v1/docs/")
         out(f"  Health:              {base_url}/api/v1/health/ready/")
         out(f"  Websocket:           {base_url.replace('http', 'ws', 1)}/ws/v1/")
