@@ -200,6 +200,10 @@ def rows(results: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
         value = math.nan if value is None else value
         out.append({"scenario": scenario, "figure": figure, "value": value, "unit": unit, **extra})
 
+    if not base and not results["layers"] and "report" in results:  # python -m bench --only report
+        from bench import network_report
+
+        return network_report.rows(results["report"])
     rtt = base.get("redis_pubsub_rtt", _NO_BASELINE["fan_out_3"]["last"])
     row(
         "baseline",
@@ -298,6 +302,11 @@ def rows(results: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
             target="all delivered",
         )
 
+    if "report" in results:
+        from bench import network_report
+
+        out += network_report.rows(results["report"])
+
     esc = results.get("escalation")
     if esc:
         from django.conf import settings
@@ -331,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["baselines", "held", "delivery", "broadcast", "messages", "escalation"],
+        choices=["baselines", "held", "delivery", "broadcast", "messages", "escalation", "report"],
         help="run only these parts (repeatable); default: everything",
     )
     parser.add_argument(
@@ -350,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     db_name = f"crisisnet_bench_smoke_{os.getpid()}" if plan.smoke else "crisisnet_bench"
+    if only == {"report"}:  # no service: its own database, beside any full run
+        db_name = f"crisisnet_bench_report_{os.getpid()}"
     redis_db = int(os.environ.get("BENCH_REDIS_DB", "10" if plan.smoke else "9"))
     prefix = f"bench{os.getpid()}"
     with bench_redis(redis_db) as redis_url, bench_database(db_name) as database_url:
@@ -375,12 +386,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             log(f"database {db_name}, Redis db {redis_db}; logs in {log_dir}")
             call_command("migrate", verbosity=0)
-            cast = fixtures.make_cast(networks=plan.networks)
-            delivery_people = [
-                pid for cell in cast.cells[: plan.delivery_sockets // 10] for pid in cell.people
-            ]
-            cast.big_group = fixtures.make_big_group(person_ids=delivery_people[: plan.broadcast_size])
-            log(f"{len(cast.cells)} networks of 10, {len(cast.tokens)} people with device tokens")
+            service = not only or bool(only - {"baselines", "report"})
+            if service:
+                cast = fixtures.make_cast(networks=plan.networks)
+                delivery_people = [
+                    pid for cell in cast.cells[: plan.delivery_sockets // 10] for pid in cell.people
+                ]
+                cast.big_group = fixtures.make_big_group(person_ids=delivery_people[: plan.broadcast_size])
+                log(f"{len(cast.cells)} networks of 10, {len(cast.tokens)} people with device tokens")
             results: dict[str, Any] = {
                 "meta": {
                     "smoke": plan.smoke,
@@ -400,9 +413,19 @@ def main(argv: list[str] | None = None) -> int:
                     else {}
                 ),
             }
-            results.update(
-                run_service(stack=stack, plan=plan, cast=cast, redis_url=redis_url, prefix=prefix, only=only)
-            )
+            if service:
+                results.update(
+                    run_service(
+                        stack=stack, plan=plan, cast=cast, redis_url=redis_url, prefix=prefix, only=only
+                    )
+                )
+            else:
+                results["layers"] = {}
+            if not only or "report" in only:
+                from bench import network_report
+
+                log(f"scenario 7: the network report over a year of {plan.report_alerts} alerts")
+                results["report"] = network_report.run(alerts=plan.report_alerts, repeats=plan.report_repeats)
         finally:
             stack.stop_all()
             connections.close_all()

@@ -44,6 +44,8 @@ class Plan:
     scale_out_rate: float
     layers: tuple[str, ...]
     rtt_samples: int
+    report_alerts: int = 4000
+    report_repeats: int = 30
 
     @property
     def networks(self) -> int:
@@ -85,6 +87,8 @@ SMOKE = Plan(
     scale_out_rate=5,
     layers=("pubsub",),
     rtt_samples=200,
+    report_alerts=300,
+    report_repeats=5,
 )
 
 
