@@ -1,7 +1,7 @@
 """Logging helpers, loaded while logging is configured (so: no models).
 
 What never reaches a log line or an error report: a calendar feed's token
-(its URL is its only credential) and anything that looks like a phone
+and a plan share's code (each URL is its only credential) and anything that looks like a phone
 number (a person is identified by theirs). Personal text (plans, messages,
 alert words) is never logged by the code; error reports drop request bodies,
 cookies, credentials and local variables, where it could hide."""
@@ -14,8 +14,13 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
-# A calendar feed's URL is its only credential (calendar apps send no headers).
-SECRET_IN_PATH = re.compile(r"(/calendar/)[^/\s\"']+(\.ics)")
+# URLs that are their own credential: a calendar feed's (calendar apps send
+# no headers) and a plan share's (/s/<code>, /s/<code>/fhir: the code a
+# member hands a clinician, crisisplans/models.py PlanShare).
+SECRETS_IN_PATHS = (
+    (re.compile(r"(/calendar/)[^/\s\"']+(\.ics)"), r"\1[redacted]\2"),
+    (re.compile(r"(/s/)[^/\s\"'?#]+"), r"\1[redacted]"),
+)
 
 # Anything that looks like a phone number: international with a "+"
 # (+44 7700 900123, +447700900123), national with a leading 0 (07700 900123,
@@ -32,7 +37,9 @@ PHONE_MASK = "[phone]"
 
 
 def redact(text: str) -> str:
-    return SECRET_IN_PATH.sub(r"\1[redacted]\2", text)
+    for pattern, replacement in SECRETS_IN_PATHS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def mask_phone_numbers(text: str) -> str:

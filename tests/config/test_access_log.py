@@ -87,6 +87,8 @@ def served_output(argv_for_port, env: dict[str, str], token: str) -> str:
         wait_for_port(port, process)
         assert fetch(port, f"/api/v1/calendar/{token}.ics") == 200
         assert fetch(port, f"/api/v1/calendar/{token[::-1]}.ics") == 404
+        # A plan share's link is its code; an unknown one is a 404 Django logs too.
+        assert fetch(port, f"/s/{SHARE_CODE}") == 404
         time.sleep(0.5)
     finally:
         stack.stop_all()
@@ -95,9 +97,14 @@ def served_output(argv_for_port, env: dict[str, str], token: str) -> str:
     return output
 
 
+SHARE_CODE = "Q7RM-4XKD-9W"
+
+
 def assert_logged_without_token(output: str, token: str) -> None:
     assert token not in output
     assert token[::-1] not in output
+    assert SHARE_CODE not in output
+    assert re.search(r'\\?"GET /s/\[redacted\]\\?" 404', output), output
     # The fetches are still in the access log, with the token redacted (the
     # image logs JSON lines, where the quotes are escaped).
     assert re.search(r'\\?"GET /api/v1/calendar/\[redacted\]\.ics\\?" 200', output), output
@@ -117,9 +124,27 @@ def test_make_run_logs_feed_fetches_without_the_token(feed_database):
     assert_logged_without_token(output, token)
 
 
-def test_the_image_logs_feed_fetches_without_the_token(feed_database):
+@pytest.fixture(scope="module")
+def image_static() -> Iterator[str]:
+    """The image's collected static files (the Dockerfile runs collectstatic at
+    build; production's manifest storage refuses a file it has not collected,
+    as the plan share page's stylesheet)."""
+    directory = tempfile.mkdtemp(prefix="image-static-")
+    env = {
+        **os.environ,
+        **PRODUCTION,
+        "DATABASE_URL": "sqlite:////tmp/build.sqlite3",
+        "REDIS_URL": settings.REDIS_URL,
+        "STATIC_ROOT": directory,
+    }
+    manage("collectstatic", "--noinput", env=env)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_the_image_logs_feed_fetches_without_the_token(feed_database, image_static):
     database, token = feed_database
-    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{database}"}
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{database}", "STATIC_ROOT": image_static}
     output = served_output(image_web_argv, env, token)
     assert_logged_without_token(output, token)
 
@@ -136,3 +161,11 @@ def test_any_log_line_that_carries_a_feed_path_is_redacted():
     )
     assert RedactSecrets().filter(record)
     assert record.getMessage() == "Not Found: /api/v1/calendar/[redacted].ics"
+
+
+def test_any_log_line_that_carries_a_plan_share_code_is_redacted():
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/s/Q7RM4XKD9W/fhir",), None
+    )
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == "Not Found: /s/[redacted]/fhir"
