@@ -25,6 +25,7 @@ from messaging.selectors.report import (
     _average_reveals,
     _pulse_counts,
     _suppressed,
+    choosable_periods,
     gini,
     month_of,
     network_report,
@@ -606,3 +607,52 @@ def test_the_pulse_average_is_withheld_when_it_would_pin_a_hidden_point_of_the_s
     # Nothing hidden: nothing to reveal.
     counts = _scale_counts({5: 5, 4: 5, 3: 5, 2: 5, 1: 5})
     assert not _average_reveals(_suppressed(counts), counts)
+
+
+def test_each_pulse_word_shown_costs_one_key_lookup_and_members_none(network, member, staff, navigator):
+    from messaging.actions.pulse import do_set_pulse_question
+
+    do_set_pulse_question(
+        network=network, actor=staff, text="How is it?", low_label="Hard", high_label="Good"
+    )
+    people = [add_member(network, f"P{i}") for i in range(12)]
+    _answer_in(network, LAST_MONTH, people[:6], [3, 4, 4, 5, 5, 2])
+    with CaptureQueriesContext(connection) as six:
+        figures = network_report(network=network, period=LAST_MONTH, include_people=True)
+    assert len(figures.pulse.words) == 6
+    _answer_in(network, LAST_MONTH, people[6:], [3, 4, 4, 5, 5, 2])
+    with CaptureQueriesContext(connection) as twelve:
+        figures = network_report(network=network, period=LAST_MONTH, include_people=True)
+    assert len(figures.pulse.words) == 12
+    assert len(twelve) - len(six) == 6  # one data key per word opened
+    with CaptureQueriesContext(connection) as members_view:
+        network_report(network=network, period=LAST_MONTH)
+    # Members: neither the words' query nor their six key lookups (and, with
+    # nobody's load to show here, no names query in either view).
+    assert len(members_view) == len(six) - 6 - 1
+
+
+def test_the_demo_has_a_year_of_history_worth_reading_and_none_of_it_is_the_live_casts():
+    from messaging import demo as messaging_demo
+    from messaging.models import PulseAnswer
+    from network import demo as network_demo
+
+    networks, people = network_demo.load()
+    made = messaging_demo.load(networks=networks)
+    assert made > 80
+    assert messaging_demo.load(networks=networks) == 0  # loading again changes nothing
+    sun = networks["croydon-sun"]
+    sun.refresh_from_db()
+    alerts = Alert.objects.filter(network=sun)
+    assert not alerts.filter(raised_at__gte=timezone.now() - timedelta(days=2)).exists()
+    assert not alerts.filter(member__in=people.values()).exists()
+    assert not Offer.objects.filter(person__in=people.values()).exists()
+    assert not FollowUp.objects.filter(check_in_by__in=people.values()).exists()
+    assert not PulseAnswer.objects.filter(person__in=people.values()).exists()
+    periods = [p for p in choosable_periods(network=sun) if not p.is_quarter]
+    assert len(periods) == 12
+    reports = [network_report(network=sun, period=p) for p in periods[1:]]
+    raised = [r.alerts_raised for r in reports]
+    assert any(c.suppressed for c in raised)
+    assert sum(not c.suppressed for c in raised) >= 8
+    assert any(r.pulse and not r.pulse.answered.suppressed for r in reports)
