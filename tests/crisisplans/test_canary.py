@@ -191,7 +191,7 @@ NOT_PERSONAL = {
     "messaging.PushSubscription.endpoint": "a push service URL, needed in clear to send",
     "messaging.PushSubscription.p256dh": "the browser's public key, needed in clear to encrypt pushes",
     "messaging.PushSubscription.auth": "the push auth secret, needed in clear to encrypt pushes",
-    "messaging.PulseQuestion.text": "the network's monthly question, set by its facilitators for every member",
+    "messaging.PulseQuestion.text": "the network's monthly question, set by facilitators for every member",
     "messaging.PulseQuestion.low_label": "what 1 means on the question's scale",
     "messaging.PulseQuestion.high_label": "what 5 means on the question's scale",
 }
