@@ -321,7 +321,7 @@ RULES_PROPOSAL = register(
         {
             "proposal_id": INTEGER,
             "network": NETWORK_REF,
-            "change": {"enum": ["proposed", "closed", "ratified", "sent_back"]},
+            "change": {"enum": ["proposed", "voted", "closed", "ratified", "sent_back"]},
             # network.models.RuleChangeProposal.State (applied: ratified and in effect)
             "state": {
                 "enum": ["open", "passed", "failed_no_quorum", "rejected", "ratified", "sent_back", "applied"]

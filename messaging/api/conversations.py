@@ -46,7 +46,8 @@ def conversation_body(
 ) -> dict[str, Any]:
     state = sel.state_for(conversation=conversation, person=person)
     people = []
-    if conversation.kind != Conversation.Kind.GROUP:
+    # A group or a proposal's discussion is the network's members, not a list.
+    if conversation.kind not in (Conversation.Kind.GROUP, Conversation.Kind.PROPOSAL):
         people = [
             person_body(p.person)
             for p in conversation.participants.select_related("person").order_by("joined_at", "pk")
@@ -57,6 +58,7 @@ def conversation_body(
             "kind": conversation.kind,
             "network": {"id": conversation.network_id, "name": conversation.network.name},
             "alert_id": conversation.alert_id,
+            "rule_proposal_id": conversation.rule_proposal_id,
             "people": people,
             "last_order": conversation.last_order,
             "unread": state.unread if unread is None else unread,

@@ -21,12 +21,16 @@ class NetworkRef(serializers.Serializer):
 
 class ConversationOut(serializers.Serializer):
     """A conversation as the caller sees it: ``people`` for alert and direct
-    conversations (a group conversation is the network's members)."""
+    conversations (a group conversation, and a proposal's discussion, is the
+    network's members)."""
 
     id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=Conversation.Kind.choices)
     network = NetworkRef()
     alert_id = serializers.UUIDField(allow_null=True)
+    rule_proposal_id = serializers.IntegerField(
+        allow_null=True, help_text="a proposal's discussion: the rule-change proposal it is about"
+    )
     people = PersonRef(many=True)
     last_order = serializers.IntegerField(help_text="the order of the newest message (0: none yet)")
     unread = serializers.IntegerField()

@@ -96,7 +96,11 @@ def do_vote(
             raise Conflict("Voting on this proposal has closed.")
         if RuleVote.objects.filter(proposal=proposal, member=member).exists():
             raise Conflict("You have already voted on this proposal.")
-        return RuleVote.objects.create(proposal=proposal, member=member, choice=choice, at=now)
+        vote = RuleVote.objects.create(proposal=proposal, member=member, choice=choice, at=now)
+        # Members' screens show the live counts: they refetch on this (it says
+        # neither who voted nor how).
+        _tell(proposal, "voted")
+        return vote
 
 
 def do_close_proposal(*, proposal: RuleChangeProposal, now: datetime | None = None) -> RuleChangeProposal:

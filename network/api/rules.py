@@ -112,6 +112,7 @@ class RulesApi(APIView):
             "house_rules": rules.house_rules,
             "safety_floor": settings.RULES_SAFETY_FLOOR,
             "proposable": [setting.describe() for setting in rule_settings.registered()],
+            "voting_days": settings.RULES_VOTING_DAYS_DEFAULT,
             "history": rules.history,
         }
         return Response(RulesOut(body).data)

@@ -148,4 +148,5 @@ class RulesOut(serializers.Serializer):
     house_rules = serializers.CharField(allow_null=True)
     safety_floor = serializers.DictField(help_text="the service's limits no vote can cross")
     proposable = ProposableOut(many=True, help_text="what a proposal's changes may name, for its form")
+    voting_days = serializers.IntegerField(help_text="how long a new proposal is open for votes")
     history = RuleProposalOut(many=True, help_text="every applied version, newest first")

@@ -143,12 +143,18 @@ def test_members_propose_and_vote_and_a_facilitator_ratifies_a_change_to_their_r
     card.get_by_role("button", name="Vote yes").click()
     expect(card).to_contain_text("You voted yes.")
     expect(card).to_contain_text("Yes: 2. No: 0. Abstain: 0.")
+    # Amara, still on the proposal, sees the count move without a reload.
+    expect(page.locator(".coprod-counts")).to_contain_text("Yes: 2. No: 0. Abstain: 0.")
     ben.reload()
     expect(ben.locator(f"[data-proposal='{proposal_id}'] [data-my-vote=yes]")).to_be_visible()
     # ...and may talk about it in its discussion, the network's own conversation.
     card.get_by_role("link", name=re.compile("Read and vote")).click()
     ben.get_by_role("link", name="Talk about it with the network").click()
     expect(ben.get_by_label("Your message")).to_be_visible()
+    expect(ben.get_by_role("heading", level=1)).to_have_text("Croydon SUN: talking about a proposed change")
+    expect(ben.get_by_role("link", name="Read the proposal and vote")).to_have_attribute(
+        "href", f"#/networks/{croydon['id']}/rules/proposals/{proposal_id}"
+    )
 
     # The window closes; Fiona, a facilitator, ratifies what passed.
     assert app_server.shell(CLOSE_THE_VOTE % proposal_id) == "open"

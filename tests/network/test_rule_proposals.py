@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from messaging import tasks
@@ -90,6 +91,7 @@ def test_propose_vote_pass_ratify_take_effect_and_history(api, network, member, 
     assert rules["settings"]["escalation_steps"] == NEW_STEPS
     assert rules["house_rules"] == "We listen first."
     assert rules["safety_floor"]["max_wait_seconds"] == 900
+    assert rules["voting_days"] == settings.RULES_VOTING_DAYS_DEFAULT
     [version] = rules["history"]
     assert version["proposer"]["display_name"] == "Amara"
     assert version["decided_by"]["display_name"] == "Fiona"
@@ -98,7 +100,11 @@ def test_propose_vote_pass_ratify_take_effect_and_history(api, network, member, 
     assert version["previous"]["size_cap"] == 10
     assert set(
         Event.objects.filter(type="rules.proposal", person=peer).values_list("data__change", flat=True)
-    ) == {"proposed", "closed", "ratified"}
+    ) == {"proposed", "voted", "closed", "ratified"}
+    # A vote tells every member the counts changed, never who voted or how.
+    voted = Event.objects.filter(type="rules.proposal", data__change="voted")
+    assert voted.filter(person=peer).count() == 3
+    assert all(set(e.data) == {"proposal_id", "network", "change", "state", "proposer"} for e in voted)
 
 
 def _body(**changes):

@@ -19,6 +19,7 @@ const MAX_CHARS = 4000; // the service's MESSAGE_MAX_CHARS (docs/messaging.md)
 export function conversationTitle(conversation) {
   const names = data.others(conversation).map((person) => person.display_name);
   if (conversation.kind === "group") return titles.group(conversation.network.name);
+  if (conversation.kind === "proposal") return titles.proposal(conversation.network.name);
   if (conversation.kind === "alert") return titles.alert(titles.and(names));
   return titles.direct(names[0] || titles.nobody);
 }
@@ -225,7 +226,7 @@ export default function Conversation({ id }) {
   const closed = data.isClosedAlert(conversation) || outbox.some((item) => item.error && item.error.code === "conversation_closed");
   const refused = outbox.some((item) => item.error && item.error.code === "direct_messages_closed");
   const lastMine = [...items].reverse().find((message) => mine(message) && !message.deleted);
-  const seen = lastMine && conversation.kind !== "group" && data.seenByOthers(conversation, lastMine) ? lastMine.id : null;
+  const seen = lastMine && !["group", "proposal"].includes(conversation.kind) && data.seenByOthers(conversation, lastMine) ? lastMine.id : null;
   const typing = data.typingNames(id);
   const askDelete = (message) =>
     setAsking({
@@ -260,6 +261,9 @@ export default function Conversation({ id }) {
   };
   return html`<${Page} title=${conversationTitle(conversation)} back="/messages">
     <p class="hint">${kinds[conversation.kind]} · ${conversation.network.name}${conversation.muted ? ` · ${texts.muted}` : ""}</p>
+    ${conversation.rule_proposal_id
+      ? html`<p><a href=${href(`/networks/${conversation.network.id}/rules/proposals/${conversation.rule_proposal_id}`)}>${texts.readProposal}</a></p>`
+      : null}
     ${box.next
       ? html`<${Button} kind="secondary" busy=${older.busy} onClick=${loadEarlier}>${texts.earlier}</${Button}>
           ${older.error ? html`<p class="error">${problemText(older.error)}</p>` : null}`

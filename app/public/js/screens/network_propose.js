@@ -16,7 +16,6 @@ import * as drafts from "../data/drafts.js";
 import { proposableOf, metaOf, describe } from "./network_rules.js";
 
 const HOUSE = "house_rules";
-const VOTING_DAYS = 7; // RULES_VOTING_DAYS_DEFAULT: the service decides
 
 const readDraft = (key) => {
   try {
@@ -190,7 +189,7 @@ function Value({ networkId, rules, name }) {
       <${Editor} meta=${meta} value=${value} onChange=${changeValue} error=${valueError} />
       <${Field} id="reason" as="textarea" rows="4" maxlength="2000" label=${texts.reasonLabel} hint=${texts.reasonHint}
         error=${reasonError} value=${reason} onInput=${(e) => changeReason(e.target.value)} />
-      <p class="hint">${texts.votingHint(VOTING_DAYS)} ${texts.draftKept}</p>
+      <p class="hint">${texts.votingHint(rules.voting_days)} ${texts.draftKept}</p>
       <${Button} type="submit" busy=${busy}>${texts.send}</${Button}>
     </form>
     <${EmergencyRoutes} />

@@ -20,6 +20,7 @@ export const titles = {
   direct: (name) => `Messages with ${name}`,
   alert: (names) => (names ? `Support conversation with ${names}` : "Support conversation"),
   group: (network) => `${network} group`,
+  proposal: (network) => `${network}: talking about a proposed change`,
   nobody: "a deleted account",
   and: (names) => (names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`),
 };
@@ -28,9 +29,11 @@ export const kinds = {
   direct: "Just the two of you",
   alert: "You and the people helping with the alert",
   group: "Everyone in the network can read this",
+  proposal: "Everyone in the network can read this and vote on the change",
 };
 
 export const conversation = {
+  readProposal: "Read the proposal and vote",
   earlier: "Show earlier messages",
   empty: "No messages yet. You could say hello.",
   you: "You",
