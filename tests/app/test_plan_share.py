@@ -105,6 +105,18 @@ def test_a_member_shows_her_plan_to_a_clinician_who_has_no_account_and_then_stop
     expect(entry).to_contain_text("Opened 3 times")
     entry.get_by_role("link", name="Show the code for Croydon A&E").click()
 
+    # She takes one part out while it is shared: gone from the clinician's next open.
+    page.get_by_role("button", name="Stop showing “Early signs I'm not OK”").click()
+    expect(page.get_by_role("status").filter(has_text="They can no longer read")).to_contain_text(
+        "Early signs I'm not OK"
+    )
+    expect(page.locator(".share-parts")).not_to_contain_text("Early signs")
+    clinic.reload()
+    clinic.locator("h1", has_text="A crisis and support plan").wait_for()
+    expect(clinic.locator("body")).not_to_contain_text("not sleeping")
+    expect(clinic.locator("body")).to_contain_text("cold water")  # coping: still shown
+    axe_check(page)
+
     # She stops it; the clinician's next open shows only that it ended.
     page.get_by_role("button", name="Stop sharing now").click()
     dialog = page.get_by_role("dialog", name="Stop sharing now?")
@@ -123,7 +135,11 @@ def test_a_member_shows_her_plan_to_a_clinician_who_has_no_account_and_then_stop
     # Her access log says who opened it, how, and for whom she made it.
     page.get_by_role("link", name="Back").first.click()
     page.get_by_role("link", name="Who has read my plan").click()
-    expect(page.locator(".plan-log-entry", has_text="Chrome on Android")).to_contain_text(
+    # Two lines from the clinician's browser: before and after she took a part
+    # out (an open that showed other parts is never merged into an earlier one).
+    from_clinic = page.locator(".plan-log-entry", has_text="Chrome on Android")
+    expect(from_clinic).to_have_count(2)
+    expect(from_clinic.first).to_contain_text(
         "Someone you showed it to opened it (Croydon A&E), using Chrome on Android."
     )
     expect(page.locator(".plan-log-entry", has_text="Safari on iPhone")).to_be_visible()

@@ -143,6 +143,8 @@ function ShowCode({ base, rest }) {
   const [error, setError] = useState(null);
   const [stopping, setStopping] = useState(false);
   const [problem, setProblem] = useState("");
+  const [hiding, setHiding] = useState(null);
+  const [hidden, setHidden] = useState(null);
   const load = () => {
     setError(null);
     return data.load(shareId).catch(setError);
@@ -169,6 +171,20 @@ function ShowCode({ base, rest }) {
       setStopping(false);
     }
   };
+  // A part taken out of a live share is gone from its next open (the page is
+  // made from the share's parts at every open).
+  const hide = async (name) => {
+    setProblem("");
+    setHiding(name);
+    try {
+      await data.setSections(share.id, share.sections.filter((part) => part !== name));
+      setHidden(name);
+    } catch (failure) {
+      setProblem(problemText(failure));
+    } finally {
+      setHiding(null);
+    }
+  };
   const address = `${location.host}/s`;
   return html`<${Page} title=${texts.codeTitle} back=${back}>
     <${ErrorSummary} errors=${problem} />
@@ -179,7 +195,17 @@ function ShowCode({ base, rest }) {
     <p class="status share-ends"><strong>${texts.endsAt(endsAt(share))}</strong></p>
     <p class="share-opens" aria-live="polite">${texts.opened(share.opens.count, share.opens.last_at ? when.time(new Date(share.opens.last_at)) : "")}</p>
     <p>${texts.theyRead}</p>
-    <ul class="share-parts">${share.sections.map((name) => html`<li>${sectionNames[name] || name}</li>`)}</ul>
+    <ul class="share-parts">
+      ${share.sections.map(
+        (name) => html`<li>
+          <span>${sectionNames[name] || name}</span>
+          ${share.sections.length > 1
+            ? html`<button type="button" class="link" aria-label=${texts.hidePartLabel(sectionNames[name] || name)} disabled=${hiding === name} onClick=${() => hide(name)}>${texts.hidePart}</button>`
+            : null}
+        </li>`,
+      )}
+    </ul>
+    <p class="hint" role="status">${hidden ? texts.partHidden(sectionNames[hidden] || hidden) : share.sections.length === 1 ? texts.lastPart : ""}</p>
     <p class="hint">${texts.everyOpen}</p>
     <${Button} kind="danger" onClick=${() => setStopping(true)}>${texts.stop}</${Button}>
     <${Confirm}
