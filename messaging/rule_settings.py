@@ -6,21 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from messaging.actions.moderation import MESSAGE_RETENTION_DAYS, do_set_message_retention
+from messaging.selectors.moderation import retention_days_of
 from network import rule_settings
 from network.models import Network, Person
 
-MESSAGE_RETENTION_DAYS = "message_retention_days"
-
 
 def _read(network: Network) -> int:
-    from messaging.selectors.moderation import retention_days_of
-
     return retention_days_of(network=network)
 
 
 def _apply(network: Network, value: Any, actor: Person) -> None:
-    from messaging.actions.moderation import do_set_message_retention
-
     do_set_message_retention(network=network, days=value)
 
 

@@ -61,7 +61,10 @@ class RuleSetting:
     help: str
     read: Callable[[Network], Any]
     # (network, value, actor): the owning app's action; the actor is the facilitator who ratified.
-    apply: Callable[[Network, Any, Person], None]
+    # None for a field of the Network itself: network.actions.rules applies those together
+    # through do_update_network (the action PATCH networks/<id>/ uses), so this module never
+    # imports the actions that import it.
+    apply: Callable[[Network, Any, Person], None] | None = None
     limits: Limits = _no_limits  # the floor's (min, max), read when asked: tests and deploys change it
     unit: str | None = None
     # Beyond the min/max of an integer: the floor's own rule, in words, or None.
@@ -199,15 +202,6 @@ def _quiet_hours_breach(value: Any) -> str | None:
     return None
 
 
-def _network_field(name: str) -> Callable[[Network, Any, Person], None]:
-    def apply(network: Network, value: Any, actor: Person) -> None:
-        from network.actions.membership import do_update_network
-
-        do_update_network(network=network, **{name: value})
-
-    return apply
-
-
 def _limits(low: str, high: str) -> Limits:
     return lambda: (floor()[low], floor()[high])
 
@@ -231,7 +225,6 @@ for _setting in (
             "min and max are each wait's limits."
         ),
         read=_read("escalation_steps"),
-        apply=_network_field("escalation_steps"),
         limits=_limits("min_wait_seconds", "max_wait_seconds"),
         unit="seconds",
         extra_check=_steps_breach,
@@ -242,7 +235,6 @@ for _setting in (
         kind=INTEGER,
         help="Going over it warns the navigator; it never refuses a member.",
         read=_read("size_cap"),
-        apply=_network_field("size_cap"),
         limits=_limits("min_size_cap", "max_size_cap"),
         unit="members",
     ),
@@ -255,7 +247,6 @@ for _setting in (
             "reminded, and soon after the alert goes back to be offered again."
         ),
         read=_read("first_contact_seconds"),
-        apply=_network_field("first_contact_seconds"),
         limits=_limits("min_first_contact_seconds", "max_first_contact_seconds"),
         unit="seconds",
     ),
@@ -269,7 +260,6 @@ for _setting in (
             "to members, carry on."
         ),
         read=_read("direct_messages"),
-        apply=_network_field("direct_messages"),
     ),
     RuleSetting(
         name="max_alerts_per_shift",
@@ -277,7 +267,6 @@ for _setting in (
         kind=INTEGER,
         help="A ceiling: each peer may set a lower cap of their own, never a higher one.",
         read=_read("max_alerts_per_shift"),
-        apply=_network_field("max_alerts_per_shift"),
         limits=_limits("min_alerts_per_shift", "max_alerts_per_shift"),
         unit="alerts",
     ),
@@ -291,7 +280,6 @@ for _setting in (
             "Empty: none."
         ),
         read=_read("default_quiet_hours"),
-        apply=_network_field("default_quiet_hours"),
         extra_check=_quiet_hours_breach,
     ),
     RuleSetting(
@@ -300,7 +288,6 @@ for _setting in (
         kind=INTEGER,
         help="The share of the network's current members who must vote for a proposal to count.",
         read=_read("vote_quorum_percent"),
-        apply=_network_field("vote_quorum_percent"),
         limits=_percent_limits("min_quorum_percent", 100),
         unit="%",
     ),
@@ -310,7 +297,6 @@ for _setting in (
         kind=INTEGER,
         help="A proposal passes with more than this share of yes among the yes and no votes.",
         read=_read("vote_majority_percent"),
-        apply=_network_field("vote_majority_percent"),
         limits=_percent_limits("min_majority_percent", 99),
         unit="%",
     ),

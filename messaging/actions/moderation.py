@@ -22,10 +22,12 @@ from messaging.models import (
     MessageRetention,
     MessagingPreference,
 )
-from messaging.rule_settings import MESSAGE_RETENTION_DAYS
 from messaging.selectors import moderation as moderation_selectors
 from network.models import Membership, Network, Person
 from network.rule_settings import require_within_floor
+
+# The name of the rule setting this is (messaging/rule_settings.py registers it).
+MESSAGE_RETENTION_DAYS = "message_retention_days"
 
 
 def do_set_direct_messages(*, person: Person, enabled: bool) -> MessagingPreference:

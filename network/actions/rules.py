@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from foundation.problems import Conflict
 from network import rule_settings
+from network.actions.membership import do_update_network
 from network.models import Membership, Network, Person, RuleChangeProposal, RuleVote
 from network.rule_settings import BelowSafetyFloor
 from network.signals import rule_proposal_changed
@@ -184,9 +185,14 @@ def do_ratify(
         proposal.previous = {name: setting.read(network) for name, setting in chosen.items() if setting}
         proposal.state = RuleChangeProposal.State.RATIFIED
         proposal.decided_by, proposal.decided_at = actor, now
+        # Each through its owner's action, which checks the floor again: the
+        # network's own fields together through do_update_network, the upper
+        # apps' settings through theirs.
+        own = {name: proposal.changes[name] for name, s in chosen.items() if s and s.apply is None}
+        if own:
+            do_update_network(network=network, **own)
         for name, setting in chosen.items():
-            if setting is not None:
-                # Each through its own app's action, which checks the floor again.
+            if setting is not None and setting.apply is not None:
                 setting.apply(network, proposal.changes[name], actor)
         if proposal.changes_house_rules:
             proposal.house_rules_keeper = _service_key_holder()

@@ -361,11 +361,16 @@ def rota_report(*, network: Network, now: datetime) -> RotaReport:
             network=network, left_at__isnull=True, ready_for_on_call_at__isnull=False
         ).select_related("person")
     }
+    # Summed as exact durations and turned into hours once: adding each
+    # shift's float hours gave 335.99999999999994 for two weeks of nights.
+    on_call: dict[int, timedelta] = {}
     for o in occurrences:
         if o.person_id in balances:
-            balances[o.person_id].on_call_hours += (
+            on_call[o.person_id] = on_call.get(o.person_id, timedelta()) + (
                 min(o.end, end) - max(o.start, now)
-            ).total_seconds() / 3600
+            )
+    for person_id, held in on_call.items():
+        balances[person_id].on_call_hours = round(held.total_seconds() / 3600, 2)
     offers = AlertOffer.objects.filter(
         network=network, offered_at__gte=now - REPORT_SPAN, offered_at__lte=now
     )
