@@ -76,6 +76,7 @@ one data-key lookup per answer with words when the words are shown.
 
 from __future__ import annotations
 
+import calendar
 import random
 import re
 from collections.abc import Iterable
@@ -95,20 +96,8 @@ from network.selectors import rota
 
 MONTHS_CHOOSABLE = 12
 QUARTERS_CHOOSABLE = 4
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+# English month names (the C locale, which Django never changes): "January", ...
+MONTH_NAMES = tuple(calendar.month_name)[1:]
 
 
 # Periods --------------------------------------------------------------------
