@@ -23,10 +23,12 @@ run: $(STAMP)
 # Two pytest-xdist workers, one per core: each has its own test database, Redis
 # database and channel-layer prefix (config/settings/test.py). TEST_WORKERS=0
 # runs everything in one process (for a debugger, or pytest's own -x output).
+# Work stealing: a worker that runs out takes tests queued for the other, so the
+# long browser and process tests do not end the run on one core while the other idles.
 TEST_WORKERS ?= 2
 
 test: $(STAMP)
-	$(BIN)/python -m config.stack exec -- $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m config.stack exec -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Benchmarks (issue 7, docs/performance.md): PostgreSQL from DATABASE_URL (default the
 # machine's at 127.0.0.1:5432), Redis from REDIS_URL (default an embedded one).

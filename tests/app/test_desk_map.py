@@ -131,7 +131,9 @@ def test_the_map_draws_only_what_was_shared_with_its_health_and_a_facilitator_se
     page.locator(".desk-map-words").get_by_role("button", name="Show Gus on the map").click()
     expect(details.get_by_role("heading", name="Gus")).to_be_visible()
     expect(details).to_contain_text("Gus — leans on Food bank (weak)")
-    assert page.evaluate(f"() => {CY}.$(':selected').id()") == gus
+    # The details and the canvas's selection are drawn in turn: wait for both (under two
+    # workers the selection was read a moment before the canvas had it).
+    page.wait_for_function(f"() => {CY}.$(':selected').id() === '{gus}'")
     page.locator(".desk-map-canvas").scroll_into_view_if_needed()
     box = page.locator(".desk-map-canvas").bounding_box()
     at = page.evaluate(f"() => {CY}.getElementById('{hana}').renderedPosition()")
