@@ -574,7 +574,10 @@ CELERY_BEAT_SCHEDULE["wipe-expired-plan-share-codes"] = {
 # /metrics: a scrape sends "Authorization: Bearer <METRICS_TOKEN>". Blank: only
 # a loopback client of a DEBUG process is answered, everyone else gets a 404.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-INSTALLED_APPS = [*INSTALLED_APPS, "django_prometheus"]
+# django-prometheus is used for its middleware and database wrapper only, not
+# as an installed app: its AppConfig does nothing we use (no export port, no
+# migration gauges) and importing it cost every worker and beat start 0.3 s,
+# which a killed worker's replacement must not spend (tests/config/test_stack.py).
 # Request figures: django-prometheus's pair outermost; then the request id, so
 # the access log line carries it too (config/request_id.py).
 MIDDLEWARE = [
