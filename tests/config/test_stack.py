@@ -201,8 +201,10 @@ def test_each_killed_process_comes_back_alone_and_a_due_step_still_runs_on_time(
         )
         due_at, ran_at = ran
         # About 3 s: the restart (0.2 s), the new worker's start (2 to 3 s on a
-        # busy 2-core machine) and the next once-a-second sweep.
-        assert (ran_at - due_at).total_seconds() <= 3.5, (due_at, ran_at)
+        # quiet 2-core machine, 3.5 to 4 s with a browser test on the other core;
+        # Django's setup alone is about 2 s now) and the next once-a-second sweep.
+        # A lost step would wait for Redis's hour-long visibility timeout, or never run.
+        assert (ran_at - due_at).total_seconds() <= 6, (due_at, ran_at)
         assert {n: p for n, p in stack.pids().items() if n != "worker"} == {
             n: p for n, p in started.items() if n != "worker"
         }
