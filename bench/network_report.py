@@ -35,9 +35,7 @@ PEOPLE = 40
 
 def make_year(*, alerts: int, now: datetime) -> Any:
     """The network and its year; returns the network."""
-    from messaging.models import Alert, AlertDebrief, FollowUp, Offer, PulseAnswer, PulseQuestion
-    from messaging.models.escalation import EscalationPolicy
-    from messaging.selectors.report import month_of
+    from messaging import demo as messaging_demo
     from network.actions import do_create_shift
     from network.models import Membership, Network, Person
 
@@ -68,7 +66,7 @@ def make_year(*, alerts: int, now: datetime) -> Any:
                 for p, role in zip(people, roles, strict=True)
             ]
         )
-        facilitator, navigator, members = people[0], people[1], people[2:]
+        facilitator, members = people[0], people[2:]  # people[1]: the navigator
         for i, hour in enumerate((0, 8, 16)):
             do_create_shift(
                 network=network,
@@ -79,88 +77,22 @@ def make_year(*, alerts: int, now: datetime) -> Any:
                 rrule="FREQ=DAILY",
                 actor=facilitator,
             )
-        policy = EscalationPolicy.snapshot(network=network).to_json()
-        rows, offers, debriefs, follow_ups = [], [], [], []
-        span = (now - timedelta(days=2) - (now - timedelta(days=365))).total_seconds()
-        for i in range(alerts):
-            raised = now - timedelta(days=365) + timedelta(seconds=rng.random() * span)
-            member = rng.choice(members)
-            asked = rng.sample([p for p in members if p != member], k=3)
-            outcome = rng.random()
-            taker = None if outcome < 0.1 else navigator if outcome < 0.2 else asked[0]
-            taken_at = raised + timedelta(seconds=rng.randint(30, 1200)) if taker else None
-            alert = Alert(
-                member=member,
-                network=network,
-                routing_network_ids=[network.pk],
-                client_key=f"report-bench-{i}",
-                request_fingerprint="bench",
-                policy=policy,
-                step=1,
-                state=Alert.State.RESOLVED if taker else Alert.State.CANCELLED,
-                taken_by=taker,
-                taken_at=taken_at,
-                first_contact_at=taken_at + timedelta(seconds=rng.randint(30, 600)) if taken_at else None,
-                raised_at=raised,
-                closed_at=raised + timedelta(hours=2),
-            )
-            rows.append(alert)
-            for j, person in enumerate(asked + ([navigator] if taker == navigator else [])):
-                at = raised + timedelta(seconds=10 + j)
-                offers.append(
-                    Offer(
-                        alert=alert,
-                        person=person,
-                        network=network,
-                        kind=Offer.Kind.STAFF if person == navigator else Offer.Kind.PEER,
-                        step=1,
-                        state=Offer.State.ACCEPTED if person == taker else Offer.State.DECLINED,
-                        offered_at=at,
-                        notified_at=at,
-                    )
-                )
-            if taker and rng.random() < 0.8:
-                debriefs.append(
-                    AlertDebrief(
-                        alert=alert,
-                        author=taker,
-                        emergency_services=rng.choice(list(AlertDebrief.Outcome)),
-                        created_at=alert.closed_at,
-                    )
-                )
-                if rng.random() < 0.5:
-                    due = raised + timedelta(days=1)
-                    follow_ups.append(
-                        FollowUp(alert=alert, member=member, check_in_by=taker, due_at=due, prompted_at=due)
-                    )
-        Alert.objects.bulk_create(rows, batch_size=1000)
-        Offer.objects.bulk_create(offers, batch_size=2000)
-        AlertDebrief.objects.bulk_create(debriefs, batch_size=2000)
-        FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
-        question = PulseQuestion.objects.create(
-            network=network, text="How has the network been for you?", low_label="Hard", high_label="Good"
+        # The demo's own history writer (messaging/demo.py), at this scale:
+        # the same alerts, offers, takers, debriefs, follow-ups and pulse.
+        history = messaging_demo.write_history(
+            network=network,
+            members=members,
+            facilitator=facilitator,
+            rng=rng,
+            now=now,
+            alerts_a_month=(*(alerts // 12,) * 12, 0),
+            answers_a_month=(len(members),) * 12,
+            client_key_prefix="report-bench-",
         )
-        answers = []
-        day = now.astimezone(network.tzinfo).date().replace(day=1)
-        for _ in range(12):
-            day = (day - timedelta(days=1)).replace(day=1)
-            for person in members:
-                answers.append(
-                    PulseAnswer(
-                        question=question,
-                        person=person,
-                        period=month_of(day).start,
-                        scale=rng.randint(1, 5),
-                        words=rng.choice(["", "It helped.", "Slow one night.", "Good group."]),
-                        answered_at=datetime.combine(
-                            day + timedelta(days=3), clock(12), tzinfo=network.tzinfo
-                        ),
-                    )
-                )
-        PulseAnswer.objects.bulk_create(answers, batch_size=1000)
     log(
-        f"report: {len(rows)} alerts, {len(offers)} offers, {len(debriefs)} debriefs, "
-        f"{len(follow_ups)} follow-ups, {len(answers)} pulse answers over a year"
+        f"report: {len(history.alerts)} alerts, {len(history.offers)} offers, "
+        f"{len(history.debriefs)} debriefs, {len(history.follow_ups)} follow-ups, "
+        f"{history.answers} pulse answers over a year"
     )
     return network
 

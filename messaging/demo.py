@@ -77,6 +77,7 @@ class _History:
     offers: list[Offer]
     debriefs: list[AlertDebrief]
     follow_ups: list[FollowUp]
+    answers: int = 0
 
 
 def _months_back(today: datetime, n: int) -> Period:
@@ -110,34 +111,70 @@ def load(*, networks: dict[str, Network], now: datetime | None = None) -> int:
         sun, *FORMER_FACILITATOR, role=Membership.Role.FACILITATOR, joined=began, left=left
     )
 
+    history = write_history(
+        network=sun,
+        members=members,
+        facilitator=facilitator,
+        rng=rng,
+        now=now,
+        alerts_a_month=(*ALERTS_A_MONTH, 3),  # and this month, so far
+        answers_a_month=ANSWERS_A_MONTH,
+    )
+    return len(history.alerts)
+
+
+def write_history(
+    *,
+    network: Network,
+    members: list[Person],
+    facilitator: Person,
+    rng: random.Random,
+    now: datetime,
+    alerts_a_month: tuple[int, ...],
+    answers_a_month: tuple[int, ...],
+    client_key_prefix: str = CLIENT_KEY_PREFIX,
+) -> _History:
+    """Alerts raised by ``members`` in each month up to this one (the last
+    of ``alerts_a_month`` is this month), with their offers, takers, debriefs
+    and follow-ups, none in the last two days; and the pulse's answers for
+    the full months before this one. Also the report benchmark's year
+    (bench/network_report.py), at a larger scale."""
+    local_now = now.astimezone(network.tzinfo)
     history = _History([], [], [], [])
-    policy = EscalationPolicy.snapshot(network=sun).to_json()
+    policy = EscalationPolicy.snapshot(network=network).to_json()
     quiet_from = now - timedelta(days=QUIET_DAYS)
-    counts = (*ALERTS_A_MONTH, 3)  # and this month, so far
-    for back, count in zip(range(len(ALERTS_A_MONTH), -1, -1), counts, strict=True):
+    for back, count in zip(range(len(alerts_a_month) - 1, -1, -1), alerts_a_month, strict=True):
         month = _months_back(local_now, back)
         for _ in range(count):
             raised = datetime.combine(
                 month.start + timedelta(days=rng.randrange((month.end - month.start).days)),
                 time(rng.randrange(24), rng.randrange(60)),
-                tzinfo=sun.tzinfo,
+                tzinfo=network.tzinfo,
             )
             if raised < quiet_from:
                 _alert(
                     history,
                     rng,
-                    network=sun,
+                    network=network,
                     policy=policy,
                     raised=raised,
                     members=members,
                     facilitator=facilitator,
+                    client_key_prefix=client_key_prefix,
                 )
-    Alert.objects.bulk_create(history.alerts)
-    Offer.objects.bulk_create(history.offers)
-    AlertDebrief.objects.bulk_create(history.debriefs)
-    FollowUp.objects.bulk_create(history.follow_ups)
-    _pulse(rng, network=sun, members=members, facilitator=facilitator, local_now=local_now)
-    return len(history.alerts)
+    Alert.objects.bulk_create(history.alerts, batch_size=1000)
+    Offer.objects.bulk_create(history.offers, batch_size=2000)
+    AlertDebrief.objects.bulk_create(history.debriefs, batch_size=2000)
+    FollowUp.objects.bulk_create(history.follow_ups, batch_size=2000)
+    history.answers = _pulse(
+        rng,
+        network=network,
+        members=members,
+        facilitator=facilitator,
+        local_now=local_now,
+        answers_a_month=answers_a_month,
+    )
+    return history
 
 
 def _former_member(
@@ -160,6 +197,7 @@ def _alert(
     raised: datetime,
     members: list[Person],
     facilitator: Person,
+    client_key_prefix: str,
 ) -> None:
     member = rng.choice(members)
     peers = rng.sample([p for p in members if p != member], k=rng.randint(1, 3))
@@ -175,7 +213,7 @@ def _alert(
         member=member,
         network=network,
         routing_network_ids=[network.pk],
-        client_key=f"{CLIENT_KEY_PREFIX}{len(history.alerts) + 1}",
+        client_key=f"{client_key_prefix}{len(history.alerts) + 1}",
         request_fingerprint="demo",
         urgency=rng.choice(list(Alert.Urgency)),
         state=Alert.State.CANCELLED if cancelled else Alert.State.RESOLVED,
@@ -257,8 +295,9 @@ def _pulse(
     members: list[Person],
     facilitator: Person,
     local_now: datetime,
-) -> None:
-    asked_from = _months_back(local_now, len(ANSWERS_A_MONTH))
+    answers_a_month: tuple[int, ...],
+) -> int:
+    asked_from = _months_back(local_now, len(answers_a_month))
     # Asked by the facilitator who left, so no longer asked: the live network
     # page shows no question until Fiona sets one.
     question = PulseQuestion.objects.filter(network=network, set_by=facilitator).first()
@@ -271,7 +310,7 @@ def _pulse(
             **PULSE_QUESTION,
         )
     answers = []
-    for back, count in zip(range(len(ANSWERS_A_MONTH), 0, -1), ANSWERS_A_MONTH, strict=True):
+    for back, count in zip(range(len(answers_a_month), 0, -1), answers_a_month, strict=True):
         month = _months_back(local_now, back)
         for person in rng.sample(members, k=count):
             answers.append(
@@ -286,4 +325,5 @@ def _pulse(
                     ),
                 )
             )
-    PulseAnswer.objects.bulk_create(answers)
+    PulseAnswer.objects.bulk_create(answers, batch_size=1000)
+    return len(answers)

@@ -152,6 +152,19 @@ def _seconds_sum(queryset: Any, *, start: str, end: str) -> float:
     return float(total) / 1_000_000  # SQLite answers microseconds
 
 
+def _duration_histogram(
+    name: str, documentation: str, rows: Any, *, start: str, end: str, bounds: Sequence[float]
+) -> HistogramMetricFamily:
+    """A histogram of ``end - start`` over ``rows``, counted in the database
+    (two queries: the buckets, and the sum)."""
+    counts, total = _histogram_aggregates(rows, start=start, end=end, bounds=bounds)
+    family = HistogramMetricFamily(name, documentation)
+    family.add_metric(
+        [], _cumulative_buckets(counts, bounds, total), _seconds_sum(rows, start=start, end=end)
+    )
+    return family
+
+
 def _open_alerts() -> Iterator[Metric]:
     family = GaugeMetricFamily(
         "crisisnet_alerts_open",
@@ -202,19 +215,14 @@ def _time_to_taken() -> Iterator[Metric]:
         .values("responded_at")[:1]
     )
     taken = Alert.objects.annotate(first_taken_at=Subquery(first_accept)).filter(first_taken_at__isnull=False)
-    counts, total = _histogram_aggregates(
-        taken, start="raised_at", end="first_taken_at", bounds=TIME_TO_TAKEN_BUCKETS
-    )
-    family = HistogramMetricFamily(
+    yield _duration_histogram(
         "crisisnet_alert_time_to_taken_seconds",
         "Seconds from an alert being raised to its first accept by a person.",
+        taken,
+        start="raised_at",
+        end="first_taken_at",
+        bounds=TIME_TO_TAKEN_BUCKETS,
     )
-    family.add_metric(
-        [],
-        _cumulative_buckets(counts, TIME_TO_TAKEN_BUCKETS, total),
-        _seconds_sum(taken, start="raised_at", end="first_taken_at"),
-    )
-    yield family
 
 
 def _escalation_lateness(now: datetime) -> Iterator[Metric]:
@@ -245,18 +253,14 @@ def _escalation_lateness(now: datetime) -> Iterator[Metric]:
         overdue.add_metric([kind], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
     yield overdue
     yield waiting
-    runs = EscalationStepRun.objects.all()
-    counts, total = _histogram_aggregates(runs, start="due_at", end="ran_at", bounds=STEP_LATENESS_BUCKETS)
-    family = HistogramMetricFamily(
+    yield _duration_histogram(
         "crisisnet_escalation_step_lateness_seconds",
         "Seconds each escalation step ran after it was due (the fast path or the sweep).",
+        EscalationStepRun.objects.all(),
+        start="due_at",
+        end="ran_at",
+        bounds=STEP_LATENESS_BUCKETS,
     )
-    family.add_metric(
-        [],
-        _cumulative_buckets(counts, STEP_LATENESS_BUCKETS, total),
-        _seconds_sum(runs, start="due_at", end="ran_at"),
-    )
-    yield family
 
 
 def _event_backlog() -> Iterator[Metric]:

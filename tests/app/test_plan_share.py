@@ -10,16 +10,8 @@ import re
 from playwright.sync_api import expect
 
 from tests.app.conftest import AMARA, axe_check, shoot, sign_in
-
-ANDROID_CHROME = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Mobile Safari/537.36"
-)
-IPHONE_SAFARI = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Version/17.5 Mobile/15E148 Safari/604.1"
-)
-ENDED = "This link has ended or is not valid"
+from tests.crisisplans.factories import ANDROID_CHROME, IPHONE_SAFARI
+from tests.crisisplans.factories import SHARE_ENDED as ENDED
 
 
 def test_a_member_shows_her_plan_to_a_clinician_who_has_no_account_and_then_stops_it(app_server, phone):

@@ -89,3 +89,16 @@ def alert_provider() -> Iterator[FakeAlerts]:
         yield fake
     finally:
         unregister_alert_access_provider(fake)
+
+
+# Browsers a clinician opens a plan share with (tests/crisisplans/test_plan_shares.py,
+# tests/app/test_plan_share.py), and what an ended share says.
+ANDROID_CHROME = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+SHARE_ENDED = "This link has ended or is not valid"

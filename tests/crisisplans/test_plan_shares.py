@@ -19,20 +19,19 @@ from crisisplans.models import AccessRecord, PlanShare
 from foundation.models import IdempotencyRecord
 from messaging.models import Event
 from network.models import Membership
-from tests.crisisplans.factories import CANARY, full_sections, share, signed_off_plan
+from tests.crisisplans.factories import (
+    ANDROID_CHROME,
+    CANARY,
+    IPHONE_SAFARI,
+    full_sections,
+    share,
+    signed_off_plan,
+)
+from tests.crisisplans.factories import SHARE_ENDED as ENDED
 from tests.factories import MembershipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-ANDROID_CHROME = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Mobile Safari/537.36"
-)
-IPHONE_SAFARI = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Version/17.5 Mobile/15E148 Safari/604.1"
-)
-ENDED = "This link has ended or is not valid"
 SHARE_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
