@@ -325,6 +325,13 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="foundation.transports.sms.ConsoleS
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+# Where twilio-python sends its requests (foundation/transports/twilio.py):
+# Twilio's own API in production, a fake Twilio on loopback in tests.
+TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
+# The service's address as Twilio (and anyone outside) reaches it, behind any
+# TLS proxy: status callbacks and TwiML links are built from it, and Twilio's
+# webhook signatures are checked against it.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
 PUSH_BACKEND = env.str("PUSH_BACKEND", default="foundation.transports.push.ConsolePushBackend")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")

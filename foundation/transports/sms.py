@@ -65,9 +65,10 @@ class TwilioSmsBackend(SmsBackend):
     def notify(self, *, to: str, body: str) -> None:
         import requests
         from twilio.base.exceptions import TwilioException, TwilioRestException
-        from twilio.rest import Client
 
-        client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+        from foundation.transports.twilio import twilio_client
+
+        client = twilio_client()
         try:
             client.messages.create(to=to, from_=settings.TWILIO_FROM_NUMBER, body=body)
         except TwilioRestException as exc:
