@@ -35,6 +35,8 @@ urlpatterns = [
     # A member's plan share, for someone without an account (issue 18): the QR
     # code's link and the form to type its code (crisisplans/share_urls.py).
     path("s/", include("crisisplans.share_urls")),
+    # Twilio's webhooks: delivery receipts, SMS replies, voice pages (issue 17).
+    path("hooks/twilio/", include("messaging.hooks.urls")),
 ]
 
 handler400 = "foundation.problems.bad_request"
