@@ -11,6 +11,7 @@ from messaging.models.conversations import (
     Participant,
 )
 from messaging.models.events import Event, EventSequence
+from messaging.models.paging import Delivery, NotificationRule, ReachabilityFlag, TestPage, Transport
 from messaging.models.pulse import PulseAnswer, PulseQuestion
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "AlertDebrief",
     "Block",
     "Conversation",
+    "Delivery",
     "EscalationStepRun",
     "Event",
     "EventSequence",
@@ -26,9 +28,13 @@ __all__ = [
     "MessageReport",
     "MessageRetention",
     "MessagingPreference",
+    "NotificationRule",
     "Offer",
     "Participant",
     "PulseAnswer",
     "PulseQuestion",
     "PushSubscription",
+    "ReachabilityFlag",
+    "TestPage",
+    "Transport",
 ]
