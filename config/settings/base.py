@@ -332,6 +332,13 @@ TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
 # TLS proxy: status callbacks and TwiML links are built from it, and Twilio's
 # webhook signatures are checked against it.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
+# Texting in (issue 17, messaging/hooks/inbound.py): the words that raise an
+# alert when a member texts one from their registered number (any case), and
+# how many replies one number is sent an hour at most.
+SMS_RAISE_WORDS = env.list("SMS_RAISE_WORDS", default=["HELP"])
+if not [word for word in SMS_RAISE_WORDS if word.strip()]:
+    raise environ.ImproperlyConfigured("SMS_RAISE_WORDS needs at least one word")
+SMS_REPLIES_PER_HOUR = env.int("SMS_REPLIES_PER_HOUR", default=10)
 PUSH_BACKEND = env.str("PUSH_BACKEND", default="foundation.transports.push.ConsolePushBackend")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")

@@ -3,6 +3,10 @@ answered with TwiML, outside the JSON API (/api/v1/)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from messaging.hooks import inbound
+
+urlpatterns: list[URLPattern] = [
+    path("sms/", inbound.inbound_sms, name="twilio-inbound-sms"),
+]
