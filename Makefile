@@ -6,14 +6,16 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# Development installs requirements-dev.txt (production's pins, then the tools);
+# the image installs requirements.txt alone (Dockerfile).
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint fmt check-deploy lock vendor bench bench-smoke clean
+.PHONY: run test lint fmt check-deploy lock image-check vendor bench bench-smoke clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -48,10 +50,30 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-lock: $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements.in
-	(echo "# Exact pins of requirements.in and everything it pulls in, for Python 3.11."; \
-	 echo "# Regenerate with: make lock"; $(BIN)/python -m pip freeze) > requirements.txt
+# Both locks from fresh venvs, so nothing already installed leaks into a pin:
+# production first, then the tools on top of production's exact pins (the
+# -r requirements.txt in requirements-dev.in), so a tool can never move a
+# production version.
+LOCK_VENV := var/lock-venv
+
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -r requirements.in
+	(echo "# Exact pins of requirements.in and everything it pulls in, for Python 3.11:"; \
+	 echo "# production only (the image installs nothing else). Regenerate with: make lock"; \
+	 $(LOCK_VENV)/bin/python -m pip freeze) > requirements.txt
+	$(LOCK_VENV)/bin/python -m pip install --quiet -r requirements-dev.in
+	(echo "# Exact pins of requirements-dev.in beyond production's, for Python 3.11."; \
+	 echo "# Regenerate with: make lock"; echo "-r requirements.txt"; \
+	 $(LOCK_VENV)/bin/python -m pip freeze | grep -vxF -f requirements.txt) > requirements-dev.txt
+	rm -rf $(LOCK_VENV)
+
+# The Dockerfile's stages without docker (docker cannot build on every machine,
+# CI's included): wheels of requirements.txt, a fresh venv that installs only
+# those, then the image's checks from it (scripts/image_check.py).
+image-check: $(STAMP)
+	$(BIN)/python scripts/image_check.py
 
 # The app's libraries (app/package.json, pinned by app/package-lock.json) from
 # the npm registry, copied as plain ES modules to app/public/vendor/ (committed,
