@@ -4,6 +4,7 @@
 //   #/account          all of it
 //   #/account/name     change my name (one question)
 //   #/account/delete   delete my account (its own page, with the warning)
+//   #/account/paging   how we reach me: my paging steps, test pages (account_paging.js)
 import { html, useState, useEffect } from "../lib.js";
 import { useStore } from "../store.js";
 import { href, navigate } from "../router.js";
@@ -11,13 +12,16 @@ import { Page, Button, Loading, Confirm, Flash, Field, ErrorSummary, useFlash, g
 import { accountTexts as texts } from "../texts/people.js";
 import { signOut as signOutTexts } from "../texts/session.js";
 import { when, problemText } from "../texts/common.js";
+import { pagingTexts } from "../texts/paging.js";
 import { session, signOut } from "../data/session.js";
 import * as data from "../data/account.js";
 import { forgetPush } from "../data/push.js";
 import PushOffer from "./push_offer.js";
+import AccountPaging from "./account_paging.js";
 
 
-export default function Account({ path }) {
+export default function Account({ path, query }) {
+  if (path[0] === "paging") return html`<${AccountPaging} path=${path.slice(1)} query=${query} />`;
   if (path[0] === "name") return html`<${ChangeName} />`;
   if (path[0] === "delete") return html`<${DeleteAccount} />`;
   return html`<${Overview} />`;
@@ -97,6 +101,7 @@ function Overview() {
     </section>
 
     <${PushOffer} texts=${texts} />
+    <p><a class="tile" href=${href("/account/paging")}>${pagingTexts.link}</a></p>
 
     <section aria-labelledby="devices-title">
       <h2 id="devices-title">${texts.devicesTitle}</h2>

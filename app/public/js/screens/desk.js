@@ -8,6 +8,7 @@
 //   #/desk/<network>/map          the network map with its health
 //   #/desk/<network>/directory    the community asset directory, HSDS import and export
 //   #/desk/<network>/alerts       the alert board
+//   #/desk/<network>/paging       peers whose pages are failing or who may not get them
 // Each section is its own module, loaded on first use, taking
 // {network, path, query}: `network` is the entry of data/networks.js (with
 // my_role), `path` what follows the section in the route.
@@ -25,6 +26,7 @@ const MODULES = {
   map: () => import("./desk_map.js"),
   directory: () => import("./desk_directory.js"),
   alerts: () => import("./desk_alerts.js"),
+  paging: () => import("./desk_paging.js"),
 };
 
 const loaded = new Map();

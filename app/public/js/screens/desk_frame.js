@@ -16,6 +16,7 @@ export const SECTIONS = [
   { name: "map", roles: ["navigator", "facilitator"] },
   { name: "directory", roles: ["navigator", "facilitator"] },
   { name: "alerts", roles: ["navigator", "facilitator"] },
+  { name: "paging", roles: ["navigator", "facilitator"] },
 ];
 
 export const deskNetworks = () =>

@@ -8,6 +8,7 @@ import { home, offer as offerTexts } from "../texts/alerts.js";
 import { session } from "../data/session.js";
 import { alerts, myOpenAlert, pendingOffers, heldByMe } from "../data/alerts.js";
 import OnCallCard from "./on_call_card.js";
+import PagingBanner from "./paging_banner.js";
 import { unreadTotal } from "../data/conversations.js";
 import { list as messageTexts } from "../texts/messages.js";
 import { isStaffAnywhere } from "../data/networks.js";
@@ -43,6 +44,7 @@ export default function Home() {
             <span>${home.supportButton}</span>
             <small>${home.supportHint}</small>
           </a>`}
+    <${PagingBanner} />
     <${OnCallCard} />
     <nav aria-label=${home.menu}>
       <ul class="tiles">

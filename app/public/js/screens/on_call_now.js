@@ -6,6 +6,7 @@ import { Button, ErrorSummary } from "../ui.js";
 import { problemText } from "../texts/common.js";
 import { card as texts, untilText, clock } from "../texts/on_call.js";
 import * as data from "../data/rota.js";
+import PagingBanner from "./paging_banner.js";
 
 const HOUR = 3600 * 1000;
 const RECHECK = 5 * 60 * 1000;
@@ -86,7 +87,9 @@ export function OnCallNow({ membership, named = false, full = false }) {
     setSaid("");
     setAsking(asking === what ? null : what);
   };
-  return html`<section class="on-call" aria-labelledby=${id} data-network=${network.id} data-on-call=${on ? "yes" : "no"}>
+  // On #/on-call, once above the first network (reachability is the person's, not a network's).
+  const banner = full && data.readyIn()[0] === membership ? html`<${PagingBanner} />` : null;
+  return html`${banner}<section class="on-call" aria-labelledby=${id} data-network=${network.id} data-on-call=${on ? "yes" : "no"}>
     <h2 id=${id} class="on-call-title">${named ? texts.titleIn(network.name) : texts.title}</h2>
     <p class=${on ? "on-call-now on-call-yes" : "on-call-now"}>
       ${on ? texts.onCallUntil(untilText(new Date(membership.on_call_until))) : texts.notOnCall}

@@ -17,5 +17,6 @@ export const deskTexts = {
     map: "Map",
     directory: "Directory",
     alerts: "Alerts",
+    paging: "Reaching peers",
   },
 };
