@@ -1,10 +1,12 @@
 """Client addresses for rate limits and logs: proxy headers are trusted only
 when NUM_PROXIES says a proxy is in front (issue 12, item 7).
 
-Found against the compose deployment, whose web port is published directly:
-each forged X-Forwarded-For got a fresh per-address budget. So the first test
-runs daphne exactly as the image's CMD starts it, with the compose file's
-default environment, and forges the header from outside."""
+Found against the compose deployment when its web port was published directly:
+each forged X-Forwarded-For got a fresh per-address budget. So the first tests
+run daphne exactly as the image's CMD starts it, published directly with the
+settings' default (no proxy), and forge the headers from outside. The compose
+file now puts Caddy in front with NUM_PROXIES=1: tests/config/test_image.py
+runs the real deploy/Caddyfile for that."""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
 from django.test import RequestFactory, override_settings
 
@@ -39,20 +40,10 @@ def image_web_argv(port: int) -> list[str]:
     return [sys.executable, "-m", "daphne", *argv]
 
 
-def compose_default(name: str) -> str | None:
-    """What the compose file sets ``name`` to when the operator sets nothing."""
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    value = compose["x-app"]["environment"].get(name)
-    if value is None:
-        return None
-    match = re.fullmatch(r"\$\{\w+(?::?-(.*))?\}", str(value))
-    return match.group(1) if match else str(value)
-
-
 @pytest.fixture
 def web() -> Iterator:
     """``web(**env)`` starts the image's web command with production settings
-    and the compose defaults for the proxy settings, and returns its port."""
+    and returns its port."""
     directory = Path(tempfile.mkdtemp(prefix="client-address-"))
     stack = Stack(
         env={
@@ -102,18 +93,16 @@ def ask_for_code(port: int, forwarded_for: str) -> int:
         return error.code
 
 
-def test_a_forged_forwarded_for_gets_no_fresh_budget_with_the_compose_defaults(web):
-    env = {"NUM_PROXIES": compose_default("NUM_PROXIES")} if compose_default("NUM_PROXIES") else {}
+def test_a_forged_forwarded_for_gets_no_fresh_budget_with_no_proxy_configured(web):
     # With no proxy there is no TLS here either, so plain HTTP would only be
     # redirected (next test): what is under test is the client's address.
-    port = web(**env, SECURE_SSL_REDIRECT="false")
+    port = web(SECURE_SSL_REDIRECT="false")
     answers = [ask_for_code(port, forged) for forged in FORGED]
     assert answers == [400, 400, 400, 429, 429]
 
 
-def test_a_forged_forwarded_proto_does_not_skip_the_https_redirect_with_the_compose_defaults(web):
-    env = {"NUM_PROXIES": compose_default("NUM_PROXIES")} if compose_default("NUM_PROXIES") else {}
-    port = web(**env)
+def test_a_forged_forwarded_proto_does_not_skip_the_https_redirect_with_no_proxy_configured(web):
+    port = web()
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
