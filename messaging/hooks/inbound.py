@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.twiml import TwiML
 from twilio.twiml.messaging_response import MessagingResponse
 
+from foundation.problems import permission_denied
 from foundation.transports.twilio import request_is_from_twilio
 from messaging.actions.inbound import do_answer_text
 
@@ -47,7 +47,7 @@ def _reply(text: str) -> HttpResponse:
 @require_POST
 def inbound_sms(request: HttpRequest) -> HttpResponse:
     if not request_is_from_twilio(request):
-        raise PermissionDenied
+        return permission_denied(request)
     sid = request.POST.get("MessageSid", "")
     sender = request.POST.get("From", "")
     seen_key = f"twilio-sms-seen:{sid}"
