@@ -340,3 +340,21 @@ PLAN_SHARE_OPENED = register(
     "share, how many opens) at GET /api/v1/plan-shares/{share_id}/; the read is in your access log.",
     obj({"share_id": INTEGER, "opened_at": DATETIME}),
 )
+
+# --- Paging (issue 17, messaging/actions/paging.py) ----------------------------------
+# No content, no names: the app fetches GET /api/v1/me/paging/ (or the test page,
+# or the desk's GET /api/v1/networks/{network_id}/paging/).
+PAGING_CHANGED = register(
+    "paging.changed",
+    "Your paging changed: a test page's state (sent on, acknowledged: 'test_page_id' names it; "
+    "fetch GET /api/v1/me/test-pages/{test_page_id}/) or your reachability flags (fetch "
+    "GET /api/v1/me/paging/).",
+    obj({"test_page_id": INTEGER}, optional=("test_page_id",)),
+)
+
+PAGING_HEALTH_CHANGED = register(
+    "paging.health_changed",
+    "In a network you navigate or facilitate, someone's reachability flags changed or a page "
+    "to someone failed. Fetch GET /api/v1/networks/{network_id}/paging/.",
+    obj({"network_id": INTEGER}),
+)

@@ -33,11 +33,11 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
-from messaging.models import Alert, EscalationStepRun, EventSequence, Offer, Participant
+from messaging.models import Alert, Delivery, EscalationStepRun, EventSequence, Offer, Participant
 
 logger = logging.getLogger(__name__)
 
@@ -297,35 +297,51 @@ def _event_backlog() -> Iterator[Metric]:
 
 
 def _notifications() -> Iterator[Metric]:
-    """Push and SMS as the database records them: each send is claimed on its
-    row before it goes (messaging/actions/notifications.py). For an offer,
-    a push that failed on every subscription is followed by an SMS in the
-    same instant, which is how a failed push shows here; an SMS provider's
-    answer is only logged (its delivery receipts are issue 17's paging half)."""
+    """Push, SMS and voice as the database records them: each send is claimed
+    on its row before it goes (messaging/actions/notifications.py, paging.py).
+    Failures are the pages' Delivery rows that failed, whether the transport
+    said so at once (push on every subscription, a number Twilio refused) or
+    a delivery receipt did later (undelivered, a call not answered)."""
     offers = Offer.objects.aggregate(
         push=Count("pk", filter=Q(push_sent_at__isnull=False)),
         sms=Count("pk", filter=Q(sms_sent_at__isnull=False)),
-        push_failed=Count("pk", filter=Q(push_sent_at__isnull=False, sms_sent_at=F("push_sent_at"))),
     )
     messages = Participant.objects.aggregate(
         push=Count("pk", filter=Q(push_sent_at__isnull=False)),
         sms=Count("pk", filter=Q(sms_sent_at__isnull=False)),
     )
+    deliveries: dict[tuple[str, str], dict[str, int]] = {}
+    for row in (
+        Delivery.objects.exclude(status=Delivery.Status.SKIPPED)
+        .annotate(
+            purpose=Case(When(offer__isnull=False, then=Value("alert_offer")), default=Value("test_page"))
+        )
+        .values("purpose", "transport")
+        .annotate(sent=Count("pk"), failed=Count("pk", filter=Q(status__in=Delivery.FAILED_STATUSES)))
+    ):
+        deliveries[(row["purpose"], row["transport"])] = row
+    offers["voice"] = deliveries.get(("alert_offer", "voice"), {}).get("sent", 0)
+    test_pages = {t: deliveries.get(("test_page", t), {}).get("sent", 0) for t in ("push", "sms", "voice")}
     sent = CounterMetricFamily(
         "crisisnet_notifications",
         "Fallback notifications sent (claimed and handed to the transport), by transport and purpose.",
         labels=["transport", "purpose"],
     )
-    for purpose, counts in (("alert_offer", offers), ("message", messages)):
-        for transport in ("push", "sms"):
+    for purpose, counts in (("alert_offer", offers), ("test_page", test_pages)):
+        for transport in ("push", "sms", "voice"):
             sent.add_metric([transport, purpose], counts[transport])
+    for transport in ("push", "sms"):
+        sent.add_metric([transport, "message"], messages[transport])
     yield sent
     failed = CounterMetricFamily(
         "crisisnet_notifications_failed",
-        "Fallback notifications known to have failed, by transport and purpose.",
+        "Fallback notifications known to have failed (at once or by a delivery receipt), by transport "
+        "and purpose.",
         labels=["transport", "purpose"],
     )
-    failed.add_metric(["push", "alert_offer"], offers["push_failed"])
+    for purpose in ("alert_offer", "test_page"):
+        for transport in ("push", "sms", "voice"):
+            failed.add_metric([transport, purpose], deliveries.get((purpose, transport), {}).get("failed", 0))
     yield failed
 
 

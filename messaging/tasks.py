@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from crisisplans.actions import do_deliver_owner_notice
 from crisisplans.selectors import notices_due_for_text
 from messaging import metrics
-from messaging.actions import escalation, events, follow_ups, moderation, notifications
+from messaging.actions import escalation, events, follow_ups, moderation, notifications, paging
 from messaging.selectors import conversations as conversation_selectors
 from messaging.selectors import escalation as escalation_selectors
 from messaging.selectors.alerts import pending_offer_ids
@@ -70,6 +70,18 @@ def send_message_fallbacks(participant_id: int) -> str:
 def push_swap_notice(request_id: int, change: str) -> int:
     """The push for a swap request asked or answered (issue 15), after commit."""
     return notifications.do_push_swap_notice(request_id=request_id, change=change)
+
+
+@shared_task(name="messaging.tasks.send_test_page_steps")
+def send_test_page_steps(test_page_id: int) -> int:
+    """A test page's next step (issue 17), at its wait: it re-checks and claims."""
+    return len(paging.do_send_test_page_steps(test_page_id=test_page_id))
+
+
+@shared_task(name="messaging.tasks.check_reachability")
+def check_reachability() -> int:
+    """Flags for people with a shift soon whose pages may not reach them (issue 17)."""
+    return paging.do_check_reachability()
 
 
 @shared_task(name="messaging.tasks.purge_old_messages")
@@ -152,6 +164,10 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
         ),
         "notices": _each(
             notices_to_text, lambda pk: do_deliver_owner_notice(notice_id=pk, now=now, due_only=True)
+        ),
+        "test_pages": _each(
+            paging.due_test_pages(now=now),
+            lambda pk: paging.do_send_test_page_steps(test_page_id=pk, now=now),
         ),
     }
 

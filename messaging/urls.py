@@ -3,10 +3,21 @@ from __future__ import annotations
 from django.urls import path
 
 from messaging.api import alerts as api
-from messaging.api import check_ins, moderation, pulse, push, report
+from messaging.api import check_ins, moderation, paging, pulse, push, report
 from messaging.api import conversations as conv
 
 urlpatterns = [
+    # Paging (issue 17): your rules and test pages, the desk's failing pages.
+    path("me/paging/", paging.MyPagingApi.as_view(), name="my-paging"),
+    path("me/paging/rules/", paging.MyPagingRulesApi.as_view(), name="my-paging-rules"),
+    path("me/test-pages/", paging.MyTestPageListApi.as_view(), name="my-test-pages"),
+    path("me/test-pages/<int:test_page_id>/", paging.MyTestPageDetailApi.as_view(), name="my-test-page"),
+    path(
+        "me/test-pages/<int:test_page_id>/acknowledge/",
+        paging.AcknowledgeTestPageApi.as_view(),
+        name="my-test-page-acknowledge",
+    ),
+    path("networks/<int:network_id>/paging/", paging.NetworkPagingApi.as_view(), name="network-paging"),
     path("alerts/", api.AlertListApi.as_view(), name="alert-list"),
     path("alerts/<str:alert_id>/", api.AlertDetailApi.as_view(), name="alert-detail"),
     path("alerts/<str:alert_id>/accept/", api.AcceptAlertApi.as_view(), name="alert-accept"),

@@ -648,3 +648,31 @@ SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
 from config.logs import init_error_tracking  # noqa: E402 - loaded with the settings, like LOGGING's classes
 
 init_error_tracking(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# --- Paging (issue 17, docs/paging.md): per-person rules, voice, receipts, test pages, reachability ---
+# Voice calls, the ladder's last step: off (blank) unless configured, e.g.
+# "foundation.transports.voice.TwilioVoiceBackend" (the same TWILIO_* settings).
+VOICE_BACKEND = env.str("VOICE_BACKEND", default="")
+# A person's ladder until they set their own: a list of {"transport", "after_seconds"}.
+# Empty: push at ALERT_PUSH_AFTER_SECONDS, SMS ALERT_SMS_AFTER_PUSH_SECONDS
+# after that (today's timing, read when used) and, where a voice backend is
+# configured, a call at PAGING_VOICE_AFTER_SECONDS.
+PAGING_DEFAULT_RULES: list[dict] = []
+PAGING_VOICE_AFTER_SECONDS = env.int("PAGING_VOICE_AFTER_SECONDS", default=90)
+# A test page unacknowledged this long is "unacknowledged" (and flags its person).
+PAGING_TEST_ACK_SECONDS = env.int("PAGING_TEST_ACK_SECONDS", default=600)
+PAGING_TEST_PAGES_PER_HOUR = env.int("PAGING_TEST_PAGES_PER_HOUR", default=6)
+# Reachability: people with a shift starting within this many hours are
+# checked, and flagged with no acknowledged test page in PAGING_TEST_EVERY_DAYS.
+PAGING_CHECK_BEFORE_SHIFT_HOURS = env.int("PAGING_CHECK_BEFORE_SHIFT_HOURS", default=24)
+PAGING_TEST_EVERY_DAYS = env.int("PAGING_TEST_EVERY_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["check-reachability"] = {
+    "task": "messaging.tasks.check_reachability",
+    "schedule": timedelta(minutes=15),
+    "options": {"expires": 600},
+}
+CELERY_TASK_ROUTES = {
+    "messaging.tasks.check_reachability": {"queue": "default"},
+    "messaging.tasks.send_test_page_steps": {"queue": "realtime"},
+    **CELERY_TASK_ROUTES,
+}

@@ -35,8 +35,19 @@ outbox: list[Sms] = []
 _outbox_lock = threading.Lock()
 
 
+class ProviderRefused(TransportError):
+    """The provider answered with an error; ``code`` is its short error code
+    (Twilio's 21211 for a number that is not valid), safe to record."""
+
+    def __init__(self, message: str, *, code: str, permanent: bool) -> None:
+        super().__init__(message, permanent=permanent)
+        self.code = code
+
+
 class SmsBackend(Backend):
-    def notify(self, *, to: str, body: str) -> None:
+    def notify(self, *, to: str, body: str, status_callback: str = "") -> str | None:
+        """Hand the text to the provider; returns the provider's id for it
+        (receipts to ``status_callback`` name it), or None where there is none."""
         raise NotImplementedError
 
     def is_noop(self) -> bool:
@@ -46,7 +57,7 @@ class SmsBackend(Backend):
 class ConsoleSmsBackend(SmsBackend):
     reaches_people = False
 
-    def notify(self, *, to: str, body: str) -> None:
+    def notify(self, *, to: str, body: str, status_callback: str = "") -> str | None:
         sys.stdout.write(f"[sms to {to}] {body}\n")
         sys.stdout.flush()
 
@@ -54,36 +65,45 @@ class ConsoleSmsBackend(SmsBackend):
 class LocmemSmsBackend(SmsBackend):
     reaches_people = False
 
-    def notify(self, *, to: str, body: str) -> None:
+    def notify(self, *, to: str, body: str, status_callback: str = "") -> str | None:
         with _outbox_lock:
             outbox.append(Sms(to=to, body=body))
+        return None
 
 
 class TwilioSmsBackend(SmsBackend):
     required_settings = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER")
 
-    def notify(self, *, to: str, body: str) -> None:
+    def notify(self, *, to: str, body: str, status_callback: str = "") -> str | None:
         import requests
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
         from foundation.transports.twilio import twilio_client
 
         client = twilio_client()
+        extra = {"status_callback": status_callback} if status_callback else {}
         try:
-            client.messages.create(to=to, from_=settings.TWILIO_FROM_NUMBER, body=body)
+            message = client.messages.create(to=to, from_=settings.TWILIO_FROM_NUMBER, body=body, **extra)
         except TwilioRestException as exc:
             # 4xx from Twilio (bad number, unsubscribed) will not get better on retry.
-            raise TransportError(str(exc.msg), permanent=400 <= exc.status < 500) from exc
+            raise ProviderRefused(
+                str(exc.msg), code=str(exc.code or exc.status), permanent=400 <= exc.status < 500
+            ) from exc
         except (TwilioException, requests.RequestException) as exc:
             # Twilio unreachable or slow: it may answer later.
             raise TransportError(f"Twilio unreachable: {exc}") from exc
+        return str(message.sid)
 
 
-def send_sms(*, to: str, body: str) -> None:
-    """Text ``to`` (E.164) through settings.SMS_BACKEND. Raises TransportError
-    (``permanent`` says whether a retry can help) and whatever a faulty
-    backend raises."""
-    load_backend(settings.SMS_BACKEND).notify(to=to, body=body)
+def send_sms(*, to: str, body: str, status_callback: str = "") -> str | None:
+    """Text ``to`` (E.164) through settings.SMS_BACKEND; returns the provider's
+    id for the text, if it gives one. Raises TransportError (``permanent``
+    says whether a retry can help) and whatever a faulty backend raises."""
+    backend = load_backend(settings.SMS_BACKEND)
+    # Only pages ask for receipts; backends written before them need not take the argument.
+    if status_callback:
+        return backend.notify(to=to, body=body, status_callback=status_callback)  # type: ignore[no-any-return]
+    return backend.notify(to=to, body=body)  # type: ignore[no-any-return]
 
 
 def try_send_sms(*, to: str, body: str) -> Exception | None:

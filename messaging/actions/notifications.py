@@ -1,9 +1,11 @@
-"""Push and SMS fallbacks for offers and messages no device has acknowledged.
+"""Push, SMS and voice fallbacks for offers and messages no device has acknowledged.
 
 The texts carry no crisis content (DESIGN.md invariant 6). Each send is
-claimed first with a conditional update (so two workers cannot both send),
-and the alert's state is re-checked right before sending, so nobody is paged
-for an alert that was already taken, cancelled or resolved.
+claimed first (an offer's step by its Delivery row, a message's by a
+conditional update), so two workers cannot both send, and the alert's state
+is re-checked right before sending, so nobody is paged for an alert that was
+already taken, cancelled or resolved. An offer follows its person's ladder
+(messaging/actions/paging.py, docs/paging.md).
 """
 
 from __future__ import annotations
@@ -13,17 +15,30 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from foundation.transports import TransportError, load_backend
 from foundation.transports.sms import try_send_sms
 from messaging import scheduling
+from messaging.actions.paging import next_due, run_ladder, send_step
 from messaging.actions.push import check_push_endpoint
-from messaging.models import Alert, Conversation, EventSequence, Offer, Participant, PushSubscription
+from messaging.models import (
+    Alert,
+    Conversation,
+    Delivery,
+    EventSequence,
+    Offer,
+    Participant,
+    PushSubscription,
+    Transport,
+)
+from messaging.selectors import paging as paging_selectors
+from messaging.selectors.paging import Step
 from network.models import Membership, Person, SwapRequest
+from network.rule_settings import quiet_hours_in_effect
+from network.selectors.rota import OffCall, on_call_state
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +64,53 @@ def _delivered(offer: Offer) -> bool:
     return offer.event_seq is not None and acked is not None and acked >= offer.event_seq
 
 
+def offer_sms_text(*, network_name: str) -> str:
+    """The page's text message: a reply "1" takes it (messaging/hooks/inbound.py)."""
+    return f"Someone in {network_name} needs support. Reply 1 to take it, or open the app."
+
+
+def _in_quiet_hours_off_call(offer: Offer, now: datetime) -> bool:
+    """The person is in their quiet hours in the offer's network and not on
+    call there (a rota shift or "available"): then push only, no SMS or call."""
+    membership = (
+        Membership.objects.select_related("network", "person")
+        .filter(person_id=offer.person_id, network_id=offer.network_id, left_at__isnull=True)
+        .first()
+    )
+    if membership is None:
+        return False
+    hours = quiet_hours_in_effect(
+        own=(membership.quiet_hours_start, membership.quiet_hours_end), network=membership.network
+    )
+    if hours is None:
+        return False
+    start, end = hours
+    local = now.astimezone(membership.network.tzinfo).time()
+    quiet = start <= local < end if start < end else (local >= start or local < end)
+    if not quiet:
+        return False
+    state = on_call_state(membership=membership, at=now)
+    # on_call_state says "off" in quiet hours even during a shift; a shift or
+    # availability still counts as on call here, so the full ladder runs.
+    return not (state.on_call or state.off_because in (OffCall.QUIET_HOURS, OffCall.ALERT_CAP))
+
+
+def _offer_steps(offer: Offer, now: datetime, steps: list[Step] | None = None) -> list[Step]:
+    steps = steps if steps is not None else paging_selectors.rules_for(person_id=offer.person_id)
+    if any(s.transport != Transport.PUSH for s in steps) and _in_quiet_hours_off_call(offer, now):
+        return [s for s in steps if s.transport == Transport.PUSH]
+    return steps
+
+
+def _offer_sent(offer: Offer) -> dict[str, Delivery]:
+    return {d.transport: d for d in Delivery.objects.filter(offer_id=offer.pk, round=offer.times_notified)}
+
+
 def do_send_offer_fallbacks(*, offer_id: int, now: datetime | None = None) -> str:
-    """Push once the offer has waited ALERT_PUSH_AFTER_SECONDS unacknowledged,
-    SMS once the push has waited ALERT_SMS_AFTER_PUSH_SECONDS. Returns what it
-    sent ("", "push", "sms")."""
+    """The person's ladder (messaging/actions/paging.py) for an offer no device
+    has acknowledged: each step at notified_at + its wait, or at once after the
+    step before failed for good. Returns the last transport it sent ("" for
+    none)."""
     now = now or timezone.now()
     offer = Offer.objects.select_related("network", "person").filter(pk=offer_id).first()
     if offer is None or not _offer_still_wanted(offer):
@@ -60,47 +118,78 @@ def do_send_offer_fallbacks(*, offer_id: int, now: datetime | None = None) -> st
     if _delivered(offer):
         Offer.objects.filter(pk=offer.pk, delivered_at__isnull=True).update(delivered_at=now)
         return ""
-    push_due = offer.notified_at + timedelta(seconds=settings.ALERT_PUSH_AFTER_SECONDS)
-    if offer.push_sent_at is None:
-        if now < push_due:
-            return ""
-        if not Offer.objects.filter(pk=offer.pk, push_sent_at__isnull=True).update(push_sent_at=now):
-            return ""
-        pushed = not _offer_still_wanted(offer) or _push(offer)
-        # The push transport failed: text now, not after waiting on a push nobody got.
-        if not pushed and Offer.objects.filter(pk=offer.pk, sms_sent_at__isnull=True).update(sms_sent_at=now):
-            _sms(offer)
-            return "sms"
-        return "push"
-    sms_due = offer.push_sent_at + timedelta(seconds=settings.ALERT_SMS_AFTER_PUSH_SECONDS)
-    if offer.sms_sent_at is None and now >= sms_due:
-        if not Offer.objects.filter(pk=offer.pk, sms_sent_at__isnull=True).update(sms_sent_at=now):
-            return ""
-        if _offer_still_wanted(offer):
-            _sms(offer)
-        return "sms"
-    return ""
+    steps = _offer_steps(offer, now)
+    text = notification_text(network_name=offer.network.name)
+    done = run_ladder(
+        steps=steps,
+        base=offer.notified_at,
+        now=now,
+        sent=_offer_sent(offer),
+        claim=lambda transport: _claim_offer_step(offer, transport, now),
+        still_wanted=lambda: _offer_still_wanted(offer),
+        send=lambda delivery: send_step(
+            delivery,
+            person=offer.person,
+            push={"title": "Peer support", "body": text, "url": f"/#/alerts/{offer.alert_id}"},
+            sms_text=offer_sms_text(network_name=offer.network.name),
+        ),
+    )
+    due = next_due(steps=steps, base=offer.notified_at, sent=_offer_sent(offer))
+    if done and due is not None:
+        # The ETA tasks scheduled with the offer know only the default
+        # timing: the person's own next step gets its own (the sweep is the net).
+        scheduling._enqueue("send_alert_fallbacks", (str(offer.alert_id),), max(due, now))
+    return done[-1] if done else ""
+
+
+def _claim_offer_step(offer: Offer, transport: str, now: datetime) -> Delivery | None:
+    """The step's Delivery row, or None when someone has sent it; the offer's
+    push_sent_at / sms_sent_at say when its push and SMS went (metrics, admin)."""
+    try:
+        with transaction.atomic():
+            delivery = Delivery.objects.create(
+                person_id=offer.person_id,
+                offer=offer,
+                round=offer.times_notified,
+                transport=transport,
+                created_at=now,
+                status_at=now,
+            )
+    except IntegrityError:
+        return None
+    if transport == Transport.PUSH:
+        Offer.objects.filter(pk=offer.pk, push_sent_at__isnull=True).update(push_sent_at=now)
+    elif transport == Transport.SMS:
+        Offer.objects.filter(pk=offer.pk, sms_sent_at__isnull=True).update(sms_sent_at=now)
+    return delivery
 
 
 def push_to_person(*, person_id: int, title: str, body: str, url: str = "/") -> bool:
+    """Web Push to every subscription of the person; False only when the push
+    transport failed for every one (see ``push_to_person_outcome``)."""
+    return push_to_person_outcome(person_id=person_id, title=title, body=body, url=url) != "failed"
+
+
+def push_to_person_outcome(*, person_id: int, title: str, body: str, url: str = "/") -> str:
     """Web Push to every subscription of the person; a subscription the
     provider says is gone for good is dropped. Shared by alerts and messages.
     ``url`` is where the app opens when the notification is tapped: an opaque
     id at most, never content.
-    Returns False when the push transport failed for every subscription (or
-    cannot send at all), so the caller falls through to SMS; a person with no
-    subscription is not a failure. Errors are logged, never raised."""
+    Returns "failed" when the push transport failed for every subscription
+    (or cannot send at all), so the caller falls through to SMS; "none" for a
+    person with no subscription (not a failure), else "sent". Errors are
+    logged, never raised."""
     # Not to a device whose sign-in has expired (it is purged within the hour).
     subscriptions = list(
         PushSubscription.objects.filter(person_id=person_id).exclude(device__expiry__lte=timezone.now())
     )
     if not subscriptions:
-        return True
+        return "none"
     try:
         backend = load_backend(settings.PUSH_BACKEND)
     except TransportError as exc:
         logger.warning("push to person %s failed: %s", person_id, exc.message)
-        return False
+        return "failed"
     sent = 0
     for subscription in subscriptions:
         try:
@@ -129,7 +218,7 @@ def push_to_person(*, person_id: int, title: str, body: str, url: str = "/") -> 
             logger.exception("push to person %s failed", person_id)
         else:
             sent += 1
-    return sent > 0
+    return "sent" if sent else "failed"
 
 
 def sms_to_person(*, person: Person, body: str) -> bool:
@@ -138,31 +227,33 @@ def sms_to_person(*, person: Person, body: str) -> bool:
     return try_send_sms(to=person.phone_number.as_e164, body=body) is None
 
 
-def _push(offer: Offer) -> bool:
-    return push_to_person(
-        person_id=offer.person_id,
-        title="Peer support",
-        body=notification_text(network_name=offer.network.name),
-        url=f"/#/alerts/{offer.alert_id}",
-    )
-
-
-def _sms(offer: Offer) -> bool:
-    return sms_to_person(person=offer.person, body=notification_text(network_name=offer.network.name))
-
-
 def offers_needing_fallback(*, now: datetime) -> list[int]:
-    push_before = now - timedelta(seconds=settings.ALERT_PUSH_AFTER_SECONDS)
-    sms_before = now - timedelta(seconds=settings.ALERT_SMS_AFTER_PUSH_SECONDS)
-    return list(
-        Offer.objects.filter(state=Offer.State.PENDING, delivered_at__isnull=True)
-        .filter(
-            Q(push_sent_at__isnull=True, notified_at__lte=push_before)
-            | Q(sms_sent_at__isnull=True, push_sent_at__lte=sms_before)
-        )
-        .order_by("notified_at", "pk")
-        .values_list("pk", flat=True)[:500]
+    """Pending, unacknowledged offers with a step of their person's ladder due:
+    the sweep's net under the ETA tasks. Three queries: the offers, their
+    people's rules, their deliveries; quiet hours are left to the action."""
+    offers = list(
+        Offer.objects.filter(state=Offer.State.PENDING, delivered_at__isnull=True, notified_at__lte=now)
+        .only("pk", "person_id", "notified_at", "times_notified")
+        .order_by("notified_at", "pk")[:2000]
     )
+    if not offers:
+        return []
+    rules = paging_selectors.rules_by_person(person_ids=sorted({o.person_id for o in offers}))
+    sent: dict[tuple[int, int], dict[str, Delivery]] = {}
+    for d in Delivery.objects.filter(offer_id__in=[o.pk for o in offers]).only(
+        "offer_id", "round", "transport", "permanent"
+    ):
+        sent.setdefault((d.offer_id, d.round), {})[d.transport] = d  # type: ignore[index]
+    due = []
+    for offer in offers:
+        at = next_due(
+            steps=rules[offer.person_id],
+            base=offer.notified_at,
+            sent=sent.get((offer.pk, offer.times_notified), {}),
+        )
+        if at is not None and at <= now:
+            due.append(offer.pk)
+    return due[:500]
 
 
 # --- messages no device has acknowledged ---------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from messaging.hooks import inbound
+from messaging.hooks import inbound, status
 
 urlpatterns: list[URLPattern] = [
     path("sms/", inbound.inbound_sms, name="twilio-inbound-sms"),
+    path("status/", status.status_callback, name="twilio-status"),
 ]

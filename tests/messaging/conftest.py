@@ -11,20 +11,23 @@ import pytest
 from django.utils import timezone
 
 from crisisplans import actions as plan_actions
-from foundation.transports import push
+from foundation.transports import push, voice
 from messaging.actions import alerts
 from messaging.models import Alert
 from network.actions import do_set_availability, do_set_readiness
 from network.models import Membership, Network, Person
 from tests.crisisplans.factories import full_sections
 from tests.factories import MembershipFactory, NetworkFactory, PersonFactory
+from tests.fakes.twilio import fake_twilio  # noqa: F401 (a fixture: paging's fake Twilio on loopback)
 
 
 @pytest.fixture(autouse=True)
 def _empty_push_outbox():
     push.outbox.clear()
+    voice.outbox.clear()
     yield
     push.outbox.clear()
+    voice.outbox.clear()
 
 
 def send_message(client, conversation_id, text: str, key: str) -> dict:

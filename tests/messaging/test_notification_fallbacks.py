@@ -38,8 +38,11 @@ def test_an_unacknowledged_offer_gets_a_push_then_an_sms(subscribed):
     assert tasks.sweep(now=crisis.now + 29 * S)["fallbacks"] == 0
     assert tasks.sweep(now=crisis.now + 30 * S)["fallbacks"] == 3
     assert sorted(m.to for m in sms.outbox) == sorted(p.phone_number.as_e164 for p in crisis.peers[:3])
-    texts = {m.body for m in sms.outbox} | {p.body for p in push.outbox}
-    assert texts == {f"Someone in {crisis.network.name} needs support. Open the app."}
+    assert {p.body for p in push.outbox} == {f"Someone in {crisis.network.name} needs support. Open the app."}
+    # Issue 17: the text says a reply "1" takes it; still no crisis content.
+    assert {m.body for m in sms.outbox} == {
+        f"Someone in {crisis.network.name} needs support. Reply 1 to take it, or open the app."
+    }
     assert tasks.sweep(now=crisis.now + 300 * S)["fallbacks"] == 0  # once each
 
 

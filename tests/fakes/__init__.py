@@ -1,0 +1,1 @@
+"""Fakes of the outside world that speak its protocol on loopback (tests only)."""
