@@ -204,12 +204,26 @@ def pool_timeout() -> Exception:
         return wrapped
 
 
+def sign_in_to_admin(client: Any, person: Person) -> Any:
+    """Sign ``client`` in to the admin as ``person`` with a verified second
+    factor, as the admin's sign-in form leaves the session (config/admin_site.py):
+    an enrolled authenticator, and its id in the session (django-otp's key)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=True)
+    client.force_login(person)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def operator(client: Any) -> Any:
     """A test client signed in to the Django admin as a superuser (an operator)."""
     superuser = Person.objects.create_superuser("+447700840999", "Operator", password="a long admin password")
-    client.force_login(superuser)
-    return client
+    return sign_in_to_admin(client, superuser)
 
 
 def admin_params(app_label: str) -> list[Any]:

@@ -676,3 +676,40 @@ CELERY_TASK_ROUTES = {
     "messaging.tasks.send_test_page_steps": {"queue": "realtime"},
     **CELERY_TASK_ROUTES,
 }
+
+# --- The admin (issue 17, config/admin_site.py, docs/operations.md "The admin") ---
+# Operators only: a password and a code from an authenticator app (django-otp),
+# and a lockout after failed attempts (django-axes). The members' sign-in (SMS
+# codes and device tokens) calls no authentication backend, so neither touches it.
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "config.admin.OperatorsAdminConfig"
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "axes"]
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "config" / "templates"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+# Axes' own documentation asks for its middleware last: it turns the lockout
+# flag a failed sign-in set into the lockout answer (metrics' pair stays outermost).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_prometheus.middleware.PrometheusAfterMiddleware"),
+    "axes.middleware.AxesMiddleware",
+)
+# Axes' backend first: it refuses a locked-out sign-in before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="CrisisNet operators")
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(hours=env.float("AXES_COOLOFF_HOURS", default=1.0))
+# Two locks, each counted on its own: the phone number, from any address (so
+# guessing from many addresses stops too), and the client address, for any
+# number. A stranger who knows an operator's number can lock them out for the
+# cool-off; another operator lifts it (manage.py axes_reset_username).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_ONLY_ADMIN_SITE = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "config.admin_site.normalised_username"
+# The real client behind NUM_PROXIES trusted proxies, never a raw X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "foundation.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "config.admin_site.lockout_response"
+# What was posted stays out of axes' records: the numbers are in the username
+# column already, and a code or password typed into the wrong box is a secret.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token"]

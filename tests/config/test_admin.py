@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from network.models import Person
+from tests.conftest import sign_in_to_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_every_admin_page_says_it_is_for_operators(client):
     assert b"CrisisNet operators" in client.get("/admin/login/").content
     superuser = Person.objects.create_superuser("+447700840301", "Operator", password="a long admin password")
-    client.force_login(superuser)
+    sign_in_to_admin(client, superuser)
     index = client.get("/admin/")
     assert b"For operators only: metadata, never plan or message content" in index.content
     # and sends the people who run networks to the app, where the service's rules hold.

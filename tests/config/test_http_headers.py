@@ -13,6 +13,7 @@ from crisisplans.models import Plan
 from messaging.actions import alerts
 from messaging.models import Conversation
 from network.models import Person
+from tests.conftest import sign_in_to_admin
 from tests.messaging.conftest import make_crisis
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,7 @@ def test_the_admin_has_a_strict_policy_and_still_loads(client, member):
     assert response.status_code == 200
     assert_strict(response)
     Person.objects.filter(pk=member.pk).update(is_staff=True, is_superuser=True)
-    client.force_login(member)
+    sign_in_to_admin(client, member)
     index = client.get("/admin/")
     assert index.status_code == 200
     assert_strict(index)

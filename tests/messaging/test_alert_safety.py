@@ -21,6 +21,7 @@ from messaging.actions import alerts, escalation
 from messaging.actions.moderation import do_block_person
 from messaging.models import Alert, Event, Offer
 from network.models import Membership
+from tests.conftest import sign_in_to_admin
 from tests.crisisplans.factories import full_sections
 from tests.factories import MembershipFactory, NetworkFactory, PersonFactory, add_member
 from tests.messaging.conftest import put_on_call
@@ -243,7 +244,7 @@ def test_a_network_with_nobody_at_its_staff_step_is_named_in_its_health_and_the_
     operator.save()
     health = api(operator).get(f"/api/v1/networks/{crisis.network.pk}/alert-health/").json()
     assert "no_staff_step" in health["problems"]
-    client.force_login(operator)
+    sign_in_to_admin(client, operator)
     page = client.get("/admin/network/network/")
     assert page.status_code == 200
     assert "Lonely SUN" in page.content.decode()

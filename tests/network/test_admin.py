@@ -6,7 +6,13 @@ import pytest
 from django.contrib import admin
 
 from network.models import Membership, MembershipChange, Person
-from tests.conftest import admin_allows_writes, admin_params, admin_shows, assert_admin_pages_hide
+from tests.conftest import (
+    admin_allows_writes,
+    admin_params,
+    admin_shows,
+    assert_admin_pages_hide,
+    sign_in_to_admin,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +22,7 @@ NETWORK_MODELS = [model for model in admin.site._registry if model._meta.app_lab
 @pytest.mark.parametrize("model", NETWORK_MODELS, ids=lambda m: m.__name__)
 def test_staff_can_open_every_network_admin_list(client, model, member, network):
     superuser = Person.objects.create_superuser("+447700840001", "Admin", password="a long admin password")
-    client.force_login(superuser)
+    sign_in_to_admin(client, superuser)
     response = client.get(f"/admin/network/{model._meta.model_name}/")
     assert response.status_code == 200
 
@@ -46,7 +52,7 @@ def test_a_tie_page_in_the_admin_holds_no_label(client, member):
 
     tie = Tie.objects.create(owner=member, kind=Tie.Kind.PERSON, label="canary-tie-label-7f3a")
     superuser = Person.objects.create_superuser("+447700840003", "Admin", password="a long admin password")
-    client.force_login(superuser)
+    sign_in_to_admin(client, superuser)
     for url in ("/admin/network/tie/", f"/admin/network/tie/{tie.pk}/change/"):
         response = client.get(url)
         assert response.status_code == 200
