@@ -136,6 +136,8 @@ def test_the_dockerfile_builds_on_one_exact_base_and_its_image_has_no_compiler()
     base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", dockerfile, re.M).group(1)
     assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", base)
     assert re.findall(r"^FROM (.*)$", dockerfile, re.M) == ["${PYTHON_IMAGE} AS builder", "${PYTHON_IMAGE}"]
+    build = compose()["services"]["web"]["build"]
+    assert build["args"]["PYTHON_IMAGE"] == "${PYTHON_IMAGE:-" + base + "}"
     image = final_stage()
     assert [line for line in image if COMPILERS.search(line) or "apt-get" in line] == []
     (install,) = [line for line in image if "pip install" in line]
@@ -181,7 +183,7 @@ def test_third_party_images_are_pinned_to_exact_versions():
         # PostgreSQL's releases are major.minor (16.10); everyone else's have a patch.
         repository, _, tag = image.partition(":")
         exact = r"\d+\.\d+" if repository == "postgres" else r"\d+\.\d+\.\d+"
-        assert re.fullmatch(exact + r"(-[a-z]+)?", tag), image
+        assert re.fullmatch(exact + r"(-[a-z]+)?(@sha256:[0-9a-f]{64})?", tag), image
 
 
 def test_web_trusts_exactly_the_one_proxy_and_redirects_to_https():
