@@ -11,6 +11,7 @@ already taken, cancelled or resolved. An offer follows its person's ladder
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,13 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from foundation.transports import TransportError, load_backend
-from foundation.transports.sms import try_send_sms
+from foundation.transports.sms import ProviderRefused, send_sms, try_send_sms
+from foundation.transports.twilio import public_url
+from foundation.transports.voice import place_call
 from messaging import scheduling
-from messaging.actions.paging import next_due, run_ladder, send_step
+from messaging.actions.events import send_event_on_commit
 from messaging.actions.push import check_push_endpoint
+from messaging.event_types import PAGING_HEALTH_CHANGED
 from messaging.models import (
     Alert,
     Conversation,
@@ -41,6 +45,132 @@ from network.rule_settings import quiet_hours_in_effect
 from network.selectors.rota import OffCall, on_call_state
 
 logger = logging.getLogger(__name__)
+
+
+# --- the ladder of a page (issue 17): one step's send, and which steps are due ---------------
+# An offer's ladder is below; a test page's is in messaging/actions/paging.py, on the same engine.
+
+STATUS_HOOK_PATH = "/hooks/twilio/status/"
+
+
+def _finish(
+    delivery: Delivery, *, status: str, permanent: bool = False, detail: str = "", sid: str | None = None
+) -> None:
+    delivery.status, delivery.permanent, delivery.detail = status, permanent, detail[:64]
+    delivery.provider_sid = sid or None
+    delivery.status_at = timezone.now()
+    delivery.save(update_fields=["status", "permanent", "detail", "provider_sid", "status_at"])
+
+
+def _error_detail(exc: Exception) -> str:
+    """A short code, never the provider's text (it can quote the number)."""
+    if isinstance(exc, ProviderRefused):
+        return exc.code
+    if isinstance(exc, TransportError):
+        return "permanent" if exc.permanent else "temporary"
+    return "error"
+
+
+def send_step(delivery: Delivery, *, person: Person, push: dict[str, str], sms_text: str) -> Delivery:
+    """Send one claimed step and record what came of it. Never raises: a
+    failure is recorded on the delivery (``permanent`` moves the ladder on)."""
+    if delivery.transport == Transport.PUSH:
+        outcome = push_to_person_outcome(person_id=person.pk, **push)
+        if outcome == "none":
+            _finish(delivery, status=Delivery.Status.SKIPPED, detail="no subscription")
+        elif outcome == "failed":
+            _finish(delivery, status=Delivery.Status.FAILED, permanent=True, detail="push failed")
+        else:
+            _finish(delivery, status=Delivery.Status.SENT)
+        return delivery
+    to = person.phone_number.as_e164 if person.phone_number else ""
+    if not to:
+        _finish(delivery, status=Delivery.Status.FAILED, permanent=True, detail="no number")
+        return delivery
+    try:
+        if delivery.transport == Transport.SMS:
+            sid = send_sms(to=to, body=sms_text, status_callback=public_url(STATUS_HOOK_PATH))
+        else:
+            sid = place_call(
+                to=to,
+                url=public_url(f"/hooks/twilio/voice/{delivery.token}/"),
+                status_callback=public_url(STATUS_HOOK_PATH),
+            )
+    except Exception as exc:
+        # A temporary error is a failure of this page too: the next step is
+        # the retry, not the same provider again while someone waits.
+        label = "SMS" if delivery.transport == Transport.SMS else "Voice"
+        logger.warning("%s page to person %s failed: %s", label, person.pk, _error_detail(exc))
+        _finish(delivery, status=Delivery.Status.FAILED, permanent=True, detail=_error_detail(exc))
+        return delivery
+    _finish(delivery, status=Delivery.Status.QUEUED if sid else Delivery.Status.SENT, sid=sid)
+    return delivery
+
+
+def run_ladder(
+    *,
+    steps: list[Step],
+    base: datetime,
+    now: datetime,
+    sent: dict[str, Delivery],
+    claim: Callable[[str], Delivery | None],
+    still_wanted: Callable[[], bool],
+    send: Callable[[Delivery], Delivery],
+) -> list[str]:
+    """Send every step of a page that is due at ``now``: at base +
+    after_seconds, or at once after the step before failed for good.
+    ``sent`` is what earlier runs sent (by transport). Returns the
+    transports it sent."""
+    done: list[str] = []
+    previous_failed = False
+    for step in steps:
+        existing = sent.get(step.transport)
+        if existing is not None:
+            previous_failed = existing.permanent
+            continue
+        if not previous_failed and now < base + timedelta(seconds=step.after_seconds):
+            break
+        delivery = claim(step.transport)
+        if delivery is None:
+            break
+        if not still_wanted():
+            _finish(delivery, status=Delivery.Status.SKIPPED, detail="no longer wanted")
+            break
+        send(delivery)
+        done.append(step.transport)
+        if delivery.permanent:
+            notify_paging_failure(person_id=delivery.person_id)
+        previous_failed = delivery.permanent
+    return done
+
+
+def next_due(*, steps: list[Step], base: datetime, sent: dict[str, Delivery]) -> datetime | None:
+    """When the page's next unsent step falls due (now, after a permanent
+    failure, is ``base``); None when every step went."""
+    previous_failed = False
+    for step in steps:
+        existing = sent.get(step.transport)
+        if existing is not None:
+            previous_failed = existing.permanent
+            continue
+        return base if previous_failed else base + timedelta(seconds=step.after_seconds)
+    return None
+
+
+def paging_health_changed(*, person_id: int) -> None:
+    for network_id, managers in paging_selectors.managers_of_person(person_id=person_id).items():
+        if managers:
+            send_event_on_commit(
+                event_type=PAGING_HEALTH_CHANGED, data={"network_id": network_id}, person_ids=managers
+            )
+
+
+def notify_paging_failure(*, person_id: int) -> None:
+    if transaction.get_connection().in_atomic_block:
+        paging_health_changed(person_id=person_id)
+    else:
+        with transaction.atomic():
+            paging_health_changed(person_id=person_id)
 
 
 def notification_text(*, network_name: str) -> str:

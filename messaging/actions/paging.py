@@ -13,7 +13,6 @@ content (DESIGN.md invariant 6).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,12 +21,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, Throttled, ValidationError
 
-from foundation.transports import TransportError
-from foundation.transports.sms import ProviderRefused, send_sms
-from foundation.transports.twilio import public_url
-from foundation.transports.voice import place_call, voice_configured
+from foundation.transports.voice import voice_configured
 from messaging.actions.events import send_event_on_commit
-from messaging.event_types import PAGING_CHANGED, PAGING_HEALTH_CHANGED
+from messaging.actions.notifications import (
+    do_send_offer_fallbacks,
+    next_due,
+    notify_paging_failure,
+    paging_health_changed,
+    push_to_person,
+    run_ladder,
+    send_step,
+    sms_to_person,
+)
+from messaging.event_types import PAGING_CHANGED
 from messaging.models import Delivery, NotificationRule, ReachabilityFlag, TestPage, Transport
 from messaging.selectors import paging as selectors
 from messaging.selectors.paging import MAX_AFTER_SECONDS, MAX_STEPS, Step
@@ -35,7 +41,6 @@ from network.models import Person
 
 logger = logging.getLogger(__name__)
 
-STATUS_HOOK_PATH = "/hooks/twilio/status/"
 TEST_PUSH_TITLE = "Test page"
 TEST_PUSH_TEXT = "Test page. Tap to say it reached you."
 TEST_SMS_TEXT = "This is a test page from CrisisNet. Reply 1 to say it reached you."
@@ -116,112 +121,6 @@ def _claim(*, person_id: int, transport: str, now: datetime, **page: Any) -> Del
             )
     except IntegrityError:
         return None
-
-
-def _finish(
-    delivery: Delivery, *, status: str, permanent: bool = False, detail: str = "", sid: str | None = None
-) -> None:
-    delivery.status, delivery.permanent, delivery.detail = status, permanent, detail[:64]
-    delivery.provider_sid = sid or None
-    delivery.status_at = timezone.now()
-    delivery.save(update_fields=["status", "permanent", "detail", "provider_sid", "status_at"])
-
-
-def _error_detail(exc: Exception) -> str:
-    """A short code, never the provider's text (it can quote the number)."""
-    if isinstance(exc, ProviderRefused):
-        return exc.code
-    if isinstance(exc, TransportError):
-        return "permanent" if exc.permanent else "temporary"
-    return "error"
-
-
-def send_step(delivery: Delivery, *, person: Person, push: dict[str, str], sms_text: str) -> Delivery:
-    """Send one claimed step and record what came of it. Never raises: a
-    failure is recorded on the delivery (``permanent`` moves the ladder on)."""
-    from messaging.actions.notifications import push_to_person_outcome
-
-    if delivery.transport == Transport.PUSH:
-        outcome = push_to_person_outcome(person_id=person.pk, **push)
-        if outcome == "none":
-            _finish(delivery, status=Delivery.Status.SKIPPED, detail="no subscription")
-        elif outcome == "failed":
-            _finish(delivery, status=Delivery.Status.FAILED, permanent=True, detail="push failed")
-        else:
-            _finish(delivery, status=Delivery.Status.SENT)
-        return delivery
-    to = person.phone_number.as_e164 if person.phone_number else ""
-    if not to:
-        _finish(delivery, status=Delivery.Status.FAILED, permanent=True, detail="no number")
-        return delivery
-    try:
-        if delivery.transport == Transport.SMS:
-            sid = send_sms(to=to, body=sms_text, status_callback=public_url(STATUS_HOOK_PATH))
-        else:
-            sid = place_call(
-                to=to,
-                url=public_url(f"/hooks/twilio/voice/{delivery.token}/"),
-                status_callback=public_url(STATUS_HOOK_PATH),
-            )
-    except Exception as exc:
-        # A temporary error is a failure of this page too: the next step is
-        # the retry, not the same provider again while someone waits.
-        label = "SMS" if delivery.transport == Transport.SMS else "Voice"
-        logger.warning("%s page to person %s failed: %s", label, person.pk, _error_detail(exc))
-        _finish(delivery, status=Delivery.Status.FAILED, permanent=True, detail=_error_detail(exc))
-        return delivery
-    _finish(delivery, status=Delivery.Status.QUEUED if sid else Delivery.Status.SENT, sid=sid)
-    return delivery
-
-
-def run_ladder(
-    *,
-    steps: list[Step],
-    base: datetime,
-    now: datetime,
-    sent: dict[str, Delivery],
-    claim: Callable[[str], Delivery | None],
-    still_wanted: Callable[[], bool],
-    send: Callable[[Delivery], Delivery],
-) -> list[str]:
-    """Send every step of a page that is due at ``now``: at base +
-    after_seconds, or at once after the step before failed for good.
-    ``sent`` is what earlier runs sent (by transport). Returns the
-    transports it sent."""
-    done: list[str] = []
-    previous_failed = False
-    for step in steps:
-        existing = sent.get(step.transport)
-        if existing is not None:
-            previous_failed = existing.permanent
-            continue
-        if not previous_failed and now < base + timedelta(seconds=step.after_seconds):
-            break
-        delivery = claim(step.transport)
-        if delivery is None:
-            break
-        if not still_wanted():
-            _finish(delivery, status=Delivery.Status.SKIPPED, detail="no longer wanted")
-            break
-        send(delivery)
-        done.append(step.transport)
-        if delivery.permanent:
-            _notify_failure(person_id=delivery.person_id)
-        previous_failed = delivery.permanent
-    return done
-
-
-def next_due(*, steps: list[Step], base: datetime, sent: dict[str, Delivery]) -> datetime | None:
-    """When the page's next unsent step falls due (now, after a permanent
-    failure, is ``base``); None when every step went."""
-    previous_failed = False
-    for step in steps:
-        existing = sent.get(step.transport)
-        if existing is not None:
-            previous_failed = existing.permanent
-            continue
-        return base if previous_failed else base + timedelta(seconds=step.after_seconds)
-    return None
 
 
 # --- test pages ----------------------------------------------------------------------------
@@ -361,7 +260,7 @@ def do_record_receipt(*, sid: str, status: str, error_code: str = "", now: datet
         delivery.status_at = now
         delivery.save(update_fields=["status", "permanent", "detail", "status_at"])
         if failed:
-            _notify_failure(person_id=delivery.person_id)
+            notify_paging_failure(person_id=delivery.person_id)
         elif status in ("delivered", "completed", "answered"):
             _clear_flags(person_id=delivery.person_id, codes=[ReachabilityFlag.Code.PAGES_FAILING], now=now)
         if delivery.test_page_id is not None:
@@ -374,8 +273,6 @@ def do_record_receipt(*, sid: str, status: str, error_code: str = "", now: datet
 
 
 def _run_next_step(delivery: Delivery) -> None:
-    from messaging.actions.notifications import do_send_offer_fallbacks
-
     try:
         if delivery.offer_id is not None:
             do_send_offer_fallbacks(offer_id=delivery.offer_id)
@@ -394,29 +291,13 @@ def _paging_changed(*, person_id: int, test_page_id: int | None = None) -> None:
     send_event_on_commit(event_type=PAGING_CHANGED, data=data, person_ids=[person_id])
 
 
-def _health_changed(*, person_id: int) -> None:
-    for network_id, managers in selectors.managers_of_person(person_id=person_id).items():
-        if managers:
-            send_event_on_commit(
-                event_type=PAGING_HEALTH_CHANGED, data={"network_id": network_id}, person_ids=managers
-            )
-
-
-def _notify_failure(*, person_id: int) -> None:
-    if transaction.get_connection().in_atomic_block:
-        _health_changed(person_id=person_id)
-    else:
-        with transaction.atomic():
-            _health_changed(person_id=person_id)
-
-
 def _clear_flags(*, person_id: int, codes: list[str], now: datetime) -> int:
     cleared = ReachabilityFlag.objects.filter(
         person_id=person_id, code__in=codes, cleared_at__isnull=True
     ).update(cleared_at=now)
     if cleared:
         _paging_changed(person_id=person_id)
-        _health_changed(person_id=person_id)
+        paging_health_changed(person_id=person_id)
     return cleared
 
 
@@ -464,7 +345,7 @@ def do_check_reachability_of(*, person: Person, now: datetime | None = None) -> 
         cleared = _clear_flags(person_id=person.pk, codes=sorted(open_codes - holds), now=now)
         if raised and not cleared:
             _paging_changed(person_id=person.pk)
-            _health_changed(person_id=person.pk)
+            paging_health_changed(person_id=person.pk)
         to_tell = list(
             ReachabilityFlag.objects.filter(person=person, cleared_at__isnull=True, told_at__isnull=True)
         )
@@ -475,8 +356,6 @@ def do_check_reachability_of(*, person: Person, now: datetime | None = None) -> 
 
 
 def _tell(person: Person) -> None:
-    from messaging.actions.notifications import push_to_person, sms_to_person
-
     push_to_person(person_id=person.pk, title="Paging", body=REACHABILITY_TEXT, url="/#/account/paging")
     sms_to_person(person=person, body=REACHABILITY_TEXT)
 

@@ -9,6 +9,7 @@ from datetime import time, timedelta
 import pytest
 
 from foundation.transports import TransportError, push, sms, voice
+from foundation.transports.push import PushBackend
 from messaging import tasks
 from messaging.actions import notifications, paging
 from messaging.actions.push import do_subscribe_push
@@ -22,18 +23,16 @@ S = timedelta(seconds=1)
 LOCMEM_VOICE = "foundation.transports.voice.LocmemVoiceBackend"
 
 
-class FailingPush:
-    """A push service that answers 500 to everything (the backend's view of it)."""
-
-    reaches_people = True
+class FailingPush(PushBackend):
+    """A push service that answers 500 to everything, as the backend reports it."""
 
     def notify(self, **kwargs):
         raise TransportError("push service answered 500")
 
 
 @pytest.fixture
-def failing_push(monkeypatch):
-    monkeypatch.setattr("messaging.actions.notifications.load_backend", lambda path: FailingPush())
+def failing_push(settings):
+    settings.PUSH_BACKEND = "tests.messaging.test_paging.FailingPush"
 
 
 def subscribe(person):
