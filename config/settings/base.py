@@ -697,6 +697,9 @@ MIDDLEWARE.insert(
 # Axes' backend first: it refuses a locked-out sign-in before the password is checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="CrisisNet operators")
+# The admin's device pages never show a secret or its QR code: enrolment
+# prints them once, to the enrolling terminal only (manage.py operator_totp).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(hours=env.float("AXES_COOLOFF_HOURS", default=1.0))
 # Two locks, each counted on its own: the phone number, from any address (so

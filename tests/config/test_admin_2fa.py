@@ -306,3 +306,21 @@ def test_new_backup_codes_end_the_old_ones(operator_account, authenticator):
     second = set(StaticDevice.objects.get(user=operator_account).token_set.values_list("token", flat=True))
     assert not first & second
     assert TOTPDevice.objects.get(user=operator_account) == authenticator
+
+
+def test_no_admin_page_shows_a_device_secret_or_backup_code(operator, operator_account, authenticator):
+    call_command("operator_totp", NUMBER, "--backup-codes-only", stdout=_Sink())
+    backup = StaticDevice.objects.get(user=operator_account).token_set.first().token
+    pages = [
+        "/admin/otp_totp/totpdevice/",
+        f"/admin/otp_totp/totpdevice/{authenticator.pk}/change/",
+        "/admin/otp_static/staticdevice/",
+        f"/admin/otp_static/staticdevice/{StaticDevice.objects.get(user=operator_account).pk}/change/",
+    ]
+    for url in pages:
+        page = operator.get(url)
+        assert page.status_code == 200, url
+        text = page.content.decode()
+        assert authenticator.key not in text, url
+        assert backup not in text, url
+    assert operator.get(f"/admin/otp_totp/totpdevice/{authenticator.pk}/config/").status_code in {403, 404}
