@@ -1,8 +1,10 @@
 """What a text (or a key pressed on a voice page) coming in from a phone does
 (issue 17): "1" takes the alert the sender was texted, as "I've got this"
-does; a raise word (SMS_RAISE_WORDS) raises an alert as the button does;
-anything else gets a short help text. The webhooks (messaging.hooks) check
-Twilio's signature, drop retries and limit replies; this module decides.
+does, or acknowledges their test page; a raise word (SMS_RAISE_WORDS) raises
+an alert as the button does; anything else gets a short help text. A voice
+page (messaging.actions.paging places the call) says what is waiting and
+"1" on the keypad does what a texted "1" does. The webhooks (messaging.hooks)
+check Twilio's signature, drop retries and limit replies; this module decides.
 
 Every reply is the text to send back ("" for none). None of them carries
 crisis content or a member's name (DESIGN.md invariant 6), and a sender
@@ -22,8 +24,10 @@ from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
 
 from messaging.actions.alerts import AlertNotOpen, check_raise_alert, do_accept_alert
-from messaging.models import Alert, Offer
+from messaging.actions.paging import do_acknowledge_test_page
+from messaging.models import Alert, Delivery, Offer, TestPage
 from messaging.models.escalation import EscalationPolicy
+from messaging.selectors.paging import pending_test_page_for
 from network.models import Person
 from network.selectors import current_memberships
 
@@ -32,6 +36,7 @@ logger = logging.getLogger(__name__)
 TAKEN = "It's yours. Open the app to see what they've asked for."
 TAKEN_BY_SOMEONE_ELSE = "Someone else has already taken it. Thank you for answering."
 NOTHING_WAITING = "There is nothing waiting for you to take."
+TEST_PAGE_REACHED = "Thanks: your test page reached you."
 FINDING_SOMEONE = "We're finding someone for you now."
 ALREADY_TAKEN_FOR_YOU = "Someone has taken your alert and will be in touch."
 
@@ -92,16 +97,20 @@ def do_take_by_reply(*, person: Person, now: datetime | None = None) -> str:
     could be answering."""
     texted = Offer.objects.filter(person=person, sms_sent_at__isnull=False)
     offer = texted.filter(_wanted()).order_by("-notified_at").first()
-    if offer is None:
-        # Their text came too late: someone else holds an alert they were texted.
-        if (
-            texted.filter(state=Offer.State.WITHDRAWN, alert__state=Alert.State.TAKEN)
-            .exclude(alert__taken_by=person)
-            .exists()
-        ):
-            return TAKEN_BY_SOMEONE_ELSE
-        return NOTHING_WAITING
-    return _take(offer=offer, person=person, now=now)
+    if offer is not None:
+        return _take(offer=offer, person=person, now=now)
+    test_page = pending_test_page_for(person)
+    if test_page is not None:
+        do_acknowledge_test_page(test_page=test_page, via=TestPage.Via.SMS, now=now)
+        return TEST_PAGE_REACHED
+    # Their text came too late: someone else holds an alert they were texted.
+    if (
+        texted.filter(state=Offer.State.WITHDRAWN, alert__state=Alert.State.TAKEN)
+        .exclude(alert__taken_by=person)
+        .exists()
+    ):
+        return TAKEN_BY_SOMEONE_ELSE
+    return NOTHING_WAITING
 
 
 def _take(*, offer: Offer, person: Person, now: datetime | None) -> str:
@@ -139,3 +148,51 @@ def emergency_routes_text(*, alert: Alert) -> str:
     if not routes:
         return ""
     return "If you are in danger now: " + "; ".join(routes) + "."
+
+
+# --- a voice page ----------------------------------------------------------------------
+
+PAGE_ENDED = "This page has ended. Thank you."
+TEST_PAGE_PROMPT = "This is a test page from CrisisNet. Press 1 to say it reached you."
+
+
+def _still_wanted(offer: Offer) -> bool:
+    return Offer.objects.filter(pk=offer.pk).filter(_wanted()).exists()
+
+
+def voice_prompt(*, delivery: Delivery | None) -> str:
+    """What the call asks, or "" when nothing is waiting any more (unknown
+    token, an offer taken, withdrawn or cancelled, a test page already
+    acknowledged): then it only says PAGE_ENDED."""
+    if delivery is None:
+        return ""
+    if delivery.offer is not None:
+        if not _still_wanted(delivery.offer):
+            return ""
+        return f"Someone in {delivery.offer.network.name} needs support. Press 1 to take it."
+    if delivery.test_page is not None and delivery.test_page.acknowledged_at is None:
+        return TEST_PAGE_PROMPT
+    return ""
+
+
+def do_answer_voice_key(*, delivery: Delivery | None, digits: str, now: datetime | None = None) -> str:
+    """What pressing ``digits`` on the call does, as the words said back; ""
+    for anything but 1 (the caller asks once more)."""
+    if digits.strip() != "1":
+        return ""
+    if delivery is None:
+        return PAGE_ENDED
+    if delivery.test_page is not None:
+        do_acknowledge_test_page(test_page=delivery.test_page, via=TestPage.Via.VOICE, now=now)
+        return TEST_PAGE_REACHED
+    offer = delivery.offer
+    if offer is None:
+        return PAGE_ENDED
+    if _still_wanted(offer):
+        return _take(offer=offer, person=delivery.person, now=now)
+    alert = Alert.objects.only("state", "taken_by_id").get(pk=offer.alert_id)
+    if alert.state == Alert.State.TAKEN and alert.taken_by_id == delivery.person_id:
+        return TAKEN
+    if alert.state in (Alert.State.TAKEN, Alert.State.RESOLVED) and alert.taken_by_id != delivery.person_id:
+        return TAKEN_BY_SOMEONE_ELSE
+    return PAGE_ENDED

@@ -15,7 +15,7 @@ from foundation.transports import sms
 from foundation.transports.twilio import public_url, signature_for
 from messaging import tasks
 from messaging.actions import alerts, inbound
-from messaging.models import Alert, EscalationStepRun, Event, Offer
+from messaging.models import Alert, EscalationStepRun, Event, Offer, TestPage
 from network.models import Membership
 from tests.factories import PersonFactory
 
@@ -146,6 +146,37 @@ def test_a_pending_handover_texted_to_a_peer_is_taken_by_reply(client, crisis):
     assert replies(text_in(client, sender=eve, body="1")) == [inbound.TAKEN]
     alert.refresh_from_db()
     assert alert.taken_by == eve
+
+
+def test_1_acknowledges_a_pending_test_page_when_no_alert_is_waiting(client, crisis):
+    dan = crisis.peers[2]
+    test_page = TestPage.objects.create(person=dan)
+    assert replies(text_in(client, sender=dan, body="1")) == [inbound.TEST_PAGE_REACHED]
+    test_page.refresh_from_db()
+    assert test_page.acknowledged_at is not None
+    assert test_page.acknowledged_via == TestPage.Via.SMS
+    # Acknowledged once: a second "1" finds nothing waiting.
+    assert replies(text_in(client, sender=dan, body="1")) == [inbound.NOTHING_WAITING]
+
+
+def test_an_old_test_page_is_not_acknowledged_by_a_late_reply(client, crisis, settings):
+    dan = crisis.peers[2]
+    old = TestPage.objects.create(
+        person=dan, created_at=crisis.now - timedelta(seconds=settings.PAGING_TEST_ACK_SECONDS + 60)
+    )
+    assert replies(text_in(client, sender=dan, body="1")) == [inbound.NOTHING_WAITING]
+    old.refresh_from_db()
+    assert old.acknowledged_at is None
+
+
+def test_a_texted_alert_comes_before_a_test_page(client, crisis):
+    alert = texted(crisis)
+    bea = crisis.peers[0]
+    test_page = TestPage.objects.create(person=bea)
+    assert replies(text_in(client, sender=bea, body="1")) == [inbound.TAKEN]
+    alert.refresh_from_db()
+    test_page.refresh_from_db()
+    assert (alert.taken_by, test_page.acknowledged_at) == (bea, None)
 
 
 def test_an_unknown_number_gets_an_empty_answer_and_changes_nothing(client, crisis):
@@ -298,3 +329,21 @@ def test_a_text_that_failed_midway_can_be_retried(client, crisis, monkeypatch):
     )
     assert len(calls) == 1
     assert Alert.objects.filter(member=crisis.member).count() == 1
+
+
+def test_every_twilio_hook_refuses_an_unsigned_request_and_needs_no_csrf_token(crisis):
+    """The matrix of /hooks/twilio/: Twilio's signature is each hook's only
+    authentication, so an unsigned POST is refused and a signed one from
+    Twilio (which has no CSRF cookie) is not."""
+    from django.test import Client
+
+    from messaging.hooks.urls import urlpatterns
+
+    twilio = Client(enforce_csrf_checks=True)
+    for pattern in urlpatterns:
+        path = "/hooks/twilio/" + str(pattern.pattern).replace("<str:token>", "some-token")
+        params = {"From": "+447700999999", "Body": "hello", "MessageSid": "SM0", "CallSid": "CA0"}
+        assert twilio.post(path, params).status_code == 403, path
+        assert twilio.post(path, params, HTTP_X_TWILIO_SIGNATURE="bm9wZQ==").status_code == 403, path
+        signed = twilio.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature_for(public_url(path), params))
+        assert signed.status_code != 403, path
