@@ -10,19 +10,34 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import json
+import os
 import re
 import shlex
+import shutil
+import ssl
 import sys
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import environ
+import pytest
 import yaml
 from django.conf import settings
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from websockets.sync.client import connect
 
+from bench.stack import Stack, free_port, wait_for_port
 from config.settings.base import database_pool
 from scripts.image_check import stages
+from tests.config.test_client_address import image_web_argv
+from tests.messaging.served import copy_of, seeded_database
 
 ROOT = Path(__file__).resolve().parents[2]
 # The code the image runs; config/stack.py is the embedded development stack
@@ -245,3 +260,115 @@ def test_the_worker_and_beat_healthchecks_run_real_commands():
     beat = services["beat"]
     schedule = beat["command"][beat["command"].index("-s") + 1]
     assert schedule + "*" in beat["healthcheck"]["test"][-1]
+
+
+# --- the proxy, run for real ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def behind_the_proxy() -> Iterator[SimpleNamespace]:
+    """The image's web command with compose's proxy settings, and Caddy in front
+    running deploy/Caddyfile itself, both on loopback. DOMAIN is localhost, so
+    Caddy signs with its own local CA (kept in the temp dir, trusted only by the
+    clients here) where compose's gets Let's Encrypt's certificate."""
+    template, seed = seeded_database()
+    directory = Path(tempfile.mkdtemp(prefix="proxy-"))
+    web_port, http_port, https_port, admin_port = (free_port() for _ in range(4))
+    env = compose()["services"]["web"]["environment"]
+    stack = Stack(
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": env["DJANGO_SETTINGS_MODULE"],
+            "NUM_PROXIES": env["NUM_PROXIES"],
+            "SECURE_SSL_REDIRECT": env["SECURE_SSL_REDIRECT"],
+            "SECRET_KEY": "k" * 50,
+            "ALLOWED_HOSTS": "localhost",
+            "WEBSOCKET_ALLOWED_ORIGINS": f"https://localhost:{https_port}",
+            "DATABASE_URL": f"sqlite:///{copy_of(template, directory)}",
+            "REDIS_URL": settings.REDIS_URL,
+            "PLAN_MASTER_KEYS": ",".join(settings.PLAN_MASTER_KEYS),
+            "SMS_BACKEND": "foundation.transports.sms.LocmemSmsBackend",
+            "PUSH_BACKEND": "foundation.transports.push.LocmemPushBackend",
+            "THROTTLE_LOGIN_CODE_ADDRESS": "3/hour",
+            "PYTHONUNBUFFERED": "1",
+        },
+        log_dir=directory,
+    )
+    caddy_env = {
+        "DOMAIN": "localhost",
+        "ACME_EMAIL": "ops@example.org",
+        "HTTP_PORT": str(http_port),
+        "HTTPS_PORT": str(https_port),
+        "CADDY_ADMIN": f"127.0.0.1:{admin_port}",
+        "WEB_HOST": "localhost",
+        "WEB_PORT": str(web_port),
+        "HOME": str(directory),
+        "XDG_DATA_HOME": str(directory / "data"),
+        "XDG_CONFIG_HOME": str(directory / "config"),
+    }
+    try:
+        web = stack.start("web", image_web_argv(web_port))
+        wait_for_port(web_port, web)
+        caddyfile = str(ROOT / "deploy" / "Caddyfile")
+        caddy_argv = ["caddy", "run", "--config", caddyfile, "--adapter", "caddyfile"]
+        caddy = stack.start("caddy", caddy_argv, env=caddy_env)
+        wait_for_port(https_port, caddy)
+        root = directory / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+        tls = ssl.create_default_context(cafile=str(root))
+        yield SimpleNamespace(http_port=http_port, https_port=https_port, tls=tls, seed=seed)
+    finally:
+        stack.stop_all(graceful=False)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def through(proxy: SimpleNamespace, path: str, **request: Any) -> tuple[int, Any]:
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=proxy.tls))
+    try:
+        with opener.open(urllib.request.Request(path, **request), timeout=10) as answer:
+            return answer.status, answer.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def test_the_proxy_redirects_plain_http_and_web_believes_its_https(behind_the_proxy):
+    proxy = behind_the_proxy
+    status, headers = through(proxy, f"http://localhost:{proxy.http_port}/api/v1/me/")
+    assert status == 308
+    assert headers["Location"].startswith("https://localhost")
+    token = proxy.seed["member_token"]
+    me = f"https://localhost:{proxy.https_port}/api/v1/me/"
+    # Not redirected again: web believes the proxy's X-Forwarded-Proto.
+    status, headers = through(proxy, me, headers={"Authorization": f"Token {token}"})
+    assert status == 200
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_behind_the_proxy_a_forged_forwarded_for_gets_no_fresh_budget(behind_the_proxy):
+    proxy = behind_the_proxy
+    answers = [
+        through(
+            proxy,
+            f"https://localhost:{proxy.https_port}/api/v1/auth/code/",
+            data=b'{"phone_number": "not a number"}',
+            headers={"Content-Type": "application/json", "X-Forwarded-For": forged},
+            method="POST",
+        )[0]
+        for forged in ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"]
+    ]
+    assert answers == [400, 400, 400, 429, 429]
+
+
+def test_the_proxy_passes_websocket_upgrades(behind_the_proxy):
+    proxy = behind_the_proxy
+    with connect(
+        f"wss://localhost:{proxy.https_port}/ws/v1/",
+        ssl=proxy.tls,
+        additional_headers={"Authorization": f"Token {proxy.seed['member_token']}"},
+        open_timeout=10,
+    ) as ws:
+        assert json.loads(ws.recv(timeout=10))["type"] == "hello"
