@@ -160,6 +160,9 @@ def test_a_flagged_peer_is_told_and_their_navigator_sees_it_live_until_a_test_pa
 
     gus = phone()
     sign_in(gus, app_server, GUS)
+    # A member of her network has no desk list of it.
+    keyring = gus.evaluate(f"() => fetch('/api/v1/networks/{ids['keyring']}/paging/').then(r => r.status)")
+    assert keyring in (403, 404)
     banner = gus.locator(".paging-banner")
     expect(banner).to_contain_text("Your pages may not reach you")
     expect(banner).to_contain_text("You have not said a test page reached you in the last month.")
