@@ -97,11 +97,13 @@ def send_step(delivery: Delivery, *, person: Person, push: dict[str, str], sms_t
                 status_callback=public_url(STATUS_HOOK_PATH),
             )
     except Exception as exc:
-        # A temporary error is a failure of this page too: the next step is
-        # the retry, not the same provider again while someone waits.
+        # Temporary or not, the next step goes at once (someone is waiting;
+        # the same provider again is no retry worth the wait); only a
+        # permanent one marks the number as failing (reachability).
         label = "SMS" if delivery.transport == Transport.SMS else "Voice"
         logger.warning("%s page to person %s failed: %s", label, person.pk, _error_detail(exc))
-        _finish(delivery, status=Delivery.Status.FAILED, permanent=True, detail=_error_detail(exc))
+        permanent = not isinstance(exc, TransportError) or exc.permanent
+        _finish(delivery, status=Delivery.Status.FAILED, permanent=permanent, detail=_error_detail(exc))
         return delivery
     _finish(delivery, status=Delivery.Status.QUEUED if sid else Delivery.Status.SENT, sid=sid)
     return delivery
@@ -126,7 +128,7 @@ def run_ladder(
     for step in steps:
         existing = sent.get(step.transport)
         if existing is not None:
-            previous_failed = existing.permanent
+            previous_failed = existing.failed
             continue
         if not previous_failed and now < base + timedelta(seconds=step.after_seconds):
             break
@@ -138,9 +140,9 @@ def run_ladder(
             break
         send(delivery)
         done.append(step.transport)
-        if delivery.permanent:
+        if delivery.failed:
             notify_paging_failure(person_id=delivery.person_id)
-        previous_failed = delivery.permanent
+        previous_failed = delivery.failed
     return done
 
 
@@ -151,7 +153,7 @@ def next_due(*, steps: list[Step], base: datetime, sent: dict[str, Delivery]) ->
     for step in steps:
         existing = sent.get(step.transport)
         if existing is not None:
-            previous_failed = existing.permanent
+            previous_failed = existing.failed
             continue
         return base if previous_failed else base + timedelta(seconds=step.after_seconds)
     return None
@@ -199,25 +201,32 @@ def offer_sms_text(*, network_name: str) -> str:
     return f"Someone in {network_name} needs support. Reply 1 to take it, or open the app."
 
 
-def _in_quiet_hours_off_call(offer: Offer, now: datetime) -> bool:
-    """The person is in their quiet hours in the offer's network and not on
-    call there (a rota shift or "available"): then push only, no SMS or call."""
+def _quiet_membership(*, person_id: int, network_id: int, now: datetime) -> Membership | None:
+    """The person's membership of the network if they are in their quiet
+    hours there now (their own, else the network's default), else None."""
     membership = (
         Membership.objects.select_related("network", "person")
-        .filter(person_id=offer.person_id, network_id=offer.network_id, left_at__isnull=True)
+        .filter(person_id=person_id, network_id=network_id, left_at__isnull=True)
         .first()
     )
     if membership is None:
-        return False
+        return None
     hours = quiet_hours_in_effect(
         own=(membership.quiet_hours_start, membership.quiet_hours_end), network=membership.network
     )
     if hours is None:
-        return False
+        return None
     start, end = hours
     local = now.astimezone(membership.network.tzinfo).time()
     quiet = start <= local < end if start < end else (local >= start or local < end)
-    if not quiet:
+    return membership if quiet else None
+
+
+def _in_quiet_hours_off_call(offer: Offer, now: datetime) -> bool:
+    """The person is in their quiet hours in the offer's network and not on
+    call there (a rota shift or "available"): then push only, no SMS or call."""
+    membership = _quiet_membership(person_id=offer.person_id, network_id=offer.network_id, now=now)
+    if membership is None:
         return False
     state = on_call_state(membership=membership, at=now)
     # on_call_state says "off" in quiet hours even during a shift; a shift or
@@ -457,7 +466,8 @@ def do_send_message_fallbacks(*, participant_id: int, now: datetime | None = Non
         # The push transport failed: text now, not after waiting on a push nobody got.
         if not claim.filter(sms_sent_at__isnull=True).update(sms_sent_at=now):
             return "push"
-        _sms_message(row)
+        if not _message_quiet(row, now):
+            _sms_message(row)
         return "sms"
     if row.conversation.kind == Conversation.Kind.GROUP or row.sms_sent_at is not None:
         return ""
@@ -465,9 +475,16 @@ def do_send_message_fallbacks(*, participant_id: int, now: datetime | None = Non
         return ""
     if not claim.filter(sms_sent_at__isnull=True).update(sms_sent_at=now):
         return ""
-    if _participant_still_wanted(row, now):
+    if _participant_still_wanted(row, now) and not _message_quiet(row, now):
         _sms_message(row)
     return "sms"
+
+
+def _message_quiet(row: Participant, now: datetime) -> bool:
+    """No text for a message in the person's quiet hours (issue 17): the push
+    went, and the app shows it when they are back."""
+    network_id = row.conversation.network_id
+    return _quiet_membership(person_id=row.person_id, network_id=network_id, now=now) is not None
 
 
 def _push_message(row: Participant) -> bool:

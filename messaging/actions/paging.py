@@ -49,10 +49,28 @@ REACHABILITY_TEXT = (
 )
 
 # Twilio's statuses that end a send, and which of them are failures.
-FINAL_STATUSES = frozenset(
-    {"delivered", "failed", "undelivered", "completed", "busy", "no-answer", "canceled"}
-)
-FAILED_STATUSES = frozenset({"failed", "undelivered", "busy", "no-answer", "canceled"})
+FINAL_STATUSES = frozenset({"delivered", "failed", "undelivered", "completed", "busy", "no-answer"})
+# Twilio's other statuses, as a Delivery records them (a message's "sending",
+# a call's "in-progress"...); a call "canceled" never rang.
+TWILIO_STATUSES = {
+    "accepted": Delivery.Status.QUEUED,
+    "scheduled": Delivery.Status.QUEUED,
+    "queued": Delivery.Status.QUEUED,
+    "sending": Delivery.Status.QUEUED,
+    "initiated": Delivery.Status.QUEUED,
+    "sent": Delivery.Status.SENT,
+    "ringing": Delivery.Status.RINGING,
+    "in-progress": Delivery.Status.ANSWERED,
+    "answered": Delivery.Status.ANSWERED,
+    "delivered": Delivery.Status.DELIVERED,
+    "read": Delivery.Status.DELIVERED,
+    "completed": Delivery.Status.COMPLETED,
+    "failed": Delivery.Status.FAILED,
+    "undelivered": Delivery.Status.UNDELIVERED,
+    "busy": Delivery.Status.BUSY,
+    "no-answer": Delivery.Status.NO_ANSWER,
+    "canceled": Delivery.Status.FAILED,
+}
 
 
 # --- rules ---------------------------------------------------------------------------
@@ -251,17 +269,18 @@ def do_record_receipt(*, sid: str, status: str, error_code: str = "", now: datet
         delivery = Delivery.objects.select_for_update().filter(provider_sid=sid).first()
         if delivery is None:
             return False
-        if delivery.status in FINAL_STATUSES or delivery.status == status:
+        recorded = TWILIO_STATUSES.get(status)
+        if recorded is None or delivery.status in FINAL_STATUSES or delivery.status == recorded:
             return True
-        failed = status in FAILED_STATUSES
-        delivery.status = status if status in Delivery.Status.values else Delivery.Status.FAILED
+        failed = recorded in Delivery.FAILED_STATUSES
+        delivery.status = recorded
         delivery.permanent = failed
         delivery.detail = (error_code or "")[:64]
         delivery.status_at = now
         delivery.save(update_fields=["status", "permanent", "detail", "status_at"])
         if failed:
             notify_paging_failure(person_id=delivery.person_id)
-        elif status in ("delivered", "completed", "answered"):
+        elif recorded in (Delivery.Status.DELIVERED, Delivery.Status.COMPLETED, Delivery.Status.ANSWERED):
             _clear_flags(person_id=delivery.person_id, codes=[ReachabilityFlag.Code.PAGES_FAILING], now=now)
         if delivery.test_page_id is not None:
             _paging_changed(person_id=delivery.person_id, test_page_id=delivery.test_page_id)

@@ -545,3 +545,60 @@ def test_metrics_count_the_failures_receipts_report(crisis, fake_twilio):
     [call] = fake_twilio.calls()
     fake_twilio.deliver(call.sid, "busy")
     assert failed("voice") == 1
+
+
+def test_a_message_is_not_texted_in_its_readers_quiet_hours(api, member, peer, network, settings):
+    conversation = api(member).post("/api/v1/conversations/direct/", {"person_id": peer.pk}, format="json")
+    api(member).post(
+        f"/api/v1/conversations/{conversation.json()['id']}/messages/",
+        {"text": "are you free later?"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="m-1",
+    )
+    sms_at = Event.objects.get(person=peer, type="message.new").created_at + timedelta(
+        seconds=settings.MESSAGE_PUSH_AFTER_SECONDS + settings.MESSAGE_SMS_AFTER_PUSH_SECONDS
+    )
+    _quiet_now(peer, network, sms_at)
+    tasks.sweep_messages(now=sms_at - timedelta(seconds=settings.MESSAGE_SMS_AFTER_PUSH_SECONDS))
+    tasks.sweep_messages(now=sms_at)
+    assert not sms.outbox
+
+
+def test_twilio_unreachable_moves_the_ladder_on_but_does_not_mark_the_number_failing(
+    crisis, settings, monkeypatch
+):
+    import requests
+    from twilio.http.http_client import TwilioHttpClient
+
+    settings.VOICE_BACKEND = LOCMEM_VOICE
+    settings.SMS_BACKEND = "foundation.transports.sms.TwilioSmsBackend"
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "token"
+    settings.TWILIO_FROM_NUMBER = "+447700900000"
+
+    def unreachable(self, *args, **kwargs):
+        raise requests.exceptions.ConnectionError("connection refused")
+
+    monkeypatch.setattr(TwilioHttpClient, "request", unreachable)
+    alert = crisis.raise_alert()
+    offer = first_offer(alert)
+    notifications.do_send_offer_fallbacks(offer_id=offer.pk, now=crisis.now + 30 * S)
+    sms_delivery = Delivery.objects.get(offer=offer, transport="sms")
+    assert (sms_delivery.status, sms_delivery.permanent, sms_delivery.detail) == (
+        "failed",
+        False,
+        "temporary",
+    )
+    assert [c.to for c in voice.outbox].count(offer.person.phone_number.as_e164) == 1  # at once, not at 90 s
+    assert not paging.reachability_problems(person=offer.person, now=crisis.now) & {"no_working_channel"}
+
+
+def test_a_calls_progress_is_recorded_in_our_words(crisis, fake_twilio):
+    alert = crisis.raise_alert()
+    offer = first_offer(alert)
+    notifications.do_send_offer_fallbacks(offer_id=offer.pk, now=crisis.now + 90 * S)
+    [call] = [c for c in fake_twilio.calls() if c.to == offer.person.phone_number.as_e164]
+    seen = []
+    for status in ("initiated", "ringing", "in-progress", "completed", "busy"):
+        fake_twilio.deliver(call.sid, status)
+        seen.append(Delivery.objects.get(provider_sid=call.sid).status)
+    assert seen == ["queued", "ringing", "answered", "completed", "completed"]  # final stays final
