@@ -81,7 +81,16 @@ def test_ben_changes_how_we_reach_him_and_answers_a_test_page_opened_from_its_li
     axe_check(page)
     shoot(page, "paging-edit-refused")
 
-    # A text first, at once; then the notification.
+    # The text step taken out and put back (only what works can be added),
+    # then first, at once; then the notification.
+    page.get_by_role("button", name="Remove step 2").click()
+    expect(page.locator(".paging-edit > li")).to_have_count(1)
+    page.get_by_label("Add a step").select_option("sms")
+    page.get_by_role("button", name="Add this step").click()
+    expect(page.locator(".paging-edit > li").nth(1)).to_have_attribute("data-transport", "sms")
+    expect(page.locator("#add-step")).to_have_text(
+        "The other ways of reaching you do not work now, so they cannot be added."
+    )
     page.get_by_role("button", name="Move step 2 up").click()
     page.locator("#step-0-wait").select_option("0")
     page.locator("#step-1-wait").select_option("30")

@@ -43,8 +43,12 @@ const number = () => (session.person && session.person.phone_number) || "";
 const describe = (step, index) =>
   texts.step(index === 0 ? texts.first : texts.then, texts.what[step.transport](number()), waitText(step.after_seconds));
 
-function Overview({ testId }) {
+function Overview({ testId: linked }) {
   const mine = useMine();
+  // The one from the link, else a test page still waiting for its answer:
+  // "It reached me" is then at the top, whichever way the person came.
+  const last = mine && mine.last_test_page;
+  const testId = linked || (last && last.state === "waiting" ? String(last.id) : null);
   const flash = useFlash();
   const [said, setSaid] = useState("");
   // Notifications turned on here change what the service says works.
@@ -111,7 +115,8 @@ function Channels({ mine }) {
   </section>`;
 }
 
-// The last test page in one line, and the button that sends a new one.
+// The last test page in one line (one still waiting is shown whole, above),
+// and the button that sends a new one.
 function SendTest({ mine, onError }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
@@ -135,7 +140,7 @@ function SendTest({ mine, onError }) {
     ${last ? html`<p class="paging-last" data-state=${last.state}>${texts.lastTest(when.at(new Date(last.created_at)))}
       ${" "}${last.state === "acknowledged"
         ? texts.lastAnswered(when.at(new Date(last.acknowledged_at)), last.acknowledged_via)
-        : last.state === "waiting" ? texts.lastWaiting : texts.lastNotAnswered}</p>` : null}
+        : texts.lastNotAnswered}</p>` : null}
     <${ErrorSummary} errors=${error} />
     <${Button} busy=${busy} onClick=${send}>${busy ? texts.sending : texts.send}</${Button}>
   </section>`;

@@ -85,7 +85,6 @@ export const pagingTexts = {
   lastTest: (sent) => `Your last test page was sent ${sent}.`,
   lastAnswered: (answered, via) => `You said it reached you ${answered}, ${how.via[via] || "in the app"}.`,
   lastNotAnswered: "Nobody said it reached you.",
-  lastWaiting: "We are waiting for you to say it reached you.",
   testSent: (sent) => `Test page sent ${sent}.`,
   didItReach: "Did the test page reach you?",
   waiting: "We are trying to reach you now, in the order of your steps.",
