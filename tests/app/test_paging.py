@@ -189,6 +189,9 @@ def test_a_flagged_peer_is_told_and_their_navigator_sees_it_live_until_a_test_pa
     card = gus.locator(".paging-test-page")
     expect(card).to_have_attribute("data-state", "waiting")
     assert "?test=" in gus.url
+    # Back later without the link: the page still waiting comes first.
+    gus.goto(f"{app_server.url}/#/account/paging")
+    expect(card).to_have_attribute("data-state", "waiting")
     card.get_by_role("button", name="It reached me").click()
     expect(card).to_contain_text("Your pages reach you.")
     expect(card).to_contain_text("in the app")

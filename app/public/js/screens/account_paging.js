@@ -46,17 +46,22 @@ const describe = (step, index) =>
 function Overview({ testId: linked }) {
   const mine = useMine();
   // The one from the link, else a test page still waiting for its answer:
-  // "It reached me" is then at the top, whichever way the person came.
+  // "It reached me" is then at the top, whichever way the person came, and
+  // stays shown once answered, to say so.
   const last = mine && mine.last_test_page;
-  const testId = linked || (last && last.state === "waiting" ? String(last.id) : null);
+  const waitingId = last && last.state === "waiting" ? String(last.id) : null;
+  const [held, setHeld] = useState(null);
+  useEffect(() => {
+    if (waitingId) setHeld(waitingId);
+  }, [waitingId]);
+  const testId = linked || waitingId || held;
   const flash = useFlash();
-  const [said, setSaid] = useState("");
   // Notifications turned on here change what the service says works.
   useEffect(() => {
     if (push.state === "on") data.load();
   }, [push.state]);
   const page = (body) => html`<${Page} title=${texts.title} back="/account">
-    <${Flash} text=${said || flash} />
+    <${Flash} text=${flash} />
     ${testId ? html`<${TestPage} id=${testId} key=${testId} />` : null}
     ${body}
   </${Page}>`;
@@ -81,7 +86,7 @@ function Overview({ testId: linked }) {
       <p>${texts.quiet} <a href=${href("/on-call")}>${texts.quietLink}</a></p>
     </section>
     <${Channels} mine=${mine} />
-    ${testId ? null : html`<${SendTest} mine=${mine} onError=${setSaid} />`}
+    ${testId ? null : html`<${SendTest} mine=${mine} />`}
     ${mine.transports.push.available ? null : html`<${PushOffer} texts=${accountTexts} />`}
   `);
 }
@@ -117,14 +122,13 @@ function Channels({ mine }) {
 
 // The last test page in one line (one still waiting is shown whole, above),
 // and the button that sends a new one.
-function SendTest({ mine, onError }) {
+function SendTest({ mine }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
   const last = mine.last_test_page;
   const send = async () => {
     setBusy(true);
     setError("");
-    onError("");
     try {
       const sent = await data.sendTestPage();
       navigate(`${HOME}?test=${sent.id}`, { replace: true });
