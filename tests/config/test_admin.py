@@ -22,3 +22,24 @@ def test_every_admin_page_says_it_is_for_operators(client):
         page = client.get(url)
         assert page.status_code == 200, url
         assert b"CrisisNet operators" in page.content, url
+
+
+def test_every_app_registers_on_the_two_factor_site(client):
+    """config.admin.OperatorsAdminConfig makes the operators' site the admin:
+    each app's @admin.register lands on a site that asks for a second factor,
+    so a password session alone opens none of their pages."""
+    from django.contrib import admin
+    from django_otp.admin import OTPAdminSite
+
+    from config.admin_site import OperatorsAdminSite
+
+    assert isinstance(admin.site, OperatorsAdminSite)
+    assert isinstance(admin.site, OTPAdminSite)
+    apps = {model._meta.app_label for model in admin.site._registry}
+    assert {"network", "crisisplans", "messaging", "otp_totp", "otp_static", "axes"} <= apps
+    superuser = Person.objects.create_superuser("+447700840302", "Operator", password="a long admin password")
+    client.force_login(superuser)
+    for url in ("/admin/", "/admin/network/person/", "/admin/messaging/alert/", "/admin/axes/accessattempt/"):
+        page = client.get(url)
+        assert page.status_code == 302, url
+        assert page["Location"].startswith("/admin/login/"), url
