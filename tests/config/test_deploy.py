@@ -180,3 +180,25 @@ def test_forwarded_proto_is_believed_only_behind_a_proxy(num_proxies, trusted):
     result = run_manage("shell", "--no-imports", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == trusted
+
+
+def test_production_with_the_compose_files_proxy_settings_passes_check_deploy():
+    """What docker-compose.yml gives web behind its Caddy, with DOMAIN set."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    web = compose["services"]["web"]["environment"]
+    proxy = {name: str(web[name]) for name in ("NUM_PROXIES", "SECURE_SSL_REDIRECT")}
+    domain = "crisis.example.org"
+    env = production_env(
+        **proxy,
+        ALLOWED_HOSTS=web["ALLOWED_HOSTS"].replace("${DOMAIN:?set DOMAIN}", domain),
+        PUBLIC_BASE_URL=web["PUBLIC_BASE_URL"].replace("${DOMAIN}", domain),
+        WEBSOCKET_ALLOWED_ORIGINS=web["WEBSOCKET_ALLOWED_ORIGINS"].replace("${DOMAIN}", domain),
+    )
+    assert (env["ALLOWED_HOSTS"], env["PUBLIC_BASE_URL"]) == (domain, f"https://{domain}")
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    code = "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER, s.PUBLIC_BASE_URL)"
+    shown = run_manage("shell", "--no-imports", "-c", code, env=env)
+    assert shown.stdout.strip() == f"('HTTP_X_FORWARDED_PROTO', 'https') https://{domain}"
