@@ -186,7 +186,7 @@ APP_POLICY = "; ".join(
 )
 # Location only when the member chooses to share it; nothing else.
 APP_PERMISSIONS = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
-NOT_APP_PATHS = ("/api/", "/admin/", "/static/", "/ws/", "/health/")
+NOT_APP_PATHS = ("/api/", "/admin/", "/static/", "/ws/", "/health/", "/hooks/")
 # Anything else (JSON, calendars) is never a document that may run anything.
 OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 

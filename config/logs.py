@@ -20,6 +20,8 @@ from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 SECRETS_IN_PATHS = (
     (re.compile(r"(/calendar/)[^/\s\"']+(\.ics)"), r"\1[redacted]\2"),
     (re.compile(r"(/s/)[^/\s\"'?#]+"), r"\1[redacted]"),
+    # A voice page's token names one call (messaging/hooks/voice.py).
+    (re.compile(r"(/hooks/twilio/voice/)[^/\s\"'?#]+"), r"\1[redacted]"),
 )
 
 # Anything that looks like a phone number: international with a "+"

@@ -169,3 +169,17 @@ def test_any_log_line_that_carries_a_plan_share_code_is_redacted():
     )
     assert RedactSecrets().filter(record)
     assert record.getMessage() == "Not Found: /s/[redacted]/fhir"
+
+
+def test_any_log_line_that_carries_a_voice_page_token_is_redacted():
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Forbidden: %s",
+        ("/hooks/twilio/voice/Zq3_tOkEn-9/gather/",),
+        None,
+    )
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == "Forbidden: /hooks/twilio/voice/[redacted]/gather/"
