@@ -13,6 +13,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
+from foundation.transports.push import vapid_public_key
 from foundation.transports.voice import voice_configured
 from messaging.models import (
     Delivery,
@@ -122,6 +123,8 @@ def transports_for(*, person: Person, now: datetime | None = None) -> dict[str, 
 
     if devices:
         push = {"available": True, "detail": f"On {devices} device{'s' if devices != 1 else ''}"}
+    elif vapid_public_key() is None:
+        push = {"available": False, "detail": "Not set up on this service"}
     else:
         push = {"available": False, "detail": "Not switched on on any device"}
     return {

@@ -192,6 +192,7 @@ def test_cancel_stops_everything(crisis):
         "fallbacks": 0,
         "follow_ups": 0,
         "notices": 0,
+        "test_pages": 0,
     }
     assert escalation.do_run_due_step(alert_id=alert.pk, step=1, now=later) is False
 

@@ -64,7 +64,7 @@ def test_the_defaults_keep_todays_timing_and_add_voice_only_where_configured(api
         ]
     )
     assert body["transports"]["voice"] == {"available": False, "detail": "Not set up on this service"}
-    assert body["transports"]["push"]["available"] is False
+    assert body["transports"]["push"] == {"available": False, "detail": "Not set up on this service"}
     assert body["transports"]["sms"] == {
         "available": True,
         "detail": f"To the number ending {member.phone_number.as_e164[-3:]}",
