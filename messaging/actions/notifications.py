@@ -368,10 +368,18 @@ def sms_to_person(*, person: Person, body: str) -> bool:
 
 def offers_needing_fallback(*, now: datetime) -> list[int]:
     """Pending, unacknowledged offers with a step of their person's ladder due:
-    the sweep's net under the ETA tasks. Three queries: the offers, their
-    people's rules, their deliveries; quiet hours are left to the action."""
+    the sweep's net under the ETA tasks. Four queries: the earliest first
+    step anyone has, the offers, their people's rules, their deliveries;
+    quiet hours are left to the action."""
+    # No step of any ladder comes before its first step (a failure moves a
+    # later one up, never the first), so younger offers are not even read.
+    earliest = paging_selectors.earliest_first_step()
     offers = list(
-        Offer.objects.filter(state=Offer.State.PENDING, delivered_at__isnull=True, notified_at__lte=now)
+        Offer.objects.filter(
+            state=Offer.State.PENDING,
+            delivered_at__isnull=True,
+            notified_at__lte=now - timedelta(seconds=earliest),
+        )
         .only("pk", "person_id", "notified_at", "times_notified")
         .order_by("notified_at", "pk")[:2000]
     )

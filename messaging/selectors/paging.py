@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
@@ -88,6 +88,16 @@ def rules_by_person(*, person_ids: list[int]) -> dict[int, list[Step]]:
         pid: [s for s in own.get(pid, defaults) if s.transport != Transport.VOICE or voice]
         for pid in person_ids
     }
+
+
+def earliest_first_step() -> int:
+    """The shortest wait of anyone's first step, in seconds: the defaults' or
+    any person's own."""
+    waits = [s.after_seconds for s in default_rules()]
+    own = NotificationRule.objects.filter(position=0).aggregate(least=Min("after_seconds"))["least"]
+    if own is not None:
+        waits.append(own)
+    return min(waits, default=0)
 
 
 def working_subscriptions(*, person_id: int, now: datetime | None = None) -> int:
