@@ -50,23 +50,25 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Both locks from fresh venvs, so nothing already installed leaks into a pin:
-# production first, then the tools on top of production's exact pins (the
-# -r requirements.txt in requirements-dev.in), so a tool can never move a
-# production version.
+# Both locks from one resolution, in fresh venvs so nothing already installed
+# leaks into a pin. Production and the tools are resolved together (resolved
+# apart, production took a jsonschema-rs that schemathesis refuses); then
+# production alone is installed at those versions, and what it pulls in is
+# requirements.txt. requirements-dev.txt is the rest.
 LOCK_VENV := var/lock-venv
 
 lock:
-	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
-	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(LOCK_VENV)/bin/python -m pip install --quiet -r requirements.in
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)/all && $(PYTHON) -m venv $(LOCK_VENV)/production
+	grep -vx -- '-r requirements.txt' requirements-dev.in > $(LOCK_VENV)/tools.in
+	$(LOCK_VENV)/all/bin/python -m pip install --quiet -r requirements.in -r $(LOCK_VENV)/tools.in
+	$(LOCK_VENV)/all/bin/python -m pip freeze > $(LOCK_VENV)/all.txt
+	$(LOCK_VENV)/production/bin/python -m pip install --quiet -r requirements.in -c $(LOCK_VENV)/all.txt
 	(echo "# Exact pins of requirements.in and everything it pulls in, for Python 3.11:"; \
 	 echo "# production only (the image installs nothing else). Regenerate with: make lock"; \
-	 $(LOCK_VENV)/bin/python -m pip freeze) > requirements.txt
-	$(LOCK_VENV)/bin/python -m pip install --quiet -r requirements-dev.in
+	 $(LOCK_VENV)/production/bin/python -m pip freeze) > requirements.txt
 	(echo "# Exact pins of requirements-dev.in beyond production's, for Python 3.11."; \
 	 echo "# Regenerate with: make lock"; echo "-r requirements.txt"; \
-	 $(LOCK_VENV)/bin/python -m pip freeze | grep -vxF -f requirements.txt) > requirements-dev.txt
+	 grep -vxF -f requirements.txt $(LOCK_VENV)/all.txt) > requirements-dev.txt
 	rm -rf $(LOCK_VENV)
 
 # The Dockerfile's stages without docker (docker cannot build on every machine,

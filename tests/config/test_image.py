@@ -18,6 +18,7 @@ import shutil
 import ssl
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -313,9 +314,24 @@ def behind_the_proxy() -> Iterator[SimpleNamespace]:
         caddy_argv = ["caddy", "run", "--config", caddyfile, "--adapter", "caddyfile"]
         caddy = stack.start("caddy", caddy_argv, env=caddy_env)
         wait_for_port(https_port, caddy)
+        wait_for_port(http_port, caddy)
         root = directory / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
-        tls = ssl.create_default_context(cafile=str(root))
-        yield SimpleNamespace(http_port=http_port, https_port=https_port, tls=tls, seed=seed)
+        proxy = SimpleNamespace(http_port=http_port, https_port=https_port, seed=seed)
+        # Caddy listens before its local CA has signed localhost's certificate,
+        # and finds web at its next lookup of WEB_HOST: ready once a probe
+        # gets through.
+        deadline = time.monotonic() + 30
+        while True:
+            caddy.check_alive()
+            try:
+                proxy.tls = ssl.create_default_context(cafile=str(root))
+                if through(proxy, f"https://localhost:{https_port}/api/v1/health/live/")[0] == 200:
+                    break
+            except (OSError, ssl.SSLError):
+                pass
+            assert time.monotonic() < deadline, "Caddy did not pass a probe to web within 30 s"
+            time.sleep(0.2)
+        yield proxy
     finally:
         stack.stop_all(graceful=False)
         shutil.rmtree(directory, ignore_errors=True)
