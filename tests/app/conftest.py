@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from bench.stack import BASE_DIR, Stack
-from tests.messaging.served import copy_of, manage, migrated_database, served_env, shared_template
+from tests.messaging.served import Shell, copy_of, manage, migrated_database, served_env, shared_template
 
 SCREENSHOTS = BASE_DIR / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -84,6 +84,7 @@ class AppServer:
     log_path: Path
     env: dict[str, str]
     stack: Stack
+    shell_process: Shell | None = field(default=None, repr=False)
 
     def log_size(self) -> int:
         return self.log_path.stat().st_size if self.log_path.exists() else 0
@@ -101,8 +102,11 @@ class AppServer:
 
     def shell(self, code: str) -> Any:
         """Run Python in `manage.py shell` on this server's database; the last
-        line it prints is parsed as JSON. For checking what was stored."""
-        out = manage("shell", "-c", code, env=self.env)
+        line it prints is parsed as JSON. For checking what was stored.
+        (One shell process per server, kept between calls: tests/messaging/served.py.)"""
+        if self.shell_process is None:
+            self.shell_process = Shell(env=self.env, log_path=self.log_path.with_name("shell.log"))
+        out = self.shell_process.run(code)
         return json.loads(out.strip().splitlines()[-1])
 
 
@@ -112,9 +116,10 @@ def app_server() -> Iterator[AppServer]:
     database = copy_of(demo_database(), directory)
     env = served_env(database)
     stack = Stack(env=env, log_dir=directory)
+    server = None
     try:
         process, port = stack.daphne("web")
-        yield AppServer(
+        server = AppServer(
             url=f"http://127.0.0.1:{port}",
             port=port,
             database=database,
@@ -122,7 +127,10 @@ def app_server() -> Iterator[AppServer]:
             env=env,
             stack=stack,
         )
+        yield server
     finally:
+        if server is not None and server.shell_process is not None:
+            server.shell_process.close()
         stack.stop_all(graceful=False)
         shutil.rmtree(directory, ignore_errors=True)
 

@@ -83,6 +83,79 @@ def manage(*args: str, env: dict[str, str]) -> str:
     ).stdout
 
 
+# The child of ``Shell``: Django set up once, then each code it is sent runs as
+# `manage.py shell -c` would (the shell command itself, its automatic imports
+# included), with what it printed sent back on the pipe the parent reads.
+# Stray writes to fd 1 (a logging handler's) go to the log, not the pipe.
+_SHELL_CHILD = """
+import contextlib, io, json, os, sys, traceback
+answers = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connections
+for line in sys.stdin:
+    code = json.loads(line)
+    printed = io.StringIO()
+    error = None
+    try:
+        with contextlib.redirect_stdout(printed):
+            call_command("shell", command=code)
+    except BaseException:
+        error = traceback.format_exc()
+    finally:
+        # As a process exiting would: no connection (or SQLite lock) outlives the call.
+        connections.close_all()
+    answers.write(json.dumps({"printed": printed.getvalue(), "error": error}) + "\\n")
+    answers.flush()
+"""
+
+
+class Shell:
+    """``manage.py shell -c`` on one server's database, kept running between
+    calls: a test that checks what was stored several times pays Django's
+    start-up (2 s or more on a busy 2-core machine) once, not at every check.
+    Started on first use; each call runs in a fresh shell namespace and closes
+    the database connections after, as a new process would."""
+
+    def __init__(self, *, env: dict[str, str], log_path: Path) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.process: subprocess.Popen[str] | None = None
+
+    def run(self, code: str) -> str:
+        """What ``code`` printed; an error in it fails the caller with its traceback."""
+        if self.process is None or self.process.poll() is not None:
+            with open(self.log_path, "ab") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-c", _SHELL_CHILD],
+                    env=self.env,
+                    cwd=BASE_DIR,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                )
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(json.dumps(code) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the shell exited ({self.process.wait()}); see {self.log_path}")
+        answer = json.loads(line)
+        if answer["error"]:
+            raise RuntimeError(f"the shell's code failed:\n{answer['error']}")
+        return answer["printed"]
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
 def shared_dir() -> Path:
     """The directory this test run's workers share (a private one outside pytest)."""
     if not os.environ.get(SHARED_DIR_VARIABLE):
