@@ -21,11 +21,14 @@ from django.core.checks import CheckMessage, Error
 from foundation.transports import TransportError, backend_class
 
 TRANSPORT_SETTINGS = ("SMS_BACKEND", "PUSH_BACKEND")
+# Voice calls are off unless VOICE_BACKEND names a backend (docs/paging.md).
+OPTIONAL_TRANSPORT_SETTINGS = ("VOICE_BACKEND",)
 
 
 def check_transports(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    errors: list[CheckMessage] = []
-    for setting in TRANSPORT_SETTINGS:
+    errors: list[CheckMessage] = _check_public_base_url()
+    optional = [name for name in OPTIONAL_TRANSPORT_SETTINGS if getattr(settings, name, "")]
+    for setting in [*TRANSPORT_SETTINGS, *optional]:
         dotted_path = getattr(settings, setting)
         try:
             backend = backend_class(dotted_path)
@@ -57,3 +60,20 @@ def check_transports(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
                 )
             )
     return errors
+
+
+def _check_public_base_url() -> list[CheckMessage]:
+    """Twilio calls back (receipts, replies, the TwiML of voice pages) at
+    PUBLIC_BASE_URL and signs what it sends for that address: in production a
+    blank or plain-http one would lose every receipt and reply (and Twilio's
+    signature would never match), silently, at the first page."""
+    if not settings.REQUIRE_REAL_TRANSPORTS or settings.PUBLIC_BASE_URL.startswith("https://"):
+        return []
+    return [
+        Error(
+            f"PUBLIC_BASE_URL is {settings.PUBLIC_BASE_URL!r}: Twilio's receipts and replies need the "
+            "service's public https:// address.",
+            hint="Set PUBLIC_BASE_URL=https://<your host> (compose: it follows DOMAIN).",
+            id="messaging.E004",
+        )
+    ]

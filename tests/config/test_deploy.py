@@ -41,6 +41,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/check-deploy.sqlite3"),
         "REDIS_URL": os.environ["REDIS_URL"],
         "PLAN_MASTER_KEYS": "prod-2026:cHJvZHVjdGlvbi1tYXN0ZXIta2V5LW9mLTMyYnl0ZXM=",
+        "PUBLIC_BASE_URL": "https://crisis.example.org",
         **PROVIDERS,
     }
     env.update(overrides)
@@ -79,6 +80,19 @@ def test_production_refuses_backends_that_only_print(tmp_path):
     assert "messaging.E002" in output  # sign-in codes would only reach the log
     assert "messaging.E003" in output  # a backend that does not import
     assert "NoSuchBackend" in output
+
+
+def test_production_refuses_a_public_address_twilio_cannot_call_back_and_checks_voice_when_on():
+    env = production_env(
+        PUBLIC_BASE_URL="http://crisis.example.org",
+        VOICE_BACKEND="foundation.transports.voice.TwilioVoiceBackend",
+        TWILIO_FROM_NUMBER="",
+    )
+    result = run_manage("check", "--deploy", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "messaging.E004" in output  # receipts and replies would be lost
+    assert "VOICE_BACKEND is TwilioVoiceBackend, which cannot send without TWILIO_FROM_NUMBER" in output
 
 
 @pytest.mark.django_db
