@@ -6,7 +6,8 @@ Each test gets its own daphne on a fresh copy of a demo database (the one
 Playwright, as a person would: signing in with the code the console SMS
 backend prints into the server's log.
 
-- ``app_server``: the running service (``.url``, ``.sign_in_code()``, ``.shell()``).
+- ``app_server``: the running service (``.url``, ``.sign_in_code()``, ``.shell()``);
+  the next test's is started while a test runs (``_next_app_server``).
 - ``phone``: a new browser context at phone size (of the one ``browser`` in
   tests/conftest.py); fails the test on any uncaught script error in the page.
   ``desk``: the same at desktop size, for the navigators' screens.
@@ -25,6 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,29 +112,64 @@ class AppServer:
         return json.loads(out.strip().splitlines()[-1])
 
 
-@pytest.fixture
-def app_server() -> Iterator[AppServer]:
+def _start_app_server() -> AppServer:
+    """daphne on a fresh copy of the demo database, listening."""
     directory = Path(tempfile.mkdtemp(prefix="app-"))
     database = copy_of(demo_database(), directory)
     env = served_env(database)
     stack = Stack(env=env, log_dir=directory)
-    server = None
     try:
         process, port = stack.daphne("web")
-        server = AppServer(
-            url=f"http://127.0.0.1:{port}",
-            port=port,
-            database=database,
-            log_path=process.log_path,
-            env=env,
-            stack=stack,
-        )
+    except BaseException:
+        _stop_app_server_in(stack, directory)
+        raise
+    return AppServer(
+        url=f"http://127.0.0.1:{port}",
+        port=port,
+        database=database,
+        log_path=process.log_path,
+        env=env,
+        stack=stack,
+    )
+
+
+def _stop_app_server_in(stack: Stack, directory: Path) -> None:
+    stack.stop_all(graceful=False)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def _stop_app_server(server: AppServer) -> None:
+    if server.shell_process is not None:
+        server.shell_process.close()
+    _stop_app_server_in(server.stack, server.database.parent)
+
+
+_STARTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-app-server")
+
+
+@pytest.fixture(scope="session")
+def _next_app_server() -> Iterator[list[Future[AppServer]]]:
+    """The next test's server, started while this test runs: daphne's start
+    (2 s or more of Django's set-up) overlaps the browser's waits instead of
+    adding to every test. It is untouched until its test takes it (a fresh
+    copy of the demo, no request served), so each test still starts from the
+    same state; the one left over at the end is stopped."""
+    spare: list[Future[AppServer]] = []
+    yield spare
+    for future in spare:
+        with contextlib.suppress(Exception):
+            _stop_app_server(future.result())
+
+
+@pytest.fixture
+def app_server(_next_app_server: list[Future[AppServer]]) -> Iterator[AppServer]:
+    future = _next_app_server.pop() if _next_app_server else None
+    server = future.result() if future is not None else _start_app_server()
+    _next_app_server.append(_STARTER.submit(_start_app_server))
+    try:
         yield server
     finally:
-        if server is not None and server.shell_process is not None:
-            server.shell_process.close()
-        stack.stop_all(graceful=False)
-        shutil.rmtree(directory, ignore_errors=True)
+        _stop_app_server(server)
 
 
 def _pages(browser: Browser, viewport: dict[str, int]) -> Iterator[Callable[..., Page]]:
