@@ -125,28 +125,37 @@ def api() -> Any:
 
 
 # The longest tests (a minute or more, or half a minute of real processes)
-# start first, so that with two pytest-xdist workers neither is left with one
-# of them at the end while the other has nothing to do. Tests of the app's
-# browser screens (tests/app/) already come first.
+# start first, longest first, so that with two pytest-xdist workers neither is
+# left with one of them at the end while the other has nothing to do (work
+# stealing moves only tests not yet started). pytest-django sorts first (its
+# hook is tryfirst: database tests, then transactional ones, then the rest),
+# which put the browser tests (tests/app/, 5 to 70 s each) at the very end.
+# Durations of the 2026-12 full run.
 RUN_FIRST = (
-    "tests/test_bench_smoke.py",
-    "tests/network/test_sealed_text.py::test_the_migration_seals",
+    "tests/test_bench_smoke.py",  # 180 s
+    "tests/messaging/test_alert_properties.py::test_an_alerts_life_keeps_its_invariants",  # 80 s
+    "tests/config/test_schema_conformance.py",  # 2 x 60 s
+    "tests/config/test_stack.py",  # 35 s
     "tests/messaging/test_faults.py",
-    "tests/config/test_stack.py",
+    "tests/network/test_sealed_text.py::test_the_migration_seals",
+    "tests/config/test_deadman.py::test_readiness_fails_within_the_set_time_once_beat_is_killed",
+    "tests/app/",
 )
 
 
-def _runs_first(item: Any) -> bool:
-    return item.nodeid.startswith(RUN_FIRST)
+def _run_first_rank(item: Any) -> int:
+    return next(
+        (rank for rank, prefix in enumerate(RUN_FIRST) if item.nodeid.startswith(prefix)), len(RUN_FIRST)
+    )
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """The longest tests first (RUN_FIRST, a stable sort otherwise).
+    """The longest tests first (RUN_FIRST, in its order; a stable sort otherwise).
 
     Tests marked ``postgresql`` check PostgreSQL behaviour (row locks,
     pg_dump) that SQLite does not have. On the embedded default they are
     deselected, and the run says so; CI runs on PostgreSQL and runs them all."""
-    items.sort(key=lambda item: not _runs_first(item))
+    items.sort(key=_run_first_rank)
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         return
     needs_postgres = [item for item in items if item.get_closest_marker("postgresql")]
