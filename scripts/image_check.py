@@ -47,6 +47,7 @@ PRODUCTION_ENV = {
     "VAPID_PRIVATE_KEY": "a-vapid-private-key",
     "VAPID_PUBLIC_KEY": "a-vapid-public-key",
     "VAPID_SUBJECT": "mailto:ops@crisis.example.org",
+    "PUBLIC_BASE_URL": "https://crisis.example.org",
 }
 
 
