@@ -478,6 +478,9 @@ LOGGING["loggers"].update({name: {"filters": ["quiet_routine_sweeps"]} for name 
 # production.py requires the variable and a deploy check rejects this key.
 PLAN_DEVELOPMENT_MASTER_KEY = "dev-not-for-production:ZGV2ZWxvcG1lbnQtb25seS1wbGFuLW1hc3Rlci1rISE="
 PLAN_MASTER_KEYS = env.list("PLAN_MASTER_KEYS", default=[PLAN_DEVELOPMENT_MASTER_KEY])
+# The erasure ledger (crisisplans/erasures.py): outside the database, so a restore
+# cannot roll it back; production puts it on its own volume (docker-compose.yml).
+ERASURE_LEDGER_PATH = env.str("ERASURE_LEDGER_PATH", default=str(VAR_DIR / "erasures.log"))
 # A plan's review falls due this long after sign-off unless the owner picks a date.
 PLAN_REVIEW_AFTER = timedelta(days=env.int("PLAN_REVIEW_AFTER_DAYS", default=90))
 # How long an on-call peer keeps reading after the alert they accepted closes,

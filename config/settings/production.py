@@ -37,6 +37,7 @@ WHITENOISE_USE_FINDERS = False
 SMS_BACKEND = env.str("SMS_BACKEND", default="foundation.transports.sms.TwilioSmsBackend")
 # Plan master keys never have a default in production (crisisplans/crypto.py).
 PLAN_MASTER_KEYS = env.list("PLAN_MASTER_KEYS")
+ERASURE_LEDGER_PATH = env.str("ERASURE_LEDGER_PATH", default="/var/lib/crisisnet/erasures/erasures.log")
 PUSH_BACKEND = env.str("PUSH_BACKEND", default="foundation.transports.push.WebPushBackend")
 # A system check stops the service when a provider's settings are blank.
 REQUIRE_REAL_TRANSPORTS = True

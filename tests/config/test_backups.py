@@ -46,6 +46,14 @@ def script(name: str, *args: str, database_url: str) -> subprocess.CompletedProc
     )
 
 
+@pytest.fixture(autouse=True)
+def _own_erasure_ledger(monkeypatch, tmp_path_factory) -> None:
+    """scripts/restore re-applies the erasure ledger: give it an empty one of
+    this test's (beside, not in, the dumps' tmp_path), not var/'s, which other
+    tests' deletions write to."""
+    monkeypatch.setenv("ERASURE_LEDGER_PATH", str(tmp_path_factory.mktemp("ledger") / "erasures.log"))
+
+
 @pytest.fixture
 def restore_name() -> Iterator[str]:
     name = f"crisisnet_image_restore_{os.getpid()}"
