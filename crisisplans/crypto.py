@@ -9,9 +9,11 @@ Each member has one data key (AES-256). It is stored only wrapped (AES-GCM)
 by a master key that lives in the environment (settings.PLAN_MASTER_KEYS),
 never in the database; the master key's id is stored beside the wrapped key
 and the data key's id beside every ciphertext. Deleting a member's DataKey
-row makes every copy of their plan unreadable, including copies in backups
-(the backups hold only ciphertext and the wrapped key, and the row that could
-unwrap it is gone from the live system that holds the master key).
+row makes their plan unreadable in the live system at once. It does not reach
+backups taken before the deletion: they hold the wrapped key beside the
+ciphertext, so they stay readable with the master keys until they expire, and
+restoring one brings the member back until the deletions recorded since are
+re-applied from the erasure ledger (crisisplans/erasures.py).
 
 Hand-written on the ``cryptography`` package's AESGCM: the maintained Django
 field-encryption packages we know of (django-fernet-encrypted-fields,

@@ -27,7 +27,9 @@ class ImmutableRecord(Exception):
 
 class DataKey(models.Model):
     """A member's data key, wrapped by a master key that lives only in the
-    environment. Deleting this row makes every copy of their plan unreadable."""
+    environment. Deleting this row makes their plan unreadable in the live
+    system at once; backups taken before keep it until they expire, and a
+    restore re-applies deletions from the erasure ledger (reapply_erasures)."""
 
     key_id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
