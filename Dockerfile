@@ -55,6 +55,9 @@ COPY --from=builder /app/static /app/static
 
 # The code stays root's: the service cannot rewrite itself.
 RUN useradd --system --uid 10001 --no-create-home app
+# The erasure ledger's volume (docker-compose.yml): an empty named volume takes
+# its owner from the image's folder, so the app user can append to it.
+RUN mkdir -p /var/lib/crisisnet/erasures && chown app /var/lib/crisisnet/erasures
 USER app
 EXPOSE 8000
 

@@ -388,3 +388,19 @@ def test_the_proxy_passes_websocket_upgrades(behind_the_proxy):
         open_timeout=10,
     ) as ws:
         assert json.loads(ws.recv(timeout=10))["type"] == "hello"
+
+
+def test_the_app_user_owns_the_erasure_ledgers_folder_that_compose_mounts():
+    """An empty named volume takes its owner from the image's folder: without
+    the folder made and given to the app user, every ledger append in the
+    container would fail (crisisplans/erasures.py) and a restore would
+    re-apply no deletion."""
+    production = (ROOT / "config" / "settings" / "production.py").read_text()
+    ledger = re.search(r'"ERASURE_LEDGER_PATH", default="([^"]+)"', production).group(1)
+    folder = str(Path(ledger).parent)
+    for name in ("web", "worker", "migrate"):
+        assert f"erasures:{folder}" in compose()["services"][name]["volumes"], name
+    image = final_stage()
+    made = [line for line in image if f"mkdir -p {folder}" in line and f"chown app {folder}" in line]
+    assert made, "the final stage makes the ledger's folder and gives it to the app user"
+    assert image.index(made[0]) < image.index("USER app")

@@ -194,6 +194,9 @@ NOT_PERSONAL = {
     "messaging.PulseQuestion.text": "the network's monthly question, set by facilitators for every member",
     "messaging.PulseQuestion.low_label": "what 1 means on the question's scale",
     "messaging.PulseQuestion.high_label": "what 5 means on the question's scale",
+    "messaging.Delivery.token": "a random token naming one voice call's TwiML URL",
+    "messaging.Delivery.provider_sid": "the provider's id of a text or call",
+    "messaging.Delivery.detail": "a provider's short error code or reason, never the text sent",
 }
 
 
