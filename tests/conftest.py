@@ -127,10 +127,11 @@ def api() -> Any:
 # The longest tests (a minute or more, or half a minute of real processes)
 # start first, longest first, so that with two pytest-xdist workers neither is
 # left with one of them at the end while the other has nothing to do (work
-# stealing moves only tests not yet started). pytest-django sorts first (its
-# hook is tryfirst: database tests, then transactional ones, then the rest),
-# which put the browser tests (tests/app/, 5 to 70 s each) at the very end.
-# Durations of the 2026-12 full run.
+# stealing moves only tests not yet started). Durations of the 2026-12 full run.
+# The browser tests (tests/app/, 5 to 70 s each) must stay where pytest-django's
+# own sort puts them, after every database test: Playwright's sync API runs an
+# event loop in the worker's thread from the first browser test on, and any
+# database test after it would fail with SynchronousOnlyOperation.
 RUN_FIRST = (
     "tests/test_bench_smoke.py",  # 180 s
     "tests/messaging/test_alert_properties.py::test_an_alerts_life_keeps_its_invariants",  # 80 s
@@ -139,7 +140,6 @@ RUN_FIRST = (
     "tests/messaging/test_faults.py",
     "tests/network/test_sealed_text.py::test_the_migration_seals",
     "tests/config/test_deadman.py::test_readiness_fails_within_the_set_time_once_beat_is_killed",
-    "tests/app/",
 )
 
 
