@@ -75,23 +75,13 @@ class TwilioSmsBackend(SmsBackend):
     required_settings = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER")
 
     def notify(self, *, to: str, body: str, status_callback: str = "") -> str | None:
-        import requests
-        from twilio.base.exceptions import TwilioException, TwilioRestException
+        from foundation.transports.twilio import provider_errors, twilio_client
 
-        from foundation.transports.twilio import twilio_client
-
-        client = twilio_client()
         extra = {"status_callback": status_callback} if status_callback else {}
-        try:
-            message = client.messages.create(to=to, from_=settings.TWILIO_FROM_NUMBER, body=body, **extra)
-        except TwilioRestException as exc:
-            # 4xx from Twilio (bad number, unsubscribed) will not get better on retry.
-            raise ProviderRefused(
-                str(exc.msg), code=str(exc.code or exc.status), permanent=400 <= exc.status < 500
-            ) from exc
-        except (TwilioException, requests.RequestException) as exc:
-            # Twilio unreachable or slow: it may answer later.
-            raise TransportError(f"Twilio unreachable: {exc}") from exc
+        with provider_errors():
+            message = twilio_client().messages.create(
+                to=to, from_=settings.TWILIO_FROM_NUMBER, body=body, **extra
+            )
         return str(message.sid)
 
 

@@ -18,6 +18,8 @@ webhook really came from Twilio.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -47,6 +49,27 @@ def twilio_client() -> Any:
 
     http_client = _HttpClient(timeout=10)
     return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+
+
+@contextmanager
+def provider_errors() -> Iterator[None]:
+    """Twilio's errors in our transports' terms (foundation/transports): a 4xx
+    answer (a number that cannot be texted or called) will not get better on
+    retry, a permanent ``ProviderRefused`` with Twilio's short code; Twilio
+    unreachable or slow may answer later, a temporary ``TransportError``."""
+    import requests
+    from twilio.base.exceptions import TwilioException, TwilioRestException
+
+    from foundation.transports import TransportError
+    from foundation.transports.sms import ProviderRefused
+
+    try:
+        yield
+    except TwilioRestException as exc:
+        permanent = 400 <= exc.status < 500
+        raise ProviderRefused(str(exc.msg), code=str(exc.code or exc.status), permanent=permanent) from exc
+    except (TwilioException, requests.RequestException) as exc:
+        raise TransportError(f"Twilio unreachable: {exc}") from exc
 
 
 def public_url(path: str) -> str:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from foundation.transports import Backend, TransportError, load_backend
-from foundation.transports.sms import ProviderRefused
 
 
 @dataclass(frozen=True)
@@ -63,10 +62,7 @@ class TwilioVoiceBackend(VoiceBackend):
     required_settings = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER")
 
     def notify(self, *, to: str, url: str, status_callback: str = "") -> str:
-        import requests
-        from twilio.base.exceptions import TwilioException, TwilioRestException
-
-        from foundation.transports.twilio import twilio_client
+        from foundation.transports.twilio import provider_errors, twilio_client
 
         extra = {}
         if status_callback:
@@ -74,17 +70,10 @@ class TwilioVoiceBackend(VoiceBackend):
                 "status_callback": status_callback,
                 "status_callback_event": ["initiated", "ringing", "answered", "completed"],
             }
-        try:
+        with provider_errors():
             call = twilio_client().calls.create(
                 to=to, from_=settings.TWILIO_FROM_NUMBER, url=url, method="POST", **extra
             )
-        except TwilioRestException as exc:
-            # 4xx (a number that cannot be called) will not get better on retry.
-            raise ProviderRefused(
-                str(exc.msg), code=str(exc.code or exc.status), permanent=400 <= exc.status < 500
-            ) from exc
-        except (TwilioException, requests.RequestException) as exc:
-            raise TransportError(f"Twilio unreachable: {exc}") from exc
         return str(call.sid)
 
 
