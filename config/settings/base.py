@@ -719,6 +719,8 @@ AXES_LOCKOUT_CALLABLE = "config.admin_site.lockout_response"
 # What was posted stays out of axes' records: the numbers are in the username
 # column already, and a code or password typed into the wrong box is a secret.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token"]
+# No start-up banner from every process (web, each worker, beat, every manage.py).
+AXES_VERBOSE = False
 # The schema reads like a product's (config/openapi.py): operations by area,
 # each with a summary, its problem responses and the Idempotency-Key header.
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
