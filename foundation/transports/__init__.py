@@ -30,6 +30,15 @@ class TransportError(Exception):
         self.permanent = permanent
 
 
+class ProviderRefused(TransportError):
+    """The provider answered with an error; ``code`` is its short error code
+    (Twilio's 21211 for a number that is not valid), safe to record."""
+
+    def __init__(self, message: str, *, code: str, permanent: bool) -> None:
+        super().__init__(message, permanent=permanent)
+        self.code = code
+
+
 class Backend:
     # Settings the backend cannot send without.
     required_settings: tuple[str, ...] = ()

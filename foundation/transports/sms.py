@@ -35,15 +35,6 @@ outbox: list[Sms] = []
 _outbox_lock = threading.Lock()
 
 
-class ProviderRefused(TransportError):
-    """The provider answered with an error; ``code`` is its short error code
-    (Twilio's 21211 for a number that is not valid), safe to record."""
-
-    def __init__(self, message: str, *, code: str, permanent: bool) -> None:
-        super().__init__(message, permanent=permanent)
-        self.code = code
-
-
 class SmsBackend(Backend):
     def notify(self, *, to: str, body: str, status_callback: str = "") -> str | None:
         """Hand the text to the provider; returns the provider's id for it

@@ -60,8 +60,7 @@ def provider_errors() -> Iterator[None]:
     import requests
     from twilio.base.exceptions import TwilioException, TwilioRestException
 
-    from foundation.transports import TransportError
-    from foundation.transports.sms import ProviderRefused
+    from foundation.transports import ProviderRefused, TransportError
 
     try:
         yield

@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from foundation.transports import TransportError, load_backend
-from foundation.transports.sms import ProviderRefused, send_sms, try_send_sms
+from foundation.transports import ProviderRefused, TransportError, load_backend
+from foundation.transports.sms import send_sms, try_send_sms
 from foundation.transports.twilio import public_url
 from foundation.transports.voice import place_call
 from messaging import scheduling
