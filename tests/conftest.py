@@ -3,6 +3,8 @@ clean Redis, SMS outbox and channel layer for each test."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -325,14 +327,67 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The event loop Playwright's sync API runs in this worker's main thread, from
+# the first browser test to the end of the session (None before).
+_browser_loop: list[Any] = [None]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
+        loop = _browser_loop[0] = asyncio._get_running_loop()
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
+        # The session may end in a test without the browser, whose teardown
+        # runs with the loop taken out (below): Playwright needs it back to stop.
+        asyncio._set_running_loop(loop)
         launched.close()
+    _browser_loop[0] = None
+
+
+@contextlib.contextmanager
+def _out_of_the_browsers_event_loop(item: Any) -> Iterator[None]:
+    """Playwright's sync API keeps its event loop marked running in the main
+    thread between calls (it switches greenlets inside run_until_complete).
+    A test without the browser that this worker runs after a browser test
+    (pytest-xdist's work stealing can hand one over) would then be "in an
+    async context": Django refuses the ORM (SynchronousOnlyOperation) and
+    asyncio.run refuses to start. Such a test's setup, call and teardown run
+    with no running loop, as in a worker that never opened the browser, and
+    the browser's loop is put back after each. Hooks, not a fixture:
+    pytest-django's own autouse fixtures open the database before any of
+    ours. Not DJANGO_ALLOW_ASYNC_UNSAFE: that would hide a real ORM call
+    from async code."""
+    loop = _browser_loop[0]
+    if loop is None or "browser" in item.fixturenames or asyncio._get_running_loop() is not loop:
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        if _browser_loop[0] is loop:  # not once the browser's teardown has stopped it
+            asyncio._set_running_loop(loop)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: Any) -> Iterator[None]:
+    with _out_of_the_browsers_event_loop(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: Any) -> Iterator[None]:
+    with _out_of_the_browsers_event_loop(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: Any, nextitem: Any) -> Iterator[None]:
+    with _out_of_the_browsers_event_loop(item):
+        yield
 
 
 @pytest.fixture
