@@ -114,16 +114,11 @@ def test_production_takes_database_connections_from_a_bounded_pool():
     """Not persistent connections: under daphne each concurrent request has a
     thread of its own, and each kept a connection until PostgreSQL refused
     more (see config.settings.base.database_pool)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-0123456789-abcdefghij",
-        "ALLOWED_HOSTS": "crisis.example.org",
-        "PLAN_MASTER_KEYS": "prod-2026:cHJvZHVjdGlvbi1tYXN0ZXIta2V5LW9mLTMyYnl0ZXM=",
-        "DB_POOL_MAX_SIZE": "7",
+    env = production_env(
+        DB_POOL_MAX_SIZE="7",
         # The server's own maintenance database: always there, and only read.
-        "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres",
-    }
+        DATABASE_URL=os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres",
+    )
     script = (
         "from django.conf import settings; from django.db import connection; "
         "connection.ensure_connection(); "

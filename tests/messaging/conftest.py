@@ -105,3 +105,20 @@ def _crisis_in(network: Network, *, member: Person, navigator: Person, staff: Pe
     plan = plan_actions.do_create_plan(owner=member, sections=full_sections(contacts=[]))
     plan_actions.do_sign_off_revision(owner=member, revision=plan.revisions.get(number=1))
     return Crisis(network=network, member=member, peers=peers, navigator=navigator, staff=staff, now=now)
+
+
+@pytest.fixture
+def twilio_unreachable(settings, monkeypatch):
+    """SMS through the real Twilio backend, with Twilio's API unreachable:
+    twilio-python's HTTP client refuses every request, as a network outage would."""
+    import requests
+    from twilio.http.http_client import TwilioHttpClient
+
+    settings.SMS_BACKEND = "foundation.transports.sms.TwilioSmsBackend"
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "token"
+    settings.TWILIO_FROM_NUMBER = "+447700900000"
+
+    def unreachable(self, *args, **kwargs):
+        raise requests.exceptions.ConnectionError("connection refused")
+
+    monkeypatch.setattr(TwilioHttpClient, "request", unreachable)

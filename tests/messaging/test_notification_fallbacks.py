@@ -152,21 +152,10 @@ def test_a_misconfigured_push_backend_never_raises_and_the_sms_still_goes(subscr
     assert [m.to for m in sms.outbox] == [offer.person.phone_number.as_e164]
 
 
-def test_a_failing_sms_provider_is_logged_and_never_raises(subscribed, settings, monkeypatch, caplog):
+def test_a_failing_sms_provider_is_logged_and_never_raises(subscribed, twilio_unreachable, caplog):
     """Twilio configured, but its API is unreachable: the sweep logs a warning."""
-    import requests
-    from twilio.http.http_client import TwilioHttpClient
-
     from messaging.actions import notifications
 
-    settings.SMS_BACKEND = "foundation.transports.sms.TwilioSmsBackend"
-    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "token"
-    settings.TWILIO_FROM_NUMBER = "+447700900000"
-
-    def unreachable(self, *args, **kwargs):
-        raise requests.exceptions.ConnectionError("connection refused")
-
-    monkeypatch.setattr(TwilioHttpClient, "request", unreachable)
     crisis = subscribed
     alert = crisis.raise_alert()
     offer = alert.offers.order_by("pk").first()

@@ -565,20 +565,9 @@ def test_a_message_is_not_texted_in_its_readers_quiet_hours(api, member, peer, n
 
 
 def test_twilio_unreachable_moves_the_ladder_on_but_does_not_mark_the_number_failing(
-    crisis, settings, monkeypatch
+    crisis, settings, twilio_unreachable
 ):
-    import requests
-    from twilio.http.http_client import TwilioHttpClient
-
     settings.VOICE_BACKEND = LOCMEM_VOICE
-    settings.SMS_BACKEND = "foundation.transports.sms.TwilioSmsBackend"
-    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "token"
-    settings.TWILIO_FROM_NUMBER = "+447700900000"
-
-    def unreachable(self, *args, **kwargs):
-        raise requests.exceptions.ConnectionError("connection refused")
-
-    monkeypatch.setattr(TwilioHttpClient, "request", unreachable)
     alert = crisis.raise_alert()
     offer = first_offer(alert)
     notifications.do_send_offer_fallbacks(offer_id=offer.pk, now=crisis.now + 30 * S)
